@@ -220,3 +220,53 @@ export interface MetricsStore {
   put(namespace: string, metricName: string, dimensions: { name: string; value: string }[], value: number, at: number): void;
   query(query: MetricQuery): MetricSeries;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alarms
+// ---------------------------------------------------------------------------------------------
+
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+export interface AlarmDefinition {
+  alarmName: string;
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  /** Sum, Average, … or an extended statistic such as p99. */
+  statistic: string;
+  /** Sandbox seconds. */
+  periodSeconds: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  threshold: number;
+  comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  treatMissingData: "missing" | "notBreaching" | "breaching" | "ignore";
+}
+
+export interface AlarmEvaluation {
+  state: AlarmState;
+  /** Human-readable, in the style of CloudWatch's StateReason. */
+  reason: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factories the data plane exports (implemented under sandbox/src/dataplane, fleet, metrics)
+// ---------------------------------------------------------------------------------------------
+//
+// sandbox/src/dataplane/listener-proxy.ts:
+//   startListener(options: { port?: number; resolve: RouteResolver; metrics: MetricsStore;
+//     clock: SandboxClock; random: () => number }): Promise<RunningListener>
+// sandbox/src/dataplane/target-health.ts:
+//   createTargetGroupHealth(options: { config: HealthCheckConfig; clock: SandboxClock;
+//     onChange?: (view: TargetHealthView) => void }): TargetGroupHealth
+// sandbox/src/fleet/instance.ts:
+//   launchInstance(options: { instanceId: string; behaviour: ReleaseBehaviour; clock: SandboxClock;
+//     random: () => number }): RunningInstance
+// sandbox/src/metrics/store.ts:
+//   createMetricsStore(clock: SandboxClock): MetricsStore
+// sandbox/src/metrics/alarms.ts:
+//   evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: number): AlarmEvaluation
+// sandbox/src/load.ts:
+//   startLoad(options: { url: string; rps: number; random?: () => number; headers?: Record<string,string> }): LoadRun
+//   (LoadRun: snapshot(): LoadReport; stop(): Promise<LoadReport>; LoadReport counts responses by status
+//    and by x-sandbox-version, connection errors, non-2xx, and latency percentiles, with a timeline.)

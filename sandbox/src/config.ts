@@ -1,0 +1,284 @@
+/**
+ * The sandbox's configuration: one zod schema, the single truth for what an environment may contain.
+ * Resources refer to each other by name; ARNs and ids are generated when the world is built.
+ */
+import { z } from "zod";
+
+const name = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
+    message: `${what} name must be 1–32 letters, digits or hyphens, not starting or ending with a hyphen`,
+  });
+
+export const imageIdSchema = z.string().regex(/^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, {
+  message: "image id must look like ami-<17 hex digits> (or ami-<8 hex digits>)",
+});
+
+export const releaseSchema = z.object({
+  version: z.string().min(1),
+  latencyMs: z.object({ median: z.number().min(0), p99: z.number().min(0) }).refine((l) => l.p99 >= l.median, {
+    message: "latencyMs.p99 must be at least latencyMs.median",
+  }),
+  errorRate: z.number().min(0).max(1),
+  health: z.object({ path: z.string().startsWith("/"), status: z.number().int().min(100).max(599), body: z.unknown() }),
+  bootSeconds: z.number().min(0),
+  crashAfterSeconds: z.number().positive().optional(),
+});
+
+export const healthCheckSchema = z.object({
+  enabled: z.boolean().default(true),
+  protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
+  port: z.string().regex(/^(traffic-port|[1-9][0-9]{0,4})$/, { message: 'port must be "traffic-port" or a port number' }).default("traffic-port"),
+  path: z.string().startsWith("/").default("/"),
+  intervalSeconds: z.number().int().min(5).max(300).default(30),
+  timeoutSeconds: z.number().int().min(2).max(120).default(5),
+  healthyThreshold: z.number().int().min(2).max(10).default(5),
+  unhealthyThreshold: z.number().int().min(2).max(10).default(2),
+  matcher: z.string().regex(/^[0-9]{3}([,-][0-9]{3})*$/, { message: 'matcher must look like "200", "200,202" or "200-299"' }).default("200"),
+});
+
+const stickinessSchema = z.object({
+  enabled: z.boolean().default(false),
+  durationSeconds: z.number().int().min(1).max(604800).default(86400),
+});
+
+const actionSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("forward"),
+    targetGroups: z
+      .array(z.object({ name: z.string(), weight: z.number().int().min(0).max(999).default(1) }))
+      .min(1)
+      .max(5, { message: "a forward action takes at most 5 target groups" }),
+    stickiness: stickinessSchema.optional(),
+  }),
+  z.object({
+    type: z.literal("fixed-response"),
+    statusCode: z.number().int().min(200).max(599),
+    contentType: z.string().default("text/plain"),
+    body: z.string().default(""),
+  }),
+  z.object({
+    type: z.literal("redirect"),
+    statusCode: z.union([z.literal(301), z.literal(302)]).default(301),
+    protocol: z.string().optional(),
+    host: z.string().optional(),
+    port: z.string().optional(),
+    path: z.string().optional(),
+    query: z.string().optional(),
+  }),
+]);
+export type ActionConfig = z.infer<typeof actionSchema>;
+
+const tagsSchema = z.record(z.string().min(1).max(128), z.string().max(256)).default({});
+
+export const configSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { message: "region must look like us-east-1" }).default("us-east-1"),
+    accountId: z.string().regex(/^[0-9]{12}$/, { message: "accountId must be 12 digits" }).default("123456789012"),
+    releases: z.record(imageIdSchema, releaseSchema).default({}),
+    targetGroups: z
+      .array(
+        z.object({
+          name: name("target group"),
+          port: z.number().int().min(1).max(65535).default(80),
+          protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
+          healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
+          deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(300),
+          stickiness: stickinessSchema.default({ enabled: false, durationSeconds: 86400 }),
+          tags: tagsSchema,
+        }),
+      )
+      .default([]),
+    loadBalancers: z
+      .array(
+        z.object({
+          name: name("load balancer"),
+          tags: tagsSchema,
+          listeners: z
+            .array(
+              z.object({
+                port: z.number().int().min(1).max(65535).default(80),
+                protocol: z.literal("HTTP").default("HTTP"),
+                /** Loopback port the listener really binds; 0 picks a free one. */
+                bindPort: z.number().int().min(0).max(65535).default(0),
+                defaultAction: actionSchema,
+                rules: z
+                  .array(
+                    z.object({
+                      priority: z.number().int().min(1).max(50000),
+                      pathPatterns: z.array(z.string()).optional(),
+                      hostHeaders: z.array(z.string()).optional(),
+                      action: actionSchema,
+                      tags: tagsSchema,
+                    }),
+                  )
+                  .default([]),
+                tags: tagsSchema,
+              }),
+            )
+            .min(1),
+        }),
+      )
+      .default([]),
+    launchTemplates: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9().\-/_]{3,128}$/, { message: "launch template name must be 3–128 of A-Z a-z 0-9 ( ) . - / _" }),
+          versions: z
+            .array(z.object({ imageId: imageIdSchema, instanceType: z.string().default("t3.micro"), description: z.string().optional() }))
+            .min(1),
+          defaultVersion: z.number().int().min(1).default(1),
+        }),
+      )
+      .default([]),
+    autoScalingGroups: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(255),
+          minSize: z.number().int().min(0),
+          maxSize: z.number().int().min(0),
+          desiredCapacity: z.number().int().min(0),
+          launchTemplate: z.object({ name: z.string(), version: z.string().regex(/^(\$Latest|\$Default|[1-9][0-9]*)$/).default("$Default") }),
+          targetGroups: z.array(z.string()).default([]),
+          healthCheckType: z.enum(["EC2", "ELB"]).default("EC2"),
+          healthCheckGracePeriodSeconds: z.number().int().min(0).default(300),
+          tags: tagsSchema,
+        }),
+      )
+      .default([]),
+    alarms: z
+      .array(
+        z.object({
+          alarmName: z.string().min(1).max(255),
+          namespace: z.string().default("AWS/ApplicationELB"),
+          metricName: z.string(),
+          /** Adds the LoadBalancer dimension of this load balancer. */
+          loadBalancer: z.string().optional(),
+          /** Adds the TargetGroup dimension of this target group. */
+          targetGroup: z.string().optional(),
+          dimensions: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
+          statistic: z.string().default("Sum"),
+          periodSeconds: z.number().int().min(10).default(60),
+          evaluationPeriods: z.number().int().min(1).default(1),
+          datapointsToAlarm: z.number().int().min(1).optional(),
+          threshold: z.number(),
+          comparisonOperator: z.enum(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"]),
+          treatMissingData: z.enum(["missing", "notBreaching", "breaching", "ignore"]).default("missing"),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((config, ctx) => {
+    const tgs = new Set(config.targetGroups.map((t) => t.name));
+    const lbs = new Set(config.loadBalancers.map((l) => l.name));
+    const lts = new Map(config.launchTemplates.map((l) => [l.name, l]));
+    const dup = (list: string[], what: string, path: string) => {
+      const seen = new Set<string>();
+      for (const n of list) {
+        if (seen.has(n)) ctx.addIssue({ code: "custom", path: [path], message: `duplicate ${what} name "${n}"` });
+        seen.add(n);
+      }
+    };
+    dup(config.targetGroups.map((t) => t.name), "target group", "targetGroups");
+    dup(config.loadBalancers.map((t) => t.name), "load balancer", "loadBalancers");
+    dup(config.launchTemplates.map((t) => t.name), "launch template", "launchTemplates");
+    dup(config.autoScalingGroups.map((t) => t.name), "Auto Scaling group", "autoScalingGroups");
+    const checkAction = (action: ActionConfig, path: (string | number)[]) => {
+      if (action.type !== "forward") return;
+      action.targetGroups.forEach((g, i) => {
+        if (!tgs.has(g.name)) ctx.addIssue({ code: "custom", path: [...path, "targetGroups", i, "name"], message: `unknown target group "${g.name}"; known: ${[...tgs].join(", ") || "none"}` });
+      });
+    };
+    config.loadBalancers.forEach((lb, i) =>
+      lb.listeners.forEach((l, j) => {
+        checkAction(l.defaultAction, ["loadBalancers", i, "listeners", j, "defaultAction"]);
+        l.rules.forEach((r, k) => checkAction(r.action, ["loadBalancers", i, "listeners", j, "rules", k, "action"]));
+      }),
+    );
+    config.launchTemplates.forEach((lt, i) => {
+      if (lt.defaultVersion > lt.versions.length) ctx.addIssue({ code: "custom", path: ["launchTemplates", i, "defaultVersion"], message: `defaultVersion ${lt.defaultVersion} does not exist (the template has ${lt.versions.length} versions)` });
+    });
+    config.autoScalingGroups.forEach((asg, i) => {
+      const at = (p: string) => ["autoScalingGroups", i, p];
+      if (asg.minSize > asg.maxSize) ctx.addIssue({ code: "custom", path: at("minSize"), message: `minSize ${asg.minSize} is greater than maxSize ${asg.maxSize}` });
+      if (asg.desiredCapacity < asg.minSize || asg.desiredCapacity > asg.maxSize)
+        ctx.addIssue({ code: "custom", path: at("desiredCapacity"), message: `desiredCapacity ${asg.desiredCapacity} must lie between minSize ${asg.minSize} and maxSize ${asg.maxSize}` });
+      const lt = lts.get(asg.launchTemplate.name);
+      if (!lt) ctx.addIssue({ code: "custom", path: at("launchTemplate"), message: `unknown launch template "${asg.launchTemplate.name}"` });
+      else if (/^[0-9]+$/.test(asg.launchTemplate.version) && Number(asg.launchTemplate.version) > lt.versions.length)
+        ctx.addIssue({ code: "custom", path: at("launchTemplate"), message: `launch template "${lt.name}" has no version ${asg.launchTemplate.version}` });
+      asg.targetGroups.forEach((t, k) => {
+        if (!tgs.has(t)) ctx.addIssue({ code: "custom", path: ["autoScalingGroups", i, "targetGroups", k], message: `unknown target group "${t}"` });
+      });
+    });
+    config.alarms.forEach((a, i) => {
+      if (a.targetGroup && !tgs.has(a.targetGroup)) ctx.addIssue({ code: "custom", path: ["alarms", i, "targetGroup"], message: `unknown target group "${a.targetGroup}"` });
+      if (a.loadBalancer && !lbs.has(a.loadBalancer)) ctx.addIssue({ code: "custom", path: ["alarms", i, "loadBalancer"], message: `unknown load balancer "${a.loadBalancer}"` });
+    });
+  });
+
+export type SandboxConfig = z.input<typeof configSchema>;
+export type ResolvedConfig = z.output<typeof configSchema>;
+export type ReleaseConfig = z.output<typeof releaseSchema>;
+
+/** Parses a configuration; the error lists every problem with its path. */
+export function parseConfig(input: unknown): ResolvedConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+  throw new Error(`invalid sandbox configuration:\n${lines.join("\n")}`);
+}
+
+/** Image ids of the default releases. */
+export const RELEASE_IMAGES = {
+  v1: "ami-0f3c9a1e7b2d45a01",
+  v2: "ami-0b7e41d2c98f3a602",
+  v3: "ami-04d8e2f6a1c7b9e03",
+  v4: "ami-09a6c3e1f5d2b7c04",
+  v5: "ami-0e2b8d4f6a9c1e305",
+} as const;
+
+const healthy = (version: string) => ({ path: "/health", status: 200, body: { status: "ok", version } });
+
+/** The default environment: one ALB, blue/green target groups and Auto Scaling groups, five releases. */
+export function defaultConfig(): SandboxConfig {
+  const healthCheck = { path: "/health", intervalSeconds: 5, timeoutSeconds: 2, healthyThreshold: 2, unhealthyThreshold: 2 };
+  const tags = { environment: "sandbox", service: "web" };
+  return {
+    region: "us-east-1",
+    accountId: "123456789012",
+    releases: {
+      [RELEASE_IMAGES.v1]: { version: "v1", latencyMs: { median: 20, p99: 60 }, errorRate: 0, health: healthy("v1"), bootSeconds: 10 },
+      [RELEASE_IMAGES.v2]: { version: "v2", latencyMs: { median: 15, p99: 45 }, errorRate: 0, health: healthy("v2"), bootSeconds: 10 },
+      [RELEASE_IMAGES.v3]: { version: "v3", latencyMs: { median: 60, p99: 250 }, errorRate: 0.1, health: healthy("v3"), bootSeconds: 10 },
+      [RELEASE_IMAGES.v4]: { version: "v4", latencyMs: { median: 20, p99: 60 }, errorRate: 0, health: { path: "/health", status: 503, body: { status: "starting", version: "v4" } }, bootSeconds: 10 },
+      [RELEASE_IMAGES.v5]: { version: "v5", latencyMs: { median: 20, p99: 60 }, errorRate: 0, health: healthy("v5"), bootSeconds: 10, crashAfterSeconds: 20 },
+    },
+    targetGroups: [
+      { name: "web-blue", port: 80, healthCheck, deregistrationDelaySeconds: 10, tags },
+      { name: "web-green", port: 80, healthCheck, deregistrationDelaySeconds: 10, tags },
+    ],
+    loadBalancers: [
+      {
+        name: "web",
+        tags,
+        listeners: [
+          {
+            port: 80,
+            defaultAction: { type: "forward", targetGroups: [{ name: "web-blue", weight: 1 }, { name: "web-green", weight: 0 }] },
+          },
+        ],
+      },
+    ],
+    launchTemplates: [
+      { name: "web-blue", versions: [{ imageId: RELEASE_IMAGES.v1, instanceType: "t3.micro", description: "v1" }] },
+      { name: "web-green", versions: [{ imageId: RELEASE_IMAGES.v1, instanceType: "t3.micro", description: "v1" }] },
+    ],
+    autoScalingGroups: [
+      { name: "web-blue", minSize: 0, maxSize: 10, desiredCapacity: 2, launchTemplate: { name: "web-blue", version: "$Default" }, targetGroups: ["web-blue"], tags },
+      { name: "web-green", minSize: 0, maxSize: 10, desiredCapacity: 0, launchTemplate: { name: "web-green", version: "$Default" }, targetGroups: ["web-green"], tags },
+    ],
+    alarms: [
+      { alarmName: "web-green-target-5xx", metricName: "HTTPCode_Target_5XX_Count", loadBalancer: "web", targetGroup: "web-green", statistic: "Sum", periodSeconds: 60, evaluationPeriods: 1, threshold: 5, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" },
+    ],
+  };
+}

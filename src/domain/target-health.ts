@@ -1,0 +1,104 @@
+/**
+ * Target health of one target group, judged against a minimum. Shared by health-gate, deploy-green,
+ * shift-traffic (before every increase) and rollback (before moving traffic back).
+ */
+import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
+import type { Clock, Random } from "../util/clock";
+import { pollUntil } from "../util/wait";
+import { targetGroupName } from "./arn";
+
+export type MinHealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
+
+export function formatMinHealthy(min: MinHealthy): string {
+  return min.kind === "count" ? `${min.value}` : `${min.value}%`;
+}
+
+export interface TargetGroupHealthReport {
+  targetGroupArn: string;
+  targetGroupName: string;
+  /** Registered targets that are not leaving (draining) nor unused. */
+  registered: number;
+  healthy: number;
+  /** How many healthy targets the minimum asks for, given the registered count. */
+  required: number;
+  byState: Record<string, number>;
+  /** Targets that are not healthy, with ELB's reason code and description. */
+  notHealthy: TargetHealthEntry[];
+  ok: boolean;
+  /** In words: why the group is or is not healthy enough. */
+  summary: string;
+}
+
+export interface HealthRequirement {
+  minHealthy: MinHealthy;
+  /** When true, every registered target must be healthy as well (health-gate, deploy-green). */
+  requireAll: boolean;
+}
+
+function requiredCount(min: MinHealthy, registered: number): number {
+  if (min.kind === "count") return min.value;
+  return Math.max(1, Math.ceil((registered * min.value) / 100));
+}
+
+export function describeTarget(t: TargetHealthEntry): string {
+  const detail = [t.reason, t.description].filter(Boolean).join(": ");
+  return `${t.id}${t.port ? `:${t.port}` : ""} ${t.state}${detail ? ` (${detail})` : ""}`;
+}
+
+export function evaluateTargetHealth(arn: string, entries: TargetHealthEntry[], requirement: HealthRequirement): TargetGroupHealthReport {
+  const byState: Record<string, number> = {};
+  for (const e of entries) byState[e.state] = (byState[e.state] ?? 0) + 1;
+  const active = entries.filter((e) => e.state !== "draining" && e.state !== "unused" && e.state !== "unhealthy.draining");
+  const healthy = active.filter((e) => e.state === "healthy").length;
+  const required = requiredCount(requirement.minHealthy, active.length);
+  const notHealthy = active.filter((e) => e.state !== "healthy");
+  const enough = healthy >= required;
+  const allHealthy = notHealthy.length === 0;
+  const ok = enough && (!requirement.requireAll || allHealthy);
+  const name = targetGroupName(arn);
+  let summary: string;
+  if (active.length === 0) summary = `${name}: no registered targets (${required} healthy required)`;
+  else if (ok) summary = `${name}: ${healthy}/${active.length} healthy (${required} required)`;
+  else {
+    const why = notHealthy.slice(0, 5).map(describeTarget).join("; ");
+    const more = notHealthy.length > 5 ? `; and ${notHealthy.length - 5} more` : "";
+    summary = `${name}: ${healthy}/${active.length} healthy, ${required} required${requirement.requireAll ? " and all registered" : ""}${why ? ` — ${why}${more}` : ""}`;
+  }
+  return { targetGroupArn: arn, targetGroupName: name, registered: active.length, healthy, required, byState, notHealthy, ok, summary };
+}
+
+export async function readTargetHealth(targetGroups: TargetGroups, arn: string, requirement: HealthRequirement): Promise<TargetGroupHealthReport> {
+  return evaluateTargetHealth(arn, await targetGroups.health(arn), requirement);
+}
+
+export interface WaitForHealthOptions {
+  targetGroups: TargetGroups;
+  arns: string[];
+  requirement: HealthRequirement;
+  timeoutMs: number;
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  /** Extra condition checked on each poll (e.g. Auto Scaling instances InService); return a status when not met. */
+  alsoRequire?: () => Promise<string | undefined>;
+}
+
+/** Polls until every target group meets the requirement; reacts within a second of it becoming true. */
+export async function waitForTargetHealth(options: WaitForHealthOptions): Promise<TargetGroupHealthReport[]> {
+  let last: TargetGroupHealthReport[] = [];
+  return pollUntil({
+    label: `waiting for ${options.arns.map(targetGroupName).join(", ")} to be healthy`,
+    timeoutMs: options.timeoutMs,
+    clock: options.clock,
+    random: options.random,
+    log: options.log,
+    ...(options.signal ? { signal: options.signal } : {}),
+    probe: async () => {
+      last = await Promise.all(options.arns.map((arn) => readTargetHealth(options.targetGroups, arn, options.requirement)));
+      const extra = options.alsoRequire ? await options.alsoRequire() : undefined;
+      if (last.every((r) => r.ok) && !extra) return { done: true, value: last };
+      return { done: false, status: [...last.map((r) => r.summary), ...(extra ? [extra] : [])].join("; ") };
+    },
+  });
+}

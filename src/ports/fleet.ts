@@ -1,0 +1,62 @@
+/** Narrow ports to EC2 Auto Scaling and EC2 launch templates (adapters: src/aws/autoscaling.ts, src/aws/launch-templates.ts). */
+
+export interface FleetInstance {
+  id: string;
+  lifecycleState: string;
+  healthStatus: string;
+  launchTemplateVersion?: string | undefined;
+}
+
+export interface LaunchTemplateRef {
+  id?: string | undefined;
+  name?: string | undefined;
+  version: string;
+}
+
+export interface FleetGroup {
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instances: FleetInstance[];
+  launchTemplate?: LaunchTemplateRef | undefined;
+  targetGroupArns: string[];
+  suspendedProcesses: string[];
+  tags: Record<string, string>;
+}
+
+export interface ScalingActivity {
+  id: string;
+  statusCode: string;
+  description: string;
+  cause: string;
+  statusMessage?: string | undefined;
+  startTime: Date;
+}
+
+export interface CapacityChange {
+  minSize?: number | undefined;
+  maxSize?: number | undefined;
+  desiredCapacity: number;
+}
+
+export interface Fleet {
+  describe(name: string): Promise<FleetGroup | undefined>;
+  /** Groups whose tags match every given key=value. */
+  findByTags(tags: Record<string, string>): Promise<FleetGroup[]>;
+  /** Groups attached to any of these target groups. */
+  findByTargetGroups(targetGroupArns: string[]): Promise<FleetGroup[]>;
+  setCapacity(name: string, change: CapacityChange): Promise<void>;
+  setLaunchTemplate(name: string, template: LaunchTemplateRef): Promise<void>;
+  suspend(name: string, processes: string[]): Promise<void>;
+  resume(name: string, processes: string[]): Promise<void>;
+  activities(name: string, since: Date): Promise<ScalingActivity[]>;
+  tag(name: string, tags: Record<string, string>): Promise<void>;
+}
+
+export interface LaunchTemplates {
+  /** Creates a new version from `sourceVersion` with only the image changed; returns the new version number. */
+  createVersionWithImage(template: LaunchTemplateRef, imageId: string): Promise<string>;
+  /** The image id of a version (`$Latest`, `$Default` or a number). */
+  imageOf(template: LaunchTemplateRef): Promise<string | undefined>;
+}

@@ -1,0 +1,74 @@
+/**
+ * Narrow, domain-shaped ports to Elastic Load Balancing v2. One SDK adapter implements each
+ * (src/aws/elbv2.ts); core logic is tested against hand-written fakes (test/support/fakes.ts).
+ */
+
+/** Where the environment's forward action lives: a listener's default action or a listener rule. */
+export type RoutingRef = { kind: "listener"; arn: string } | { kind: "rule"; arn: string };
+
+export interface WeightedGroup {
+  targetGroupArn: string;
+  /** ALB weight, 0–999. */
+  weight: number;
+}
+
+export interface Stickiness {
+  enabled: boolean;
+  /** 1–604800; present when enabled. */
+  durationSeconds?: number | undefined;
+}
+
+/** What the load balancer really does for one routing resource, as read back from it. */
+export interface ForwardState {
+  ref: RoutingRef;
+  listenerArn: string;
+  loadBalancerArn: string;
+  groups: WeightedGroup[];
+  stickiness: Stickiness;
+}
+
+export interface TrafficRouter {
+  /** Reads the forward action's weights. Fails when there is no forward action. */
+  read(ref: RoutingRef): Promise<ForwardState>;
+  /**
+   * Replaces the forward action's weights (and stickiness when given), leaving every other action,
+   * condition and order untouched. Does not verify: callers read back with `read`.
+   */
+  setWeights(ref: RoutingRef, groups: WeightedGroup[], stickiness?: Stickiness): Promise<void>;
+}
+
+export type TargetStateName = "initial" | "healthy" | "unhealthy" | "unused" | "draining" | "unavailable" | "unhealthy.draining";
+
+export interface TargetHealthEntry {
+  id: string;
+  port?: number | undefined;
+  state: TargetStateName;
+  reason?: string | undefined;
+  description?: string | undefined;
+}
+
+export interface TargetGroupInfo {
+  arn: string;
+  name: string;
+  targetType: string;
+  loadBalancerArns: string[];
+}
+
+export interface TargetGroups {
+  describe(arns: string[]): Promise<TargetGroupInfo[]>;
+  health(arn: string): Promise<TargetHealthEntry[]>;
+  /** `deregistration_delay.timeout_seconds`, in seconds. */
+  deregistrationDelaySeconds(arn: string): Promise<number>;
+}
+
+/** Tags on ELBv2 resources (target groups, listeners, rules). */
+export interface ResourceTags {
+  read(arns: string[]): Promise<Map<string, Record<string, string>>>;
+  write(arn: string, tags: Record<string, string>): Promise<void>;
+  remove(arn: string, keys: string[]): Promise<void>;
+}
+
+export interface ListenerDiscovery {
+  /** Listeners of a load balancer, with their rules, used to find the action forwarding to both slots. */
+  routingCandidates(loadBalancerArn: string): Promise<ForwardState[]>;
+}

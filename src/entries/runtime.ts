@@ -1,0 +1,146 @@
+/**
+ * What every entry shares: parse inputs first (no AWS module is loaded before they are valid), build
+ * the context, run one core function, and turn any failure into a single `::error::` line and exit 1.
+ */
+import type { AwsClients } from "../aws/clients";
+import type { Ports } from "../aws/ports";
+import { type ActionIO, createRunnerIO } from "../github/io";
+import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
+import { type Clock, type Random, systemClock } from "../util/clock";
+import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
+
+export interface RunInfo {
+  repository: string;
+  runId: string;
+  runAttempt: string;
+  job: string;
+  sha: string;
+  actor: string;
+  serverUrl: string;
+  eventName: string;
+  /** Link to the workflow run, when known. */
+  runUrl: string | undefined;
+  /** Identifies this workflow run as the holder of a deployment lock (shared by its jobs and attempts). */
+  lockOwner: string;
+}
+
+export interface ActionContext {
+  io: ActionIO;
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  /** Aborted when the job is cancelled (SIGINT, then SIGTERM). */
+  signal: AbortSignal;
+  run: RunInfo;
+  /** AWS ports, built on first use; the SDK is imported only then. */
+  ports: (regionHint?: string) => Promise<Ports>;
+}
+
+export function runInfo(env: (name: string) => string | undefined): RunInfo {
+  const repository = env("GITHUB_REPOSITORY") ?? "local/repository";
+  const runId = env("GITHUB_RUN_ID") ?? "local";
+  const serverUrl = env("GITHUB_SERVER_URL") ?? "https://github.com";
+  return {
+    repository,
+    runId,
+    runAttempt: env("GITHUB_RUN_ATTEMPT") ?? "1",
+    job: env("GITHUB_JOB") ?? "job",
+    sha: env("GITHUB_SHA") ?? "",
+    actor: env("GITHUB_ACTOR") ?? "",
+    serverUrl,
+    eventName: env("GITHUB_EVENT_NAME") ?? "",
+    runUrl: env("GITHUB_RUN_ID") ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
+    lockOwner: `${repository}/actions/runs/${runId}`,
+  };
+}
+
+export interface RuntimeOptions {
+  io?: ActionIO;
+  clock?: Clock;
+  random?: Random;
+  signal?: AbortSignal;
+  /** Replaces the AWS ports (tests). */
+  ports?: (regionHint?: string) => Promise<Ports>;
+}
+
+function regionFrom(io: ActionIO, explicit: string | undefined, hint: string | undefined): string | undefined {
+  return explicit ?? io.env("AWS_REGION") ?? io.env("AWS_DEFAULT_REGION") ?? hint;
+}
+
+function awsPorts(io: ActionIO, definitionName: string, explicitRegion: string | undefined): (hint?: string) => Promise<Ports> {
+  let ports: Promise<Ports> | undefined;
+  return (hint) =>
+    (ports ??= (async () => {
+      const [{ createAwsClients }, { createPorts }] = await Promise.all([import("../aws/clients"), import("../aws/ports")]);
+      const attempts = Number(io.env("AWS_MAX_ATTEMPTS") ?? "");
+      const clients: AwsClients = createAwsClients({
+        region: regionFrom(io, explicitRegion, hint),
+        retryMode: io.env("AWS_RETRY_MODE") === "standard" ? "standard" : "adaptive",
+        maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 8,
+        userAgent: `zero-downtime-actions/${definitionName}`,
+      });
+      return createPorts(clients);
+    })());
+}
+
+/** Turns SIGINT/SIGTERM into an abort, as GitHub cancels a job: SIGINT, then SIGTERM 7.5 s later. */
+function cancellation(io: ActionIO): AbortController {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      io.warning(`Received ${signal}: the job is being cancelled. Putting the environment back in a safe state.`);
+      controller.abort(new CancelledError(signal));
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return controller;
+}
+
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  constructor(readonly signal: string) {
+    super(`cancelled by ${signal}`);
+  }
+}
+
+/** Runs an action entry. Resolves when done; sets `process.exitCode` to 1 on failure. */
+export async function runAction<I extends Record<string, InputSpec>>(
+  definition: ActionDefinition<I>,
+  main: (settings: SettingsOf<I>, ctx: ActionContext) => Promise<void>,
+  options: RuntimeOptions = {},
+): Promise<boolean> {
+  const io = options.io ?? createRunnerIO();
+  try {
+    const settings = parseInputs(definition, (name) => io.getInput(name));
+    for (const [name, spec] of Object.entries(definition.inputs)) {
+      const value = io.getInput(name);
+      if (spec.secret && value) io.setSecret(value);
+    }
+    const controller = options.signal ? undefined : cancellation(io);
+    const env = (name: string) => io.env(name);
+    const ctx: ActionContext = {
+      io,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+      log: (line) => io.info(line),
+      signal: options.signal ?? controller!.signal,
+      run: runInfo(env),
+      ports: options.ports ?? awsPorts(io, definition.name, (settings as { "aws-region"?: string })["aws-region"]),
+    };
+    await main(settings, ctx);
+    return true;
+  } catch (error) {
+    reportFailure(io, error);
+    return false;
+  }
+}
+
+export function reportFailure(io: ActionIO, error: unknown): void {
+  const message = errorMessage(error);
+  if (!(error instanceof ConfigurationError) && !(error instanceof SafetyError) && error instanceof Error && error.stack) {
+    io.debug(error.stack);
+  }
+  io.error(message);
+  process.exitCode = 1;
+}

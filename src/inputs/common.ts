@@ -1,0 +1,66 @@
+/** Inputs every action that acts on an environment shares: how to find it, and the AWS region. */
+import { z } from "zod";
+import type { EnvironmentRef } from "../domain/environment";
+import { arn, boolean, duration, keyValues, optionalText } from "./fields";
+import type { InputSpec } from "./define";
+
+export const environmentInputs = {
+  "listener-arn": {
+    description: "ARN of the listener whose default action forwards to the two slots' target groups. Give this, rule-arn, or environment-tags.",
+    schema: arn("listener"),
+    valid: "an ARN like arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>",
+  },
+  "rule-arn": {
+    description: "ARN of the listener rule (path- or host-routed service) whose forward action splits traffic between the two slots.",
+    schema: arn("rule"),
+    valid: "an ARN like arn:aws:elasticloadbalancing:<region>:<account>:listener-rule/app/<lb>/<id>/<id>/<id>",
+  },
+  "environment-tags": {
+    description:
+      "Find the environment by the tags on its two Auto Scaling groups, one key=value per line (e.g. environment=production and service=web). The listener or rule forwarding to both groups' target groups is found from them.",
+    schema: keyValues(),
+    valid: "lines of key=value",
+  },
+  "aws-region": {
+    description: "AWS region. Defaults to AWS_REGION (set by aws-actions/configure-aws-credentials) or the region in the ARN.",
+    schema: optionalText(32).pipe(z.union([z.undefined(), z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region")])),
+    valid: "a region name such as us-east-1",
+  },
+} satisfies Record<string, InputSpec>;
+
+export const dryRunInput = {
+  "dry-run": {
+    description: "Print the plan (each change as before → after) and change nothing.",
+    default: "false",
+    schema: boolean(),
+    valid: "true or false",
+  },
+} satisfies Record<string, InputSpec>;
+
+export const lockTtlInput = {
+  "lock-ttl": {
+    description: "Lease of the deployment lock this run holds on the environment; another run can take it over once it expires.",
+    default: "2h",
+    schema: duration({ min: 60_000, max: 24 * 3600_000 }),
+    valid: "a duration from 1m to 24h, e.g. 90m or 2h",
+  },
+} satisfies Record<string, InputSpec>;
+
+interface EnvironmentSettings {
+  "listener-arn": string | undefined;
+  "rule-arn": string | undefined;
+  "environment-tags": Record<string, string>;
+}
+
+export function checkEnvironment(s: EnvironmentSettings): string | undefined {
+  const given = [s["listener-arn"] && "listener-arn", s["rule-arn"] && "rule-arn", Object.keys(s["environment-tags"]).length > 0 && "environment-tags"].filter(Boolean);
+  if (given.length === 1) return undefined;
+  if (given.length === 0) return "Input required and not supplied: listener-arn, rule-arn or environment-tags. Give exactly one to name the environment.";
+  return `Inputs ${given.join(" and ")} both name the environment; give exactly one of listener-arn, rule-arn or environment-tags.`;
+}
+
+export function environmentRef(s: EnvironmentSettings): EnvironmentRef {
+  if (s["listener-arn"]) return { kind: "listener", arn: s["listener-arn"] };
+  if (s["rule-arn"]) return { kind: "rule", arn: s["rule-arn"] };
+  return { kind: "tags", tags: s["environment-tags"] };
+}

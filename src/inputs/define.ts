@@ -1,0 +1,78 @@
+/**
+ * One definition per action is the single truth for its inputs and outputs: the zod schema that
+ * parses them, the types (`Settings<typeof def>`), the action.yml and the README tables are all
+ * derived from it (scripts/generate-docs.ts).
+ */
+import { z } from "zod";
+import { ConfigurationError } from "../util/errors";
+
+export interface InputSpec<T = unknown> {
+  description: string;
+  /** The default as written in action.yml; parsed like any other value. */
+  default?: string;
+  required?: boolean;
+  /** Parses the trimmed string value ("" when not given). */
+  schema: z.ZodType<T>;
+  /** Extra words for the error message: what would be valid. */
+  valid: string;
+  /** Never echo the value in errors and mask it. */
+  secret?: boolean;
+}
+
+export interface OutputSpec {
+  description: string;
+}
+
+export interface ActionDefinition<I extends Record<string, InputSpec> = Record<string, InputSpec>> {
+  name: string;
+  title: string;
+  description: string;
+  inputs: I;
+  outputs: Record<string, OutputSpec>;
+  /** Cross-input rules; return an error message naming the inputs, or undefined. */
+  check?: (settings: SettingsOf<I>) => string | undefined;
+  post?: { entry: string; if: string };
+}
+
+export type SettingsOf<I extends Record<string, InputSpec>> = { [K in keyof I]: I[K] extends InputSpec<infer T> ? T : never };
+export type Settings<D> = D extends ActionDefinition<infer I> ? SettingsOf<I> : never;
+
+export function defineAction<I extends Record<string, InputSpec>>(definition: ActionDefinition<I>): ActionDefinition<I> {
+  return definition;
+}
+
+function shown(value: string): string {
+  const oneLine = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return JSON.stringify(oneLine);
+}
+
+/**
+ * Reads and validates every input. Throws one ConfigurationError naming the first bad input, its
+ * value, and what would be valid. Missing required inputs are reported first.
+ */
+export function parseInputs<I extends Record<string, InputSpec>>(definition: ActionDefinition<I>, read: (name: string) => string): SettingsOf<I> {
+  const raw: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(definition.inputs)) {
+    const given = read(name);
+    const value = given === "" && spec.default !== undefined ? spec.default : given;
+    if (value === "" && spec.required) {
+      throw new ConfigurationError(`Input required and not supplied: ${name}. ${spec.description} Valid: ${spec.valid}.`);
+    }
+    raw[name] = value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(definition.inputs)) {
+    const value = raw[name]!;
+    const result = spec.schema.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0]?.message ?? "invalid value";
+      const what = spec.secret ? "the value given" : shown(value);
+      throw new ConfigurationError(`Input ${name}: ${what} is not valid (${issue}). Valid: ${spec.valid}.`);
+    }
+    out[name] = result.data;
+  }
+  const settings = out as SettingsOf<I>;
+  const problem = definition.check?.(settings);
+  if (problem) throw new ConfigurationError(problem);
+  return settings;
+}

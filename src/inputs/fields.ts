@@ -1,0 +1,172 @@
+/** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
+import { z } from "zod";
+import { ARN_PATTERNS } from "../domain/arn";
+import type { MinHealthy } from "../domain/target-health";
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export const optionalText = (max = 1024) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !CONTROL.test(s), "contains control characters")
+    .transform((s) => (s === "" ? undefined : s));
+
+export const text = (max = 1024) =>
+  z
+    .string()
+    .min(1, "must not be empty")
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !CONTROL.test(s), "contains control characters");
+
+/** `true`/`false` in the YAML 1.2 core schema's spellings, as @actions/core reads booleans. */
+export const boolean = () =>
+  z.string().transform((s, ctx) => {
+    if (["true", "True", "TRUE"].includes(s)) return true;
+    if (["false", "False", "FALSE", ""].includes(s)) return false;
+    ctx.addIssue({ code: "custom", message: "not a boolean" });
+    return z.NEVER;
+  });
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/;
+
+/** `90`, `90s`, `5m`, `1h30m` → milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const m = DURATION.exec(value);
+  if (!m || value === "") return undefined;
+  const [h, min, s] = [m[1], m[2], m[3]].map((x) => Number(x ?? 0));
+  return ((h! * 60 + min!) * 60 + s!) * 1000;
+}
+
+export const duration = (options: { min?: number; max: number }) =>
+  z.string().transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: "not a duration" });
+      return z.NEVER;
+    }
+    if (ms < (options.min ?? 0) || ms > options.max) {
+      ctx.addIssue({ code: "custom", message: `out of range ${(options.min ?? 0) / 1000}s–${options.max / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const optionalDuration = (options: { min?: number; max: number }) =>
+  z.union([z.literal("").transform(() => undefined), duration(options)]);
+
+const PERCENT = /^(?:100(?:\.0)?|\d{1,2}(?:\.\d)?)$/;
+
+/** A traffic percentage 0–100 with at most one decimal, e.g. `0.5`, `10`, `100`. */
+export const percent = () =>
+  z.string().transform((s, ctx) => {
+    if (!PERCENT.test(s)) {
+      ctx.addIssue({ code: "custom", message: "not a percentage from 0 to 100 with at most one decimal" });
+      return z.NEVER;
+    }
+    return Number(s);
+  });
+
+/** `1,10,50,100`: ascending percentages. */
+export const steps = () =>
+  z.string().transform((s, ctx) => {
+    const parts = s.split(",").map((p) => p.trim());
+    const values: number[] = [];
+    for (const p of parts) {
+      if (!PERCENT.test(p) || Number(p) === 0) {
+        ctx.addIssue({ code: "custom", message: `step "${p}" is not a percentage above 0 and at most 100 with at most one decimal` });
+        return z.NEVER;
+      }
+      values.push(Number(p));
+    }
+    for (let i = 1; i < values.length; i++) {
+      if (values[i]! <= values[i - 1]!) {
+        ctx.addIssue({ code: "custom", message: "steps must increase" });
+        return z.NEVER;
+      }
+    }
+    if (values.length > 20) {
+      ctx.addIssue({ code: "custom", message: "at most 20 steps" });
+      return z.NEVER;
+    }
+    return values;
+  });
+
+/** `2` (a count) or `50%` (of registered targets). */
+export const minHealthy = () =>
+  z.string().transform((s, ctx): MinHealthy => {
+    const count = /^(\d{1,5})$/.exec(s);
+    if (count) return { kind: "count", value: Number(count[1]) };
+    const pct = /^(\d{1,3})%$/.exec(s);
+    if (pct && Number(pct[1]) >= 1 && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };
+    ctx.addIssue({ code: "custom", message: "not a count or a percentage" });
+    return z.NEVER;
+  });
+
+export const integer = (min: number, max: number) =>
+  z.string().transform((s, ctx) => {
+    if (!/^\d{1,9}$/.test(s) || Number(s) < min || Number(s) > max) {
+      ctx.addIssue({ code: "custom", message: `not a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return Number(s);
+  });
+
+export const optionalInteger = (min: number, max: number) => z.union([z.literal("").transform(() => undefined), integer(min, max)]);
+
+export const arn = (kind: keyof typeof ARN_PATTERNS) =>
+  z.union([
+    z.literal("").transform(() => undefined),
+    z.string().regex(ARN_PATTERNS[kind], `not an Elastic Load Balancing ${kind} ARN`),
+  ]);
+
+/** Non-empty lines, trimmed; `#` comments ignored. */
+export function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+export const arnList = (kind: keyof typeof ARN_PATTERNS) =>
+  z.string().transform((s, ctx) => {
+    const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
+    for (const item of list) {
+      if (!ARN_PATTERNS[kind].test(item)) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(item.slice(0, 120))} is not an Elastic Load Balancing ${kind} ARN` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  });
+
+export const nameList = (pattern: RegExp, what: string) =>
+  z.string().transform((s, ctx) => {
+    const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
+    for (const item of list) {
+      if (!pattern.test(item) || CONTROL.test(item)) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(item.slice(0, 120))} is not ${what}` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  });
+
+/** Lines of `key=value` (tags). */
+export const keyValues = () =>
+  z.string().transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const line of lines(s)) {
+      const m = /^([^=]{1,128})=(.{0,256})$/.exec(line);
+      if (!m || CONTROL.test(line)) {
+        ctx.addIssue({ code: "custom", message: `line ${JSON.stringify(line.slice(0, 120))} is not key=value` });
+        return z.NEVER;
+      }
+      out[m[1]!.trim()] = m[2]!.trim();
+    }
+    return out;
+  });
+
+export const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.string().refine((s): s is T => (values as readonly string[]).includes(s), `not one of ${values.join(", ")}`) as unknown as z.ZodType<T>;

@@ -1,0 +1,98 @@
+/** The judge's vocabulary: what a metric asks for, what it measured, and what was decided. */
+import type { Counts } from "./proportions";
+
+export type { Counts };
+
+/** The direction that is bad: `increase` means a higher canary value is a regression. */
+export type Direction = "increase" | "decrease" | "either";
+export type NanStrategy = "remove" | "replace";
+
+/** Ratios canary / baseline (Kayenta semantics): 1.1 allows a 10% increase. */
+export interface EffectSizes {
+  allowedIncrease: number;
+  allowedDecrease: number;
+  criticalIncrease: number;
+  criticalDecrease: number;
+}
+
+/** Absolute limits on the canary's value (mean of samples, or rate of counts). */
+export interface Thresholds {
+  max?: number | undefined;
+  min?: number | undefined;
+}
+
+export interface MetricPolicy {
+  name: string;
+  group: string;
+  weight: number;
+  direction: Direction;
+  /** A critical metric beyond its critical effect (or over a threshold) fails the canary outright. */
+  critical: boolean;
+  /** No data fails the metric instead of leaving it out of the score. */
+  mustHaveData: boolean;
+  nanStrategy: NanStrategy;
+  /** Confidence level over the whole analysis plan, e.g. 0.98. */
+  confidence: number;
+  effect: EffectSizes;
+  thresholds?: Thresholds | undefined;
+  /** Compare canary with baseline statistically; false = thresholds only. */
+  compare: boolean;
+}
+
+export interface AlarmState {
+  name: string;
+  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  reason: string;
+}
+
+/** A point of a series over the window, for charts: epoch ms and value. */
+export interface Point {
+  t: number;
+  v: number;
+}
+
+/** What a provider measured. Errors are values, never throws. */
+export type Measurement =
+  | { kind: "samples"; baseline: number[]; canary: number[]; unit?: string | undefined; series?: SeriesPair | undefined }
+  | { kind: "counts"; baseline: Counts; canary: Counts; series?: SeriesPair | undefined }
+  | { kind: "alarms"; alarms: AlarmState[] }
+  | { kind: "error"; message: string };
+
+export interface SeriesPair {
+  baseline: Point[];
+  canary: Point[];
+}
+
+export type Classification = "pass" | "high" | "low" | "nodata" | "error";
+
+export type TestName = "mann-whitney-exact" | "mann-whitney-normal" | "two-proportion-z" | "threshold" | "alarm";
+
+export interface MetricResult {
+  name: string;
+  group: string;
+  weight: number;
+  critical: boolean;
+  kind: Measurement["kind"];
+  classification: Classification;
+  /** Counts against the score (a bad classification, or no data on a mustHaveData metric). */
+  failed: boolean;
+  /** Fails the whole canary regardless of the score. */
+  criticalFailure: boolean;
+  /** Canary / baseline of the means (samples) or rates (counts); null when undefined (baseline 0). */
+  effect: number | null;
+  /** Baseline and canary values: means of samples, or rates of counts. */
+  baseline: number | null;
+  canary: number | null;
+  /** Shift canary - baseline with its confidence interval (Hodges-Lehmann, or difference of rates). */
+  shift: { estimate: number; lower: number | null; upper: number | null; confidence: number } | null;
+  pValue: number | null;
+  /** The two-sided alpha this metric was tested at. */
+  alpha: number;
+  test: TestName | null;
+  /** Why, in words. */
+  reason: string;
+  /** Data points (samples) or trials (counts) per side after NaN handling. */
+  n: { baseline: number; canary: number };
+  unit?: string | undefined;
+  series?: SeriesPair | undefined;
+}

@@ -1,0 +1,31 @@
+/** Builds the provider set. AWS clients are created lazily, on the first CloudWatch measurement. */
+import type { AwsClients } from "../aws/clients";
+import type { Clock } from "../util/clock";
+import { createAlarmsProvider, createCloudWatchProvider } from "./cloudwatch";
+import { createAlarmReader, createMetricDataReader } from "./cloudwatch-sdk";
+import type { ProvidersConfig } from "./config";
+import { createDatadogProvider } from "./datadog";
+import type { Fetch } from "./http";
+import { createNewRelicProvider } from "./newrelic";
+import { createPrometheusProvider } from "./prometheus";
+import type { ProviderSet } from "./provider";
+
+export interface ProviderDeps {
+  clients: AwsClients;
+  /** HTTP settings of Prometheus, Datadog and New Relic: `config.providers`. */
+  settings?: ProvidersConfig | undefined;
+  fetch?: Fetch | undefined;
+  clock?: Clock | undefined;
+}
+
+export function createProviders(deps: ProviderDeps): ProviderSet {
+  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  const s = deps.settings ?? {};
+  return {
+    cloudwatch: createCloudWatchProvider(createMetricDataReader(deps.clients)),
+    "cloudwatch-alarms": createAlarmsProvider(createAlarmReader(deps.clients)),
+    ...(s.prometheus ? { prometheus: createPrometheusProvider(s.prometheus, fetchImpl) } : {}),
+    ...(s.datadog ? { datadog: createDatadogProvider(s.datadog, fetchImpl) } : {}),
+    ...(s.newrelic ? { newrelic: createNewRelicProvider(s.newrelic, fetchImpl) } : {}),
+  };
+}

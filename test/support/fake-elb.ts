@@ -1,0 +1,159 @@
+/**
+ * A hand-written fake of the ELBv2 ports: one environment's forward action, target groups with
+ * scripted health, tags, and a log of every call, so tests assert on calls made and not made.
+ */
+import type {
+  ForwardState,
+  ListenerDiscovery,
+  ResourceTags,
+  RoutingRef,
+  Stickiness,
+  TargetGroupInfo,
+  TargetGroups,
+  TargetHealthEntry,
+  TrafficRouter,
+  WeightedGroup,
+} from "../../src/ports/load-balancer";
+
+export const ACCOUNT = "123456789012";
+export const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/web/50dc6c495c0c9188`;
+export const LISTENER_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+export const RULE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`;
+export const BLUE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-blue/73e2d6bc24d8a067`;
+export const GREEN_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-green/09966783158cda59`;
+
+export interface FakeCall {
+  op: string;
+  args: unknown;
+}
+
+export function healthy(n: number, prefix = "i-"): TargetHealthEntry[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(4, "0")}`, port: 80, state: "healthy" as const }));
+}
+
+export function unhealthy(n: number, prefix = "i-u"): TargetHealthEntry[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(4, "0")}`,
+    port: 80,
+    state: "unhealthy" as const,
+    reason: "Target.ResponseCodeMismatch",
+    description: "Health checks failed with these codes: [503]",
+  }));
+}
+
+export class FakeElb implements TrafficRouter, TargetGroups, ListenerDiscovery {
+  readonly calls: FakeCall[] = [];
+  readonly weightHistory: WeightedGroup[][] = [];
+  groups: WeightedGroup[];
+  stickiness: Stickiness = { enabled: false };
+  readonly resourceTags = new Map<string, Record<string, string>>();
+  /** Health per target group; a function is called on every read (to script changes over time). */
+  readonly healthOf = new Map<string, TargetHealthEntry[] | (() => TargetHealthEntry[])>();
+  readonly deregistrationDelay = new Map<string, number>();
+  /** When set, writes are accepted but reads keep returning the old weights this many times. */
+  staleReads = 0;
+  /** When set, every write is silently ignored by the "load balancer". */
+  ignoreWrites = false;
+  /** Throws this error on the named operation (once per entry). */
+  readonly failures: { op: string; error: Error }[] = [];
+  /** Called after every accepted write. */
+  onWrite?: (groups: WeightedGroup[]) => void;
+  private readBack: WeightedGroup[] | undefined;
+
+  constructor(
+    readonly ref: RoutingRef = { kind: "listener", arn: LISTENER_ARN },
+    groups: WeightedGroup[] = [
+      { targetGroupArn: BLUE_ARN, weight: 1 },
+      { targetGroupArn: GREEN_ARN, weight: 0 },
+    ],
+  ) {
+    this.groups = groups.map((g) => ({ ...g }));
+    this.healthOf.set(BLUE_ARN, healthy(2, "i-blue"));
+    this.healthOf.set(GREEN_ARN, healthy(2, "i-green"));
+  }
+
+  private record(op: string, args: unknown): void {
+    this.calls.push({ op, args });
+    const i = this.failures.findIndex((f) => f.op === op);
+    if (i >= 0) {
+      const [failure] = this.failures.splice(i, 1);
+      throw failure!.error;
+    }
+  }
+
+  count(op: string): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
+
+  tagsOf(arn: string): Record<string, string> {
+    return this.resourceTags.get(arn) ?? {};
+  }
+
+  // TrafficRouter
+  async read(ref: RoutingRef): Promise<ForwardState> {
+    this.record("read", ref);
+    let groups = this.groups;
+    if (this.readBack && this.staleReads > 0) {
+      this.staleReads--;
+      groups = this.readBack;
+    }
+    return {
+      ref,
+      listenerArn: LISTENER_ARN,
+      loadBalancerArn: LB_ARN,
+      groups: groups.map((g) => ({ ...g })),
+      stickiness: { ...this.stickiness },
+    };
+  }
+
+  async setWeights(ref: RoutingRef, groups: WeightedGroup[], stickiness?: Stickiness): Promise<void> {
+    this.record("setWeights", { ref, groups, stickiness });
+    if (this.ignoreWrites) return;
+    this.readBack = this.groups;
+    this.groups = groups.map((g) => ({ ...g }));
+    if (stickiness) this.stickiness = { ...stickiness };
+    this.weightHistory.push(this.groups.map((g) => ({ ...g })));
+    this.onWrite?.(this.groups);
+  }
+
+  // TargetGroups
+  async describe(arns: string[]): Promise<TargetGroupInfo[]> {
+    this.record("describeTargetGroups", arns);
+    return arns.map((arn) => ({ arn, name: /targetgroup\/([^/]+)/.exec(arn)?.[1] ?? arn, targetType: "instance", loadBalancerArns: [LB_ARN] }));
+  }
+
+  async health(arn: string): Promise<TargetHealthEntry[]> {
+    this.record("health", arn);
+    const h = this.healthOf.get(arn) ?? [];
+    return (typeof h === "function" ? h() : h).map((e) => ({ ...e }));
+  }
+
+  async deregistrationDelaySeconds(arn: string): Promise<number> {
+    this.record("deregistrationDelay", arn);
+    return this.deregistrationDelay.get(arn) ?? 300;
+  }
+
+  // ListenerDiscovery
+  async routingCandidates(loadBalancerArn: string): Promise<ForwardState[]> {
+    this.record("routingCandidates", loadBalancerArn);
+    return [await this.read(this.ref)];
+  }
+
+  // ResourceTags
+  readonly tags: ResourceTags = {
+    read: async (arns) => {
+      this.record("readTags", arns);
+      return new Map(arns.map((arn) => [arn, { ...this.tagsOf(arn) }]));
+    },
+    write: async (arn, tags) => {
+      this.record("writeTags", { arn, tags });
+      this.resourceTags.set(arn, { ...this.tagsOf(arn), ...tags });
+    },
+    remove: async (arn, keys) => {
+      this.record("removeTags", { arn, keys });
+      const next = { ...this.tagsOf(arn) };
+      for (const k of keys) delete next[k];
+      this.resourceTags.set(arn, next);
+    },
+  };
+}

@@ -15,7 +15,8 @@ function header(request: IncomingRequest, name: string): string[] {
 
 function conditionMatches(condition: Condition, request: IncomingRequest): boolean {
   const path = request.path.split("?")[0] ?? "/";
-  const query = new URLSearchParams(request.path.includes("?") ? request.path.slice(request.path.indexOf("?") + 1) : "");
+  const rawQuery = (request as { query?: unknown }).query;
+  const query = new URLSearchParams(typeof rawQuery === "string" ? rawQuery : request.path.includes("?") ? request.path.slice(request.path.indexOf("?") + 1) : "");
   const host = request.host.replace(/:[0-9]+$/, "");
   const field = condition.Field;
   if (field === "path-pattern") {
@@ -75,7 +76,9 @@ export function planFor(actions: Action[], request: IncomingRequest, ctx: PlanCo
   }
   if (action.Type === "redirect" && action.RedirectConfig) {
     const c = action.RedirectConfig;
-    const [path = "/", query = ""] = request.path.split("?");
+    const [path = "/", inlineQuery = ""] = request.path.split("?");
+    const rawQuery = (request as { query?: unknown }).query;
+    const query = typeof rawQuery === "string" ? rawQuery : inlineQuery;
     const host = request.host.replace(/:[0-9]+$/, "");
     const fill = (template: string) =>
       template

@@ -1,6 +1,5 @@
 /** Builds the provider set. AWS clients are created lazily, on the first CloudWatch measurement. */
 import type { AwsClients } from "../aws/clients";
-import type { Clock } from "../util/clock";
 import { createAlarmsProvider, createCloudWatchProvider } from "./cloudwatch";
 import { createAlarmReader, createMetricDataReader } from "./cloudwatch-sdk";
 import type { ProvidersConfig } from "./config";
@@ -15,7 +14,6 @@ export interface ProviderDeps {
   /** HTTP settings of Prometheus, Datadog and New Relic: `config.providers`. */
   settings?: ProvidersConfig | undefined;
   fetch?: Fetch | undefined;
-  clock?: Clock | undefined;
 }
 
 export function createProviders(deps: ProviderDeps): ProviderSet {

@@ -43,7 +43,12 @@ function seriesKey(namespace: string, metricName: string, dimensions: Dimension[
  * target also adds TargetConnectionErrorCount. RequestCountPerTarget (Sum) is RequestCount divided by the
  * period's average HealthyHostCount (at least 1).
  */
-export function createMetricsStore(clock: SandboxClock, options: MetricsStoreOptions = {}): MetricsStore {
+export interface SandboxMetricsStore extends MetricsStore {
+  /** Sandbox seconds per real second of the clock the store scales periods with. */
+  readonly timeScale: number;
+}
+
+export function createMetricsStore(clock: SandboxClock, options: MetricsStoreOptions = {}): SandboxMetricsStore {
   const capacity = options.maxSamplesPerSeries ?? 250_000;
   const series = new Map<string, { namespace: string; metricName: string; dimensions: Dimension[]; samples: SampleBuffer }>();
 
@@ -115,6 +120,7 @@ export function createMetricsStore(clock: SandboxClock, options: MetricsStoreOpt
   }
 
   return {
+    timeScale: clock.timeScale,
     recordRequest(record: RequestRecord) {
       const { loadBalancerDimension: lb, targetGroupDimension, at } = record;
       const tg = targetGroupDimension || undefined;

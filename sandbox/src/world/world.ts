@@ -221,7 +221,7 @@ export class World {
         tags: new Map(Object.entries(g.tags).map(([Key, Value]) => [Key, { Key, Value, PropagateAtLaunch: true }])),
         suspended: new Map(),
         instances: new Map(),
-        lastCapacityCause: g.desiredCapacity > 0 ? `At ${new Date(now).toISOString()} a user request created an AutoScalingGroup changing the desired capacity from 0 to ${g.desiredCapacity}.` : undefined,
+        lastCapacityCause: g.desiredCapacity > 0 ? `At ${new Date(now).toISOString().replace(/\.[0-9]{3}Z$/, "Z")} a user request created an AutoScalingGroup changing the desired capacity from 0 to ${g.desiredCapacity}.` : undefined,
         launchBackoffUntil: 0,
       };
       this.groups.set(group.name, group);

@@ -14,7 +14,7 @@ import { parseCanaryConfig, type CanaryConfig } from "../src/metrics/config";
 import type { MetricProvider, ProviderSet } from "../src/metrics/provider";
 
 const SEED = 20261124;
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 1000);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);
 const PERIODS = 10;
 
 /** mulberry32: small, fast, seeded. */
@@ -161,6 +161,17 @@ interface Tally {
   inconclusive: number;
 }
 
+interface Row {
+  id: string;
+  description: string;
+  truth: Case["truth"];
+  trials: number;
+  statistical: Tally & Record<string, number>;
+  threshold: Tally & Record<string, number>;
+  target: Case["target"] | null;
+  met: boolean | null;
+}
+
 async function runJudge(config: CanaryConfig, providers: ProviderSet, start: number, looks: number): Promise<"pass" | "fail" | "inconclusive"> {
   let last: "pass" | "fail" | "inconclusive" = "inconclusive";
   for (let look = 1; look <= looks; look++) {
@@ -182,7 +193,7 @@ async function runJudge(config: CanaryConfig, providers: ProviderSet, start: num
 async function main(): Promise<void> {
   const began = Date.now();
   const random = rng(SEED);
-  const rows = [];
+  const rows: Row[] = [];
   let missed = 0;
   for (const c of CASES) {
     const tallies: Record<"statistical" | "threshold", Tally> = { statistical: { pass: 0, fail: 0, inconclusive: 0 }, threshold: { pass: 0, fail: 0, inconclusive: 0 } };
@@ -195,7 +206,7 @@ async function main(): Promise<void> {
       tallies.threshold[await runJudge(thresholds, providers, start, c.looks)]++;
     }
     const rate = (t: Tally, k: keyof Tally) => t[k] / TRIALS;
-    const measure = (t: Tally) => (c.truth === "same" ? { falseFail: rate(t, "fail") } : c.truth === "regression" ? { detection: rate(t, "fail") } : { inconclusiveRate: rate(t, "inconclusive"), passRate: rate(t, "pass") });
+    const measure = (t: Tally): Record<string, number> => (c.truth === "same" ? { falseFail: rate(t, "fail") } : c.truth === "regression" ? { detection: rate(t, "fail") } : { inconclusiveRate: rate(t, "inconclusive"), passRate: rate(t, "pass") });
     let met: boolean | null = null;
     if (c.target) {
       const s = tallies.statistical;
@@ -207,14 +218,14 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - began) / 1000;
 
   const show = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const cell = (r: (typeof rows)[number], judge: "statistical" | "threshold") => {
+  const cell = (r: Row, judge: "statistical" | "threshold") => {
     const t = r[judge];
     const n = r.trials;
     if (r.truth === "same") return `false-fail ${show(t.fail / n)}`;
     if (r.truth === "regression") return `detected ${show(t.fail / n)}`;
     return `inconclusive ${show(t.inconclusive / n)}, pass ${show(t.pass / n)}`;
   };
-  const targetText = (r: (typeof rows)[number]) =>
+  const targetText = (r: Row) =>
     !r.target ? "-" : `${r.target.metric === "falseFail" ? `<= ${show(r.target.bound)}` : r.target.metric === "detection" ? `>= ${show(r.target.bound)}` : "never pass"} ${r.met ? "met" : "MISSED"}`;
   const lines = [
     `| case | statistical judge | threshold judge | target (statistical) |`,

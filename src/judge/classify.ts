@@ -6,6 +6,7 @@
  */
 import { hodgesLehmann, mannWhitney } from "./mann-whitney";
 import { twoProportionTest } from "./proportions";
+import { fmt, pct } from "./format";
 import type { Classification, Measurement, MetricPolicy, MetricResult } from "./types";
 
 function mean(values: number[]): number {
@@ -17,21 +18,6 @@ function mean(values: number[]): number {
 function ratio(canary: number, baseline: number): number {
   if (baseline === 0) return canary === 0 ? 1 : canary > 0 ? Infinity : -Infinity;
   return canary / baseline;
-}
-
-/** Formats a number for a sentence: 3 significant digits, no exponent for everyday values. */
-export function fmt(value: number | null | undefined, unit = ""): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return "n/a";
-  if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
-  const abs = Math.abs(value);
-  const text = abs !== 0 && (abs < 0.001 || abs >= 1e6) ? value.toExponential(2) : String(Number(value.toPrecision(3)));
-  return unit ? `${text} ${unit}` : text;
-}
-
-export function pct(r: number): string {
-  if (!Number.isFinite(r)) return r > 0 ? "+∞%" : "-∞%";
-  const p = (r - 1) * 100;
-  return `${p >= 0 ? "+" : ""}${fmt(p)}%`;
 }
 
 function clean(values: number[], strategy: MetricPolicy["nanStrategy"]): number[] {

@@ -126,7 +126,7 @@ export function hodgesLehmann(baseline: number[], canary: number[], confidence: 
     // Largest k with P(U <= k - 1) <= alpha / 2.
     let cumulative = 0;
     k = 0;
-    while (k < freq.length && (cumulative + freq[k]!) / total <= alpha / 2) {
+    while (k < freq.length && (cumulative + freq[k]!) / total <= alpha / 2 + 1e-12) {
       cumulative += freq[k]!;
       k++;
     }

@@ -146,6 +146,7 @@ export class AutoScaling {
       release: behaviour.version,
       running,
     };
+    launchActivities.set(instance, activity);
     group.instances.set(id, instance);
     world.instances.set(id, instance);
     running.onDeath(() => {
@@ -177,6 +178,8 @@ export class AutoScaling {
   private async terminate(group: AutoScalingGroup, instance: Instance, cause: string): Promise<void> {
     const world = this.world;
     instance.lifecycle = "Terminating";
+    const launch = launchActivities.get(instance);
+    if (launch?.StatusCode === "InProgress") this.finish(launch, "Cancelled", `Instance ${instance.id} was terminated before it finished booting.`);
     const zone = instance.availabilityZone.slice(-1);
     const activity = this.activity(group, `Terminating EC2 instance: ${instance.id}`, cause, zone);
     activity.Progress = 50;
@@ -198,3 +201,4 @@ export class AutoScaling {
 }
 
 const unhealthyReasons = new WeakMap<Instance, string>();
+const launchActivities = new WeakMap<Instance, Activity>();

@@ -1,0 +1,204 @@
+// Builds every action entry into dist/ with esbuild: one ESM bundle per entry, heavy modules loaded
+// with import() split into shared chunks, and a size report that checks the validation-failure path
+// (the entry plus the chunks it imports statically) stays small and never loads the AWS SDK.
+//
+//   node build.mjs            build dist/ and print the size table
+//
+// Entries follow a naming pattern: src/entries/<action>.ts → dist/<action>/index.js and
+// src/entries/<action>-post.ts → dist/<action>/post.js, for each action in scripts/actions.json.
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, "dist");
+const BUDGET_BYTES = 500_000;
+const SDK_INPUT = /(^|\/)node_modules\/@(aws-sdk|smithy)\//;
+
+const { actions } = JSON.parse(readFileSync(join(root, "scripts/actions.json"), "utf8"));
+
+/** The entries that exist today; a missing one is named, never skipped silently. */
+function discoverEntries() {
+  const entries = [];
+  const skipped = [];
+  for (const { name } of actions) {
+    const main = `src/entries/${name}.ts`;
+    const post = `src/entries/${name}-post.ts`;
+    if (existsSync(join(root, main))) entries.push({ action: name, kind: "main", in: main, out: `${name}/index` });
+    else skipped.push(`${name}: ${main} does not exist yet, so dist/${name}/index.js is not built`);
+    if (existsSync(join(root, post))) entries.push({ action: name, kind: "post", in: post, out: `${name}/post` });
+  }
+  const known = new Set(entries.map((e) => e.in));
+  const strays = readdirSync(join(root, "src/entries"))
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "runtime.ts")
+    .map((f) => `src/entries/${f}`)
+    .filter((f) => !known.has(f))
+    .sort();
+  return { entries, skipped, strays };
+}
+
+const banner = [
+  "/*! zero-downtime-actions | MIT License | third-party licenses: dist/licenses.txt */",
+  // CommonJS dependencies inside the ESM bundle call require() for Node built-ins.
+  'import { createRequire as __zdaCreateRequire } from "node:module";',
+  "const require = __zdaCreateRequire(import.meta.url);",
+].join("\n");
+
+function packageOf(input) {
+  const at = input.lastIndexOf("node_modules/");
+  if (at < 0) return undefined;
+  const parts = input.slice(at + "node_modules/".length).split("/");
+  const name = parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+  return { name, dir: input.slice(0, at) + "node_modules/" + name };
+}
+
+const LICENSE_FILES = ["LICENSE", "LICENSE.md", "LICENSE.txt", "license", "license.md", "LICENCE", "LICENCE.md"];
+
+/** dist/licenses.txt: every bundled package with its version and license, identical texts grouped. */
+function licenses(metafile) {
+  const packages = new Map();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const input of Object.keys(output.inputs)) {
+      const pkg = packageOf(input);
+      if (pkg && !packages.has(pkg.name)) packages.set(pkg.name, pkg.dir);
+    }
+  }
+  const byText = new Map();
+  for (const name of [...packages.keys()].sort()) {
+    const dir = join(root, packages.get(name));
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const file = LICENSE_FILES.find((f) => existsSync(join(dir, f)));
+    const text = file ? readFileSync(join(dir, file), "utf8").replace(/\r\n/g, "\n").trim() : `(no license file; package.json says ${manifest.license ?? "nothing"})`;
+    const line = `${name}@${manifest.version} (${manifest.license ?? "unknown license"})`;
+    byText.set(text, [...(byText.get(text) ?? []), line]);
+  }
+  const sections = [...byText.entries()].map(([text, names]) => `${names.join("\n")}\n\n${text}\n`);
+  return `Third-party software bundled in dist/\n\n${sections.join("\n-----\n\n")}`;
+}
+
+/** The output files an entry loads before any dynamic import(): itself and its static chunk imports. */
+function staticClosure(metafile, start) {
+  const seen = new Set();
+  const stack = [start];
+  while (stack.length > 0) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const imp of metafile.outputs[file].imports) {
+      if (!imp.external && imp.kind === "import-statement") stack.push(imp.path);
+    }
+  }
+  return [...seen];
+}
+
+/** Every output file an entry can reach, static or dynamic. */
+function fullClosure(metafile, start) {
+  const seen = new Set();
+  const stack = [start];
+  while (stack.length > 0) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const imp of metafile.outputs[file].imports) if (!imp.external) stack.push(imp.path);
+  }
+  return [...seen];
+}
+
+/**
+ * `import { z } from "zod"` makes esbuild keep all of zod (every locale, JSON Schema): about 450 kB
+ * on the path every entry loads before validating inputs. `import * as z from "zod"`, the form zod's
+ * own docs use, lets esbuild keep only what is used (about 80 kB). Until the sources all use that
+ * form, the build rewrites the named import in src/ files; nothing else changes.
+ */
+const zodNamespaceImport = {
+  name: "zod-namespace-import",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined;
+      const source = readFileSync(args.path, "utf8");
+      const contents = source.replace(/^import \{ z \} from "zod";$/m, 'import * as z from "zod";');
+      return { contents, loader: "ts" };
+    });
+  },
+};
+
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+
+function report(metafile, entries) {
+  const rows = [];
+  const problems = [];
+  for (const entry of entries) {
+    const out = relative(root, join(dist, `${entry.out}.js`));
+    const statics = staticClosure(metafile, out);
+    const all = fullClosure(metafile, out);
+    const size = (files) => files.reduce((sum, f) => sum + metafile.outputs[f].bytes, 0);
+    const staticBytes = size(statics);
+    rows.push([out, kB(metafile.outputs[out].bytes), String(statics.length - 1), kB(staticBytes), kB(size(all) - staticBytes)]);
+    if (staticBytes > BUDGET_BYTES) {
+      problems.push(`${out} loads ${kB(staticBytes)} before its inputs are validated; the budget is ${kB(BUDGET_BYTES)}. Move heavy imports behind import().`);
+    }
+    const sdk = statics.flatMap((f) => Object.keys(metafile.outputs[f].inputs).filter((i) => SDK_INPUT.test(i)).map((i) => `${f}: ${i}`));
+    if (sdk.length > 0) {
+      problems.push(`${out} loads the AWS SDK before its inputs are validated (a static import reaches it); import it with import() instead:\n    ${sdk.slice(0, 5).join("\n    ")}`);
+    }
+  }
+  const header = ["entry", "entry file", "static chunks", "loaded before validation", "loaded lazily"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(line).join("\n")}`);
+  console.log(`budget: ${kB(BUDGET_BYTES)} loaded before validation per entry, with no AWS SDK module in it`);
+  return problems;
+}
+
+async function main() {
+  const { entries, skipped, strays } = discoverEntries();
+  for (const s of skipped) console.log(`skip ${s}`);
+  for (const s of strays) console.log(`note: ${s} is a module, not an entry (entries are <action>.ts and <action>-post.ts for the actions in scripts/actions.json)`);
+
+  rmSync(dist, { recursive: true, force: true });
+  if (entries.length === 0) {
+    console.log("No entry exists yet: dist/ is empty.");
+    return;
+  }
+
+  const options = {
+    absWorkingDir: root,
+    entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
+    outdir: "dist",
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    mainFields: ["module", "main"],
+    minify: true,
+    legalComments: "eof",
+    sourcemap: false,
+    banner: { js: banner },
+    metafile: true,
+    plugins: [zodNamespaceImport],
+    logLevel: "warning",
+  };
+  let result;
+  try {
+    result = await esbuild.build(options);
+  } catch {
+    // esbuild has already printed each error with its file and line.
+    console.error("Build failed: fix the errors above.");
+    process.exit(1);
+  }
+
+  writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
+  writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile));
+
+  const problems = report(result.metafile, entries.filter((e) => e.kind === "main" || e.kind === "post"));
+  console.log(`built ${entries.length} entr${entries.length === 1 ? "y" : "ies"} into dist/ (${Object.keys(result.metafile.outputs).length} files)`);
+  if (problems.length > 0) {
+    console.error(`\nBuild failed:\n  ${problems.join("\n  ")}`);
+    process.exit(1);
+  }
+}
+
+await main();

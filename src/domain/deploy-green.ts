@@ -1,0 +1,367 @@
+/**
+ * deploy-green: brings the idle slot's Auto Scaling group up on a new version and tags it as the
+ * candidate. It never writes to the listener or rule: traffic stays where it is.
+ *
+ * Order of work: refuse unless the environment is steady (all traffic on one slot); take the
+ * deployment lock; point the idle group at the new launch template version (creating one from the
+ * group's current version when an image id is given); replace old instances by scaling the idle group
+ * to 0 and waiting until they are gone, then scaling to the target capacity (the slot has weight 0,
+ * so this costs no traffic and needs no extra capacity, unlike a rolling refresh); wait until the
+ * new instances are InService and every target is healthy; tag the target group and the group.
+ *
+ * The lock is kept on success: shift-traffic in the same workflow run re-enters it (same owner) and
+ * releases it when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
+ */
+import type { RunInfo } from "../entries/runtime";
+import type { DeployGreenSettings } from "../inputs/deploy-green";
+import type { Fleet, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
+import type { TargetGroups } from "../ports/load-balancer";
+import type { Clock, Random } from "../util/clock";
+import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
+import { type EnvironmentPorts, type EnvironmentRef, type Slot, analyzeState, fleetOf, refuseInconsistent, resolveEnvironment } from "./environment";
+import { environmentRef } from "../inputs/common";
+import {
+  ACTIVITY_SLACK_MS,
+  type Capacity,
+  capacityChange,
+  capacityOf,
+  diagnoseFleet,
+  FleetNotServingError,
+  formatCapacity,
+  formatDiagnosis,
+  guardProcesses,
+  planCapacity,
+  REQUIRED_PROCESSES,
+  waitUntilGone,
+  waitUntilServing,
+} from "./fleet-capacity";
+import { acquireLock, parseLock } from "./lock";
+import { TAG, tagValue } from "./tags";
+import { formatMinHealthy, type MinHealthy, type TargetGroupHealthReport } from "./target-health";
+
+export interface DeployGreenRequest {
+  environment: EnvironmentRef;
+  version: string;
+  /** Exactly one of launchTemplateVersion and imageId. */
+  launchTemplateVersion?: string | undefined;
+  imageId?: string | undefined;
+  desiredCapacity?: number | undefined;
+  minHealthy: MinHealthy;
+  timeoutMs: number;
+  deploymentId: string;
+  dryRun: boolean;
+  lockTtlMs: number;
+}
+
+export interface DeployGreenPorts extends EnvironmentPorts {
+  /** Built only when an image id is deployed (it loads the EC2 client). */
+  launchTemplates: () => Promise<LaunchTemplates>;
+}
+
+export interface DeployGreenDeps {
+  ports: DeployGreenPorts;
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  signal?: AbortSignal | undefined;
+  run: Pick<RunInfo, "lockOwner" | "sha">;
+}
+
+export interface Change {
+  what: string;
+  before: string;
+  after: string;
+}
+
+export interface DeployGreenResult {
+  dryRun: boolean;
+  slot: Slot;
+  live: Slot;
+  asgName: string;
+  targetGroupArn: string;
+  version: string;
+  deploymentId: string;
+  launchTemplate: { before: LaunchTemplateRef; after: LaunchTemplateRef; created: boolean; imageBefore?: string | undefined; imageAfter?: string | undefined };
+  capacity: { before: Capacity; after: Capacity };
+  /** Instances of the old version that were (or would be) replaced. */
+  replaced: string[];
+  /** New instances InService and healthy (empty in a dry run). */
+  instances: FleetInstance[];
+  health?: TargetGroupHealthReport | undefined;
+  /** Required processes that were suspended and were (or would be) resumed. */
+  resumed: string[];
+  changes: Change[];
+  /** Set when another run holds the lock (dry run only: a real run fails). */
+  lockWarning?: string | undefined;
+  elapsedMs: number;
+}
+
+/** `<run id>-<run attempt>`: one deployment per attempt of a workflow run. */
+export function defaultDeploymentId(run: Pick<RunInfo, "runId" | "runAttempt">): string {
+  return `${run.runId}-${run.runAttempt}`;
+}
+
+export function requestFromSettings(s: DeployGreenSettings, run: Pick<RunInfo, "runId" | "runAttempt">): DeployGreenRequest {
+  return {
+    environment: environmentRef(s),
+    version: s.version,
+    launchTemplateVersion: s["launch-template-version"],
+    imageId: s["image-id"],
+    desiredCapacity: s["desired-capacity"],
+    minHealthy: s["min-healthy"],
+    timeoutMs: s.timeout,
+    deploymentId: s["deployment-id"] ?? defaultDeploymentId(run),
+    dryRun: s["dry-run"],
+    lockTtlMs: s["lock-ttl"],
+  };
+}
+
+function isNumber(version: string): boolean {
+  return /^\d+$/.test(version);
+}
+
+function templateLabel(t: LaunchTemplateRef): string {
+  return `${t.id ?? t.name}${t.id && t.name ? ` (${t.name})` : ""}`;
+}
+
+/** The port's createVersionWithImage, passing the version description the EC2 adapter accepts as a third argument. */
+function createImageVersion(templates: LaunchTemplates, template: LaunchTemplateRef, imageId: string, description: string): Promise<string> {
+  const create = templates.createVersionWithImage as (t: LaunchTemplateRef, i: string, d?: string) => Promise<string>;
+  return create.call(templates, template, imageId, description);
+}
+
+/** Refuses unless all traffic is on one slot and the other is idle (weight 0, not the last known good). */
+function idleSlotOf(state: ReturnType<typeof analyzeState>): { live: Slot; idle: Slot } {
+  refuseInconsistent(state, "deploy-green");
+  if (state.phase === "canary") {
+    throw new SafetyError(
+      `deploy-green refused: slot ${state.candidate.name} (${state.candidate.targetGroupName}) receives ${state.candidate.share}% of traffic, so a canary is in progress ` +
+        `(${state.stable.name} is stable with ${state.stable.share}%). Promote it with shift-traffic or roll back with rollback, then deploy again.`,
+    );
+  }
+  if (state.phase === "promoting") {
+    throw new SafetyError(
+      `deploy-green refused: slot ${state.candidate.name} (${state.candidate.targetGroupName}) takes all traffic but is still tagged candidate, and the idle slot ${state.stable.name} is tagged stable ` +
+        `(the rollback target). Finish the promotion with shift-traffic or roll back with rollback before deploying over it.`,
+    );
+  }
+  return { live: state.live, idle: state.idle };
+}
+
+export async function deployGreen(request: DeployGreenRequest, deps: DeployGreenDeps): Promise<DeployGreenResult> {
+  const { ports, clock, log } = deps;
+  const started = clock.now();
+
+  // 1. The environment, and the refusals.
+  const env = await resolveEnvironment(request.environment, ports);
+  const { live, idle } = idleSlotOf(analyzeState(env));
+  log(`Environment: ${live.name} (${live.targetGroupName}) is live with ${live.share}% of traffic; deploying to idle slot ${idle.name} (${idle.targetGroupName}).`);
+
+  const fleet = await ports.fleet();
+  const group = await fleetOf(env, idle, fleet);
+  if (!group) {
+    throw new ConfigurationError(
+      `No Auto Scaling group is attached to target group ${idle.targetGroupName} (idle slot ${idle.name}); deploy-green deploys by scaling that group. Attach the slot's group to its target group.`,
+    );
+  }
+  const liveGroup = await fleetOf(env, live, fleet);
+  if (liveGroup?.name === group.name) {
+    throw new SafetyError(`deploy-green refused: Auto Scaling group ${group.name} feeds both slots (${live.targetGroupName} and ${idle.targetGroupName}); replacing its instances would take down the live slot. Give each slot its own group.`);
+  }
+  if (!group.launchTemplate) {
+    throw new ConfigurationError(
+      `Auto Scaling group ${group.name} has no launch template (it may use a launch configuration or a mixed instances policy, which deploy-green does not change). Give the group a launch template.`,
+    );
+  }
+  const currentTemplate = group.launchTemplate;
+
+  // 2. The plan.
+  const liveDesired = liveGroup?.desiredCapacity;
+  if (request.desiredCapacity === undefined && liveDesired === undefined) {
+    throw new ConfigurationError(`desired-capacity not given, and the live slot ${live.name} has no Auto Scaling group to take it from. Give desired-capacity.`);
+  }
+  const target = planCapacity(group, request.desiredCapacity, liveDesired ?? 1);
+
+  let templates: LaunchTemplates | undefined;
+  let imageBefore: string | undefined;
+  let reuseVersion: string | undefined;
+  if (request.imageId) {
+    templates = await ports.launchTemplates();
+    imageBefore = await templates.imageOf(currentTemplate);
+    if (imageBefore === request.imageId && isNumber(currentTemplate.version)) reuseVersion = currentTemplate.version;
+  }
+  const wantedVersion = request.launchTemplateVersion ?? reuseVersion;
+  const running = group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)/.test(i.lifecycleState));
+  // Instances already on the wanted numbered version are kept; `$Latest`/`$Default` cannot be compared, so they are replaced.
+  const keep =
+    wantedVersion !== undefined && isNumber(wantedVersion) && currentTemplate.version === wantedVersion && running.every((i) => i.launchTemplateVersion === wantedVersion);
+  const replaced = keep ? [] : running.map((i) => i.id);
+  const resumed = REQUIRED_PROCESSES.filter((p) => group.suspendedProcesses.includes(p));
+
+  const newTags: Record<string, string> = {
+    [TAG.version]: tagValue(request.version),
+    [TAG.role]: "candidate",
+    [TAG.deploymentId]: tagValue(request.deploymentId),
+    ...(deps.run.sha ? { [TAG.sha]: deps.run.sha } : {}),
+    [TAG.updatedAt]: new Date(clock.now()).toISOString(),
+  };
+  const versionAfter = wantedVersion ?? "(new version)";
+  const changes: Change[] = [
+    {
+      what: `launch template ${templateLabel(currentTemplate)} on ${group.name}`,
+      before: `version ${currentTemplate.version}${imageBefore ? ` (${imageBefore})` : ""}`,
+      after: request.imageId
+        ? reuseVersion
+          ? `version ${reuseVersion} (already runs ${request.imageId})`
+          : `new version from ${currentTemplate.version} with image ${request.imageId}`
+        : `version ${versionAfter}`,
+    },
+    {
+      what: `capacity of ${group.name}`,
+      before: formatCapacity(capacityOf(group)),
+      after: `${formatCapacity(target)}${replaced.length > 0 ? ` (replacing ${replaced.length} old instance(s): scale to 0, then up)` : ""}`,
+    },
+  ];
+  if (resumed.length > 0) changes.push({ what: `suspended processes of ${group.name}`, before: resumed.join(", "), after: "resumed" });
+  for (const [key, value] of Object.entries(newTags)) {
+    changes.push({ what: `tag ${key} on ${idle.targetGroupName} and ${group.name}`, before: idle.tags[key] ?? group.tags[key] ?? "(none)", after: value });
+  }
+  for (const c of changes) log(`${request.dryRun ? "Plan" : "Change"}: ${c.what}: ${c.before} → ${c.after}`);
+
+  const base = {
+    slot: idle,
+    live,
+    asgName: group.name,
+    targetGroupArn: idle.targetGroupArn,
+    version: request.version,
+    deploymentId: request.deploymentId,
+    capacity: { before: capacityOf(group), after: target },
+    replaced,
+    resumed,
+    changes,
+  };
+
+  if (request.dryRun) {
+    const holder = parseLock((await ports.tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.lock]);
+    const lockWarning =
+      holder && holder.owner !== deps.run.lockOwner && holder.expiresAt.getTime() > clock.now()
+        ? `A real run would fail now: ${holder.owner} holds the deployment lock until ${holder.expiresAt.toISOString()}.`
+        : undefined;
+    if (lockWarning) log(lockWarning);
+    log("Dry run: nothing was changed.");
+    return {
+      ...base,
+      dryRun: true,
+      launchTemplate: { before: currentTemplate, after: { ...currentTemplate, version: versionAfter }, created: false, imageBefore, imageAfter: request.imageId ?? imageBefore },
+      instances: [],
+      lockWarning,
+      elapsedMs: clock.now() - started,
+    };
+  }
+
+  // 3. The lock, then the fleet.
+  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: deps.run.lockOwner, ttlMs: request.lockTtlMs, clock, log });
+  const since = new Date(clock.now() - ACTIVITY_SLACK_MS);
+  const deadline = clock.now() + request.timeoutMs;
+  const remaining = () => Math.max(0, deadline - clock.now());
+  const waitCommon = { fleet, groupName: group.name, clock, random: deps.random, log, signal: deps.signal };
+  let fleetTouched = false;
+  try {
+    const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha].filter((k) => idle.tags[k] !== undefined);
+    if (stale.length > 0) {
+      // Its old instances are about to go: the slot stops being a rollback target for the old version.
+      await ports.tags.remove(idle.targetGroupArn, stale);
+      log(`Cleared the role and version tags of ${idle.targetGroupName} (was ${idle.role ?? "untagged"}, version ${idle.version ?? "unknown"}): its instances are being replaced.`);
+    }
+    fleetTouched = true;
+    const guard = await guardProcesses(fleet, group, log);
+    let after: LaunchTemplateRef;
+    let serving;
+    try {
+      if (request.imageId && !reuseVersion) {
+        const description = `deploy-green ${request.deploymentId}: ${request.version} (${request.imageId})`;
+        const created = await createImageVersion(templates!, currentTemplate, request.imageId, description);
+        log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${currentTemplate.version} with image ${request.imageId}.`);
+        after = { ...currentTemplate, version: created };
+      } else {
+        after = { ...currentTemplate, version: wantedVersion! };
+      }
+      if (after.version !== currentTemplate.version) {
+        await fleet.setLaunchTemplate(group.name, after);
+        log(`${group.name} now launches version ${after.version} of launch template ${templateLabel(currentTemplate)}.`);
+      }
+      let current = capacityOf(group);
+      if (replaced.length > 0) {
+        const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: group.maxSize };
+        await fleet.setCapacity(group.name, capacityChange(current, empty));
+        current = empty;
+        const delay = await ports.targetGroups.deregistrationDelaySeconds(idle.targetGroupArn).catch(() => undefined);
+        log(
+          `Scaled ${group.name} to 0 to replace ${replaced.length} old instance(s)${delay !== undefined ? `; Auto Scaling waits for ${idle.targetGroupName}'s deregistration delay (${delay}s) before terminating them` : ""}.`,
+        );
+        await waitUntilGone({ ...waitCommon, ids: replaced, timeoutMs: remaining() });
+      }
+      await fleet.setCapacity(group.name, capacityChange(current, target));
+      log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);
+      const old = new Set(replaced);
+      serving = await waitUntilServing({
+        ...waitCommon,
+        targetGroups: ports.targetGroups,
+        targetGroupArn: idle.targetGroupArn,
+        count: target.desiredCapacity,
+        minHealthy: request.minHealthy,
+        accept: (i) => !old.has(i.id) && (i.launchTemplateVersion === undefined || i.launchTemplateVersion === after.version),
+        what: "new",
+        since,
+        timeoutMs: remaining(),
+      });
+    } finally {
+      await guard.release();
+    }
+    log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
+
+    // 4. Tags.
+    await ports.tags.write(idle.targetGroupArn, newTags);
+    await fleet.tag(group.name, newTags);
+    log(`Tagged ${idle.targetGroupName} and ${group.name} as the candidate (${request.version}, deployment ${request.deploymentId}).`);
+    log(`Keeping the deployment lock (owner ${lock.holder.owner}, until ${lock.holder.expiresAt.toISOString()}): shift-traffic in this run takes it over and releases it.`);
+
+    return {
+      ...base,
+      dryRun: false,
+      launchTemplate: { before: currentTemplate, after, created: after.version !== currentTemplate.version && !!request.imageId, imageBefore, imageAfter: request.imageId ?? imageBefore },
+      instances: serving.instances,
+      health: serving.health,
+      elapsedMs: clock.now() - started,
+    };
+  } catch (error) {
+    try {
+      await lock.release();
+    } catch (releaseError) {
+      log(`Could not release the deployment lock: ${errorMessage(releaseError)}`);
+    }
+    throw await explainFailure(error, { ...waitCommon, targetGroups: ports.targetGroups, targetGroupArn: idle.targetGroupArn, since, fleetTouched, live, idle });
+  }
+}
+
+/** The failure with what went wrong on the fleet and the promise that traffic did not move. */
+async function explainFailure(
+  error: unknown,
+  context: {
+    fleet: Fleet;
+    targetGroups: TargetGroups;
+    groupName: string;
+    targetGroupArn: string;
+    since: Date;
+    fleetTouched: boolean;
+    live: Slot;
+    idle: Slot;
+  },
+): Promise<Error> {
+  if (error instanceof ConfigurationError || error instanceof SafetyError) return error;
+  const untouched = `The listener was not changed: all traffic stays on ${context.live.name} (${context.live.targetGroupName}). The deployment lock was released.`;
+  // A FleetNotServingError already carries the diagnosis.
+  const detail =
+    context.fleetTouched && !(error instanceof FleetNotServingError) ? ` ${formatDiagnosis(await diagnoseFleet(context), context.groupName, context.targetGroupArn)}` : "";
+  return new OperationalError(`deploy-green failed on slot ${context.idle.name} (${context.groupName}): ${errorMessage(error)}${detail} ${untouched}`, { cause: error });
+}

@@ -1,0 +1,40 @@
+/** deploy-green's entry: inputs → deployGreen → outputs and summary. */
+import { pathToFileURL } from "node:url";
+import { deployGreen, type DeployGreenResult, requestFromSettings } from "../domain/deploy-green";
+import { deployGreenDefinition } from "../inputs/deploy-green";
+import { renderDeployGreenSummary } from "../report/deploy-green";
+import { runAction, type RuntimeOptions } from "./runtime";
+
+export function outputsOf(result: DeployGreenResult): Record<string, string> {
+  return {
+    slot: result.slot.name,
+    "target-group-arn": result.targetGroupArn,
+    "asg-name": result.asgName,
+    version: result.version,
+    "instance-count": String(result.instances.length),
+    "deployment-id": result.deploymentId,
+    "launch-template-version": result.launchTemplate.after.version,
+  };
+}
+
+export function run(options: RuntimeOptions = {}): Promise<boolean> {
+  return runAction(
+    deployGreenDefinition,
+    async (settings, ctx) => {
+      const ports = await ctx.ports();
+      const result = await deployGreen(requestFromSettings(settings, ctx.run), {
+        ports,
+        clock: ctx.clock,
+        random: ctx.random,
+        log: ctx.log,
+        signal: ctx.signal,
+        run: ctx.run,
+      });
+      for (const [name, value] of Object.entries(outputsOf(result))) ctx.io.setOutput(name, value);
+      ctx.io.appendSummary(renderDeployGreenSummary(result, { runUrl: ctx.run.runUrl }));
+    },
+    options,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();

@@ -1,5 +1,6 @@
 /** Builds the domain ports over the AWS clients. Auto Scaling and EC2 adapters are imported on first use. */
 import type { EnvironmentPorts } from "../domain/environment";
+import type { AlarmStates } from "../ports/alarms";
 import type { Fleet, LaunchTemplates } from "../ports/fleet";
 import type { ListenerDiscovery, ResourceTags, TargetGroups, TrafficRouter } from "../ports/load-balancer";
 import type { AwsClients } from "./clients";
@@ -13,6 +14,7 @@ export interface Ports extends EnvironmentPorts {
   discovery: ListenerDiscovery;
   fleet: () => Promise<Fleet>;
   launchTemplates: () => Promise<LaunchTemplates>;
+  alarms: () => Promise<AlarmStates>;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -35,6 +37,10 @@ export function createPorts(clients: AwsClients): Ports {
     launchTemplates: once(async () => {
       const { Ec2LaunchTemplates } = await import("./launch-templates");
       return new Ec2LaunchTemplates(() => clients.ec2());
+    }),
+    alarms: once(async () => {
+      const { CloudWatchAlarmStates } = await import("./alarms");
+      return new CloudWatchAlarmStates(() => clients.cloudWatch());
     }),
   };
 }

@@ -75,3 +75,14 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
     await clock.sleep(delay, options.signal);
   }
 }
+
+/** Sleeps `ms`, logging the time left every `everyMs`; aborts with the signal. */
+export async function sleepWithProgress(label: string, ms: number, clock: Clock, log: (line: string) => void, signal?: AbortSignal, everyMs = 5000): Promise<void> {
+  const end = clock.now() + ms;
+  for (;;) {
+    const left = end - clock.now();
+    if (left <= 0) return;
+    if (left > everyMs) log(`${label} in ${Math.ceil(left / 1000)}s`);
+    await clock.sleep(Math.min(left, everyMs), signal);
+  }
+}

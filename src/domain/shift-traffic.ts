@@ -1,0 +1,353 @@
+/**
+ * shift-traffic: moves weight to one slot, at once or in steps with a bake time between them.
+ * Before every increase the receiving group must be healthy enough; after every write the weights
+ * are read back; between steps, gates (health, alarms, canary analysis) may abort, and any abort
+ * puts traffic back on the stable slot. At 100% the new slot becomes stable.
+ */
+import type { Fleet } from "../ports/fleet";
+import type { AlarmStates } from "../ports/alarms";
+import type { Stickiness, WeightedGroup } from "../ports/load-balancer";
+import type { Clock, Random } from "../util/clock";
+import { errorMessage, SafetyError } from "../util/errors";
+import { sleepWithProgress } from "../util/wait";
+import {
+  analyzeState,
+  type Environment,
+  type EnvironmentPorts,
+  type EnvironmentRef,
+  findSlot,
+  fleetOf,
+  otherSlot,
+  refuseInconsistent,
+  resolveEnvironment,
+  type Slot,
+} from "./environment";
+import { acquireLock, type AcquiredLock } from "./lock";
+import { TAG } from "./tags";
+import { formatMinHealthy, type MinHealthy, readTargetHealth } from "./target-health";
+import { requireHealthy, writeVerified } from "./traffic";
+import { shareOf, weightsFor } from "./weights";
+
+export type ShiftPlan = { kind: "weight"; percent: number } | { kind: "steps"; percents: number[]; intervalMs: number };
+
+export interface GateContext {
+  /** 0-based index of the step just baked. */
+  stepIndex: number;
+  /** Number of steps that are followed by a bake (looks at the data). */
+  plannedLooks: number;
+  share: number;
+  stepStartedAt: number;
+  now: number;
+  /** True on the last look before the final step. */
+  final: boolean;
+  /** The slot gaining traffic (the canary) and the stable one (the baseline). */
+  canary: Slot;
+  baseline: Slot;
+  loadBalancerArn: string;
+}
+
+export interface GateResult {
+  ok: boolean;
+  /** In words; shown in the summary and in the abort reason. */
+  detail: string;
+}
+
+/** A check made at the end of each bake interval (canary analysis). */
+export interface Gate {
+  name: string;
+  check(ctx: GateContext): Promise<GateResult>;
+}
+
+export interface ShiftOptions {
+  environment: EnvironmentRef;
+  to: string;
+  plan: ShiftPlan;
+  minHealthy: MinHealthy;
+  /** Seconds of stickiness to set on the forward action; 0 turns it off; undefined leaves it. */
+  stickinessSeconds?: number | undefined;
+  alarmNames: string[];
+  scaleInPrevious: boolean;
+  /** Extra bake after the deregistration delay before the previous fleet is scaled in. */
+  scaleInDelayMs: number;
+  timeoutMs: number;
+  dryRun: boolean;
+  lockOwner: string;
+  lockTtlMs: number;
+  /** How often gates and health are polled during a bake. */
+  watchEveryMs: number;
+  /** Tags to write on promotion (e.g. sha). */
+  sha?: string | undefined;
+}
+
+export interface ShiftPorts extends EnvironmentPorts {
+  alarms: () => Promise<AlarmStates>;
+}
+
+export interface ShiftDeps {
+  ports: ShiftPorts;
+  gates: Gate[];
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  signal?: AbortSignal | undefined;
+  /** Called once the plan is known, before any write, so the post step can restore after a crash. */
+  onStart?: (restore: { environment: Environment; restoreTo: WeightedGroup[]; stableArn: string }) => void;
+}
+
+export interface TimelineEntry {
+  at: number;
+  /** Share of the receiving slot after the event, 0–100. */
+  share: number;
+  event: "start" | "shift" | "gate" | "abort" | "restore" | "promote" | "scale-in";
+  detail: string;
+}
+
+export interface ShiftResult {
+  environment: Environment;
+  from: Slot;
+  to: Slot;
+  plan: number[];
+  stepsCompleted: number;
+  finalWeights: WeightedGroup[];
+  finalShare: number;
+  aborted: boolean;
+  abortReason?: string | undefined;
+  restored: boolean;
+  promoted: boolean;
+  dryRun: boolean;
+  planLines: string[];
+  timeline: TimelineEntry[];
+  scaledIn?: { asg: string; fromCapacity: number } | undefined;
+  durationMs: number;
+}
+
+class AbortShift extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+function planSteps(plan: ShiftPlan): number[] {
+  return plan.kind === "weight" ? [plan.percent] : plan.percents;
+}
+
+function describeShift(env: Environment, groups: WeightedGroup[]): string {
+  return env.slots.map((s) => `${s.name} ${shareOf(groups, s.targetGroupArn)}%`).join(", ");
+}
+
+export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Promise<ShiftResult> {
+  const { clock, ports, log } = deps;
+  const started = clock.now();
+  const deadline = started + options.timeoutMs;
+  const env = await resolveEnvironment(options.environment, ports);
+  const state = analyzeState(env);
+  refuseInconsistent(state, "shift-traffic");
+  const to = findSlot(env, options.to);
+  const from = otherSlot(env, to);
+  const stickiness: Stickiness | undefined =
+    options.stickinessSeconds === undefined ? undefined : options.stickinessSeconds > 0 ? { enabled: true, durationSeconds: options.stickinessSeconds } : { enabled: false };
+  const steps = planSteps(options.plan);
+  const startShare = to.share;
+  const pending = steps.filter((p) => p > startShare || (p === startShare && p === steps[steps.length - 1] && !sameSticky(env, stickiness)));
+  const timeline: TimelineEntry[] = [{ at: started, share: startShare, event: "start", detail: describeShift(env, env.routing.groups) }];
+  const restoreTo = weightsFor(0, to.targetGroupArn, from.targetGroupArn);
+  const stableSlot = to.role === "stable" ? to : from;
+  const planLines = pending.map((p) => {
+    const after = weightsFor(p, to.targetGroupArn, from.targetGroupArn);
+    return `${describeShift(env, env.routing.groups)} → ${describeShift(env, after)}`;
+  });
+  const result: ShiftResult = {
+    environment: env,
+    from,
+    to,
+    plan: steps,
+    stepsCompleted: steps.length - pending.length,
+    finalWeights: env.routing.groups,
+    finalShare: startShare,
+    aborted: false,
+    restored: false,
+    promoted: false,
+    dryRun: options.dryRun,
+    planLines,
+    timeline,
+    durationMs: 0,
+  };
+  if (options.dryRun) {
+    for (const line of planLines) log(`[dry-run] would set weights: ${line}`);
+    if (steps[steps.length - 1] === 100) log(`[dry-run] would tag ${to.name} stable and ${from.name} previous`);
+    if (options.scaleInPrevious) log(`[dry-run] would scale in the Auto Scaling group of ${from.name} after its deregistration delay`);
+    result.durationMs = clock.now() - started;
+    return result;
+  }
+
+  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log });
+  deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn });
+  const requirement = { minHealthy: options.minHealthy, requireAll: false };
+  let current = env.routing.groups;
+  try {
+    for (const [i, percent] of pending.entries()) {
+      checkAborted(deps.signal);
+      if (percent > shareOf(current, to.targetGroupArn)) {
+        const report = await readTargetHealth(ports.targetGroups, to.targetGroupArn, requirement);
+        if (!report.ok) throw new AbortShift(`${to.name} is not healthy enough to receive ${percent}% (min-healthy ${formatMinHealthy(options.minHealthy)}): ${report.summary}`);
+      }
+      const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
+      const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
+      current = verified.groups;
+      result.stepsCompleted = steps.length - pending.length + i + 1;
+      result.finalWeights = current;
+      result.finalShare = percent;
+      timeline.push({ at: clock.now(), share: percent, event: "shift", detail: `verified: ${describeShift(env, current)}` });
+      log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, current)} (verified on the load balancer)`);
+      const last = i === pending.length - 1;
+      if (!last && options.plan.kind === "steps") {
+        await bake(options, deps, { to, from, loadBalancerArn: env.routing.loadBalancerArn, share: percent, stepIndex: i, plannedLooks: pending.length - 1, deadline, timeline, final: i === pending.length - 2 });
+      }
+    }
+  } catch (error) {
+    const reason = error instanceof AbortShift ? error.reason : errorMessage(error);
+    result.aborted = true;
+    result.abortReason = reason;
+    timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: reason });
+    deps.warn(`Aborting the shift: ${reason}`);
+    await restore(env, stableSlot, restoreTo, current, options, deps, result);
+    await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+    result.durationMs = clock.now() - started;
+    if (error instanceof AbortShift) return result;
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { shiftResult: result });
+  }
+
+  if (result.finalShare === 100 && to.role !== "stable") {
+    await promote(env, to, from, options, deps, lock);
+    result.promoted = true;
+    timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
+    if (options.scaleInPrevious) {
+      result.scaledIn = await scaleInPrevious(env, from, options, deps);
+      timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
+    }
+  }
+  if (result.finalShare === 100 || result.finalShare === 0) await lock.release();
+  result.durationMs = clock.now() - started;
+  return result;
+}
+
+function sameSticky(env: Environment, stickiness: Stickiness | undefined): boolean {
+  if (!stickiness) return true;
+  const s = env.routing.stickiness;
+  return s.enabled === stickiness.enabled && (!s.enabled || s.durationSeconds === stickiness.durationSeconds);
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("cancelled");
+}
+
+interface BakeContext {
+  to: Slot;
+  from: Slot;
+  loadBalancerArn: string;
+  share: number;
+  stepIndex: number;
+  plannedLooks: number;
+  deadline: number;
+  timeline: TimelineEntry[];
+  final: boolean;
+}
+
+/** Waits one interval, watching health and alarms; runs the gates at the end. Throws AbortShift. */
+async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Promise<void> {
+  const { clock, ports } = deps;
+  if (options.plan.kind !== "steps") return;
+  const stepStartedAt = clock.now();
+  const until = stepStartedAt + options.plan.intervalMs;
+  if (until > b.deadline) throw new AbortShift(`the timeout would pass during the ${Math.round(options.plan.intervalMs / 1000)}s bake at ${b.share}%`);
+  const alarms = options.alarmNames.length ? await ports.alarms() : undefined;
+  const requirement = { minHealthy: options.minHealthy, requireAll: false };
+  deps.log(`Baking ${b.to.name} at ${b.share}% for ${Math.round(options.plan.intervalMs / 1000)}s`);
+  for (;;) {
+    checkAborted(deps.signal);
+    const health = await readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement);
+    if (!health.ok) throw new AbortShift(`${b.to.name} lost health during the bake at ${b.share}%: ${health.summary}`);
+    if (alarms) {
+      const states = await alarms.read(options.alarmNames);
+      const firing = states.filter((a) => a.state === "ALARM");
+      if (firing.length) throw new AbortShift(`alarm ${firing.map((a) => `${a.name} is in ALARM (${a.reason})`).join("; ")}`);
+      const missing = options.alarmNames.filter((n) => !states.some((s) => s.name === n));
+      if (missing.length) throw new AbortShift(`alarm-names: no CloudWatch alarm named ${missing.join(", ")} exists`);
+    }
+    const now = clock.now();
+    if (now >= until) break;
+    await clock.sleep(Math.min(options.watchEveryMs, until - now), deps.signal);
+  }
+  for (const gate of deps.gates) {
+    const outcome = await gate.check({
+      stepIndex: b.stepIndex,
+      plannedLooks: b.plannedLooks,
+      share: b.share,
+      stepStartedAt,
+      now: clock.now(),
+      final: b.final,
+      canary: b.to,
+      baseline: b.from,
+      loadBalancerArn: b.loadBalancerArn,
+    });
+    b.timeline.push({ at: clock.now(), share: b.share, event: "gate", detail: `${gate.name}: ${outcome.detail}` });
+    deps.log(`${gate.name} at ${b.share}%: ${outcome.ok ? "passed" : "failed"} — ${outcome.detail}`);
+    if (!outcome.ok) throw new AbortShift(`${gate.name} failed at ${b.share}%: ${outcome.detail}`);
+  }
+}
+
+async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[], current: WeightedGroup[], options: ShiftOptions, deps: ShiftDeps, result: ShiftResult): Promise<void> {
+  const { ports, clock } = deps;
+  if (shareOf(current, stable.targetGroupArn) === 100) {
+    result.restored = true;
+    return;
+  }
+  try {
+    await requireHealthy(ports.targetGroups, stable.targetGroupArn, { minHealthy: options.minHealthy, requireAll: false }, `restoring traffic to ${stable.name}`);
+    const verified = await writeVerified(ports.router, env.ref, restoreTo, clock);
+    result.finalWeights = verified.groups;
+    result.finalShare = shareOf(verified.groups, result.to.targetGroupArn);
+    result.restored = true;
+    result.timeline.push({ at: clock.now(), share: result.finalShare, event: "restore", detail: `100% on ${stable.name}, verified` });
+    deps.log(`Restored 100% of traffic to ${stable.name} (verified on the load balancer)`);
+  } catch (error) {
+    deps.warn(`Could not restore traffic to ${stable.name}: ${errorMessage(error)}. Traffic stays at ${describeShift(env, current)}. Run the rollback action.`);
+  }
+}
+
+async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOptions, deps: ShiftDeps, _lock: AcquiredLock): Promise<void> {
+  const now = new Date(deps.clock.now()).toISOString();
+  const tags = deps.ports.tags;
+  await tags.write(to.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: now, ...(options.sha ? { [TAG.sha]: to.sha ?? options.sha } : {}) });
+  await tags.write(from.targetGroupArn, { [TAG.role]: "previous", [TAG.updatedAt]: now });
+  const fleet = await deps.ports.fleet().catch(() => undefined);
+  if (fleet) {
+    for (const [slot, role] of [
+      [to, "stable"],
+      [from, "previous"],
+    ] as const) {
+      const group = await fleetOf(env, slot, fleet).catch(() => undefined);
+      if (group) await fleet.tag(group.name, { [TAG.role]: role, [TAG.updatedAt]: now });
+    }
+  }
+  deps.log(`Promoted ${to.name}${to.version ? ` (${to.version})` : ""} to stable; ${from.name}${from.version ? ` (${from.version})` : ""} is now previous`);
+}
+
+async function scaleInPrevious(env: Environment, from: Slot, options: ShiftOptions, deps: ShiftDeps): Promise<{ asg: string; fromCapacity: number }> {
+  const { ports, clock } = deps;
+  const fleet: Fleet = await ports.fleet();
+  const group = await fleetOf(env, from, fleet);
+  if (!group) throw new SafetyError(`scale-in-previous: no Auto Scaling group feeds ${from.name} (${from.targetGroupName}); nothing was scaled in.`);
+  const delaySeconds = await ports.targetGroups.deregistrationDelaySeconds(from.targetGroupArn);
+  const waitMs = delaySeconds * 1000 + options.scaleInDelayMs;
+  deps.log(`Waiting ${Math.round(waitMs / 1000)}s (deregistration delay ${delaySeconds}s + bake ${Math.round(options.scaleInDelayMs / 1000)}s) before scaling in ${group.name}, so in-flight requests complete`);
+  await sleepWithProgress(`scaling in ${group.name}`, waitMs, clock, deps.log, deps.signal);
+  const now = await ports.router.read(env.ref);
+  if (shareOf(now.groups, from.targetGroupArn) > 0) {
+    throw new SafetyError(`scale-in-previous refused: ${from.name} carries ${shareOf(now.groups, from.targetGroupArn)}% of traffic again; nothing was scaled in.`);
+  }
+  await fleet.setCapacity(group.name, { minSize: 0, desiredCapacity: 0 });
+  deps.log(`Scaled in ${group.name}: ${group.desiredCapacity} → 0`);
+  return { asg: group.name, fromCapacity: group.desiredCapacity };
+}

@@ -1,0 +1,65 @@
+/**
+ * Writing weights safely: every write is read back and compared (the load balancer's own view is
+ * the truth), and weight only ever goes to a target group with enough healthy targets.
+ */
+import type { ForwardState, RoutingRef, Stickiness, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
+import type { Clock } from "../util/clock";
+import { OperationalError, SafetyError } from "../util/errors";
+import { targetGroupName } from "./arn";
+import { type HealthRequirement, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
+import { describeWeights, sameWeights } from "./weights";
+
+export interface VerifyPolicy {
+  /** Reads after a write before giving up. */
+  reads: number;
+  /** Delay before the second read; doubles after each mismatch. */
+  delayMs: number;
+}
+
+export const defaultVerify: VerifyPolicy = { reads: 5, delayMs: 200 };
+
+function sameStickiness(a: Stickiness, b: Stickiness | undefined): boolean {
+  if (!b) return true;
+  if (a.enabled !== b.enabled) return false;
+  return !b.enabled || a.durationSeconds === b.durationSeconds;
+}
+
+const names = (arn: string) => targetGroupName(arn);
+
+/** Writes the weights, then reads them back until they match. Throws when they never do. */
+export async function writeVerified(
+  router: TrafficRouter,
+  ref: RoutingRef,
+  groups: WeightedGroup[],
+  clock: Clock,
+  options: { stickiness?: Stickiness | undefined; verify?: VerifyPolicy } = {},
+): Promise<ForwardState> {
+  const verify = options.verify ?? defaultVerify;
+  await router.setWeights(ref, groups, options.stickiness);
+  let last: ForwardState | undefined;
+  let delay = verify.delayMs;
+  for (let attempt = 0; attempt < verify.reads; attempt++) {
+    if (attempt > 0) {
+      await clock.sleep(delay);
+      delay *= 2;
+    }
+    last = await router.read(ref);
+    if (sameWeights(last.groups, groups) && sameStickiness(last.stickiness, options.stickiness)) return last;
+  }
+  throw new OperationalError(
+    `The load balancer accepted the weight change but still reports ${describeWeights(last?.groups ?? [], names)} ` +
+      `instead of ${describeWeights(groups, names)} after ${verify.reads} reads; the write did not take effect.`,
+  );
+}
+
+/** Refuses (SafetyError) unless the target group meets the requirement; returns the report. */
+export async function requireHealthy(
+  targetGroups: TargetGroups,
+  arn: string,
+  requirement: HealthRequirement,
+  purpose: string,
+): Promise<TargetGroupHealthReport> {
+  const report = await readTargetHealth(targetGroups, arn, requirement);
+  if (!report.ok) throw new SafetyError(`Not ${purpose}: ${report.summary}.`);
+  return report;
+}

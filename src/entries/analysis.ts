@@ -1,0 +1,16 @@
+/** Loads the canary configuration and providers for the entries that analyse (imported lazily). */
+import { readFile } from "node:fs/promises";
+import type { Ports } from "../aws/ports";
+import { analyzeCanary } from "../judge/analyze";
+import { type CanaryConfig, loadCanaryConfigFile, parseCanaryConfig } from "../metrics/config";
+import { createProviders } from "../metrics/providers";
+import type { ProviderSet } from "../metrics/provider";
+import type { ActionIO } from "../github/io";
+
+export { analyzeCanary };
+
+export async function loadAnalysis(inline: string | undefined, file: string | undefined, ports: Ports, io: ActionIO): Promise<{ config: CanaryConfig; providers: ProviderSet }> {
+  const config = inline ? parseCanaryConfig(inline, "input analysis-config") : file ? await loadCanaryConfigFile(file, (p) => readFile(p, "utf8")) : parseCanaryConfig("", "defaults");
+  for (const secret of config.secrets) io.setSecret(secret);
+  return { config, providers: createProviders({ clients: ports.clients, settings: config.providers }) };
+}

@@ -1,0 +1,272 @@
+import { describe, expect, it } from "vitest";
+import { shiftTraffic, type Gate, type ShiftOptions } from "../../src/domain/shift-traffic";
+import { TAG } from "../../src/domain/tags";
+import type { AlarmState } from "../../src/ports/alarms";
+import { ManualClock } from "../../src/util/clock";
+import { SafetyError } from "../../src/util/errors";
+import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, healthy, unhealthy } from "../support/fake-elb";
+import { FakeFleet } from "../support/fake-fleet";
+
+function setup(options: { alarms?: AlarmState[] } = {}) {
+  const clock = new ManualClock();
+  const elb = new FakeElb();
+  const fleet = new FakeFleet(clock);
+  fleet.addGroup({ name: "web-blue", running: 2, targetGroupArns: [BLUE_ARN] });
+  fleet.addGroup({ name: "web-green", running: 2, targetGroupArns: [GREEN_ARN] });
+  elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "stable", [TAG.version]: "v1" });
+  elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2" });
+  const alarmCalls: string[][] = [];
+  let alarmStates = options.alarms ?? [];
+  const logs: string[] = [];
+  const warnings: string[] = [];
+  const deps = {
+    ports: {
+      router: elb,
+      tags: elb.tags,
+      targetGroups: elb,
+      discovery: elb,
+      fleet: async () => fleet,
+      alarms: async () => ({
+        read: async (names: string[]) => {
+          alarmCalls.push(names);
+          return alarmStates.filter((a) => names.includes(a.name));
+        },
+      }),
+    },
+    gates: [] as Gate[],
+    clock,
+    random: () => 0.5,
+    log: (l: string) => logs.push(l),
+    warn: (l: string) => warnings.push(l),
+  };
+  const setAlarms = (a: AlarmState[]) => {
+    alarmStates = a;
+  };
+  return { clock, elb, fleet, deps, logs, warnings, alarmCalls, setAlarms };
+}
+
+function options(overrides: Partial<ShiftOptions> = {}): ShiftOptions {
+  return {
+    environment: { kind: "listener", arn: LISTENER_ARN },
+    to: "candidate",
+    plan: { kind: "weight", percent: 100 },
+    minHealthy: { kind: "count", value: 1 },
+    alarmNames: [],
+    scaleInPrevious: false,
+    scaleInDelayMs: 0,
+    timeoutMs: 3_600_000,
+    dryRun: false,
+    lockOwner: "org/repo/actions/runs/1",
+    lockTtlMs: 3_600_000,
+    watchEveryMs: 2000,
+    ...overrides,
+  };
+}
+
+const share = (elb: FakeElb, arn: string) => {
+  const total = elb.groups.reduce((t, g) => t + g.weight, 0);
+  return (elb.groups.find((g) => g.targetGroupArn === arn)!.weight / total) * 100;
+};
+
+describe("shiftTraffic", () => {
+  it("maps a 0.5% canary exactly onto ALB weights and verifies the write by reading it back", async () => {
+    const { elb, deps } = setup();
+    const result = await shiftTraffic(options({ plan: { kind: "weight", percent: 0.5 } }), deps);
+    expect(elb.groups).toEqual([
+      { targetGroupArn: BLUE_ARN, weight: 995 },
+      { targetGroupArn: GREEN_ARN, weight: 5 },
+    ]);
+    const ops = elb.calls.map((c) => c.op);
+    expect(ops.indexOf("read", ops.indexOf("setWeights"))).toBeGreaterThan(ops.indexOf("setWeights"));
+    expect(result.finalShare).toBe(0.5);
+    expect(result.promoted).toBe(false);
+  });
+
+  it("walks the steps, bakes between them, and promotes at 100%", async () => {
+    const { elb, deps, clock } = setup();
+    const start = clock.now();
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [1, 10, 50, 100], intervalMs: 60_000 } }), deps);
+    expect(elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight)).toEqual([10, 100, 500, 1]);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(3 * 60_000);
+    expect(result.stepsCompleted).toBe(4);
+    expect(result.promoted).toBe(true);
+    expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("stable");
+    expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("previous");
+    expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+  });
+
+  it("refuses to give weight to a target group without enough healthy targets, and writes nothing", async () => {
+    const { elb, deps } = setup();
+    elb.healthOf.set(GREEN_ARN, unhealthy(2));
+    const result = await shiftTraffic(options({ plan: { kind: "weight", percent: 10 } }), deps);
+    expect(result.aborted).toBe(true);
+    expect(result.abortReason).toContain("Target.ResponseCodeMismatch");
+    expect(elb.count("setWeights")).toBe(0);
+    expect(share(elb, BLUE_ARN)).toBe(100);
+  });
+
+  it("honours a percent min-healthy against the registered targets", async () => {
+    const { elb, deps } = setup();
+    elb.healthOf.set(GREEN_ARN, [...healthy(1), ...unhealthy(3)]);
+    const result = await shiftTraffic(options({ plan: { kind: "weight", percent: 10 }, minHealthy: { kind: "percent", value: 50 } }), deps);
+    expect(result.aborted).toBe(true);
+    expect(result.abortReason).toContain("1/4 healthy, 2 required");
+  });
+
+  it("retries the read-back until the load balancer reports the new weights", async () => {
+    const { elb, deps } = setup();
+    elb.staleReads = 2;
+    const result = await shiftTraffic(options({ plan: { kind: "weight", percent: 10 } }), deps);
+    expect(result.aborted).toBe(false);
+    expect(elb.count("read")).toBeGreaterThanOrEqual(4);
+  });
+
+  it("fails when a write never takes effect, and says what the load balancer reports", async () => {
+    const { elb, deps } = setup();
+    elb.ignoreWrites = true;
+    await expect(shiftTraffic(options({ plan: { kind: "weight", percent: 10 } }), deps)).rejects.toThrow(/still reports .*web-blue 100%.* instead of .*web-green 10%/);
+  });
+
+  it("aborts when an alarm fires during a bake and restores 100% to the stable slot, verified", async () => {
+    const { elb, deps, clock, setAlarms } = setup({ alarms: [{ name: "web-5xx", state: "OK", reason: "" }] });
+    elb.onWrite = (groups) => {
+      if (groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight === 100) {
+        clock.advance(1);
+        setAlarms([{ name: "web-5xx", state: "ALARM", reason: "Threshold Crossed: 1 datapoint [12.0] was greater than 5.0" }]);
+      }
+    };
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [1, 10, 50, 100], intervalMs: 60_000 }, alarmNames: ["web-5xx"] }), deps);
+    expect(result.aborted).toBe(true);
+    expect(result.abortReason).toContain("web-5xx is in ALARM (Threshold Crossed");
+    expect(result.restored).toBe(true);
+    expect(share(elb, BLUE_ARN)).toBe(100);
+    expect(elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight)).toEqual([10, 100, 0]);
+    expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("candidate");
+  });
+
+  it("says so when a named alarm does not exist", async () => {
+    const { deps } = setup();
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 }, alarmNames: ["missing-alarm"] }), deps);
+    expect(result.abortReason).toContain("no CloudWatch alarm named missing-alarm");
+  });
+
+  it("aborts on a failed gate and restores", async () => {
+    const { elb, deps } = setup();
+    deps.gates = [{ name: "canary analysis", check: async () => ({ ok: false, detail: "fail: error-rate high (2.1% vs 0.4%)" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 } }), deps);
+    expect(result.abortReason).toBe("canary analysis failed at 10%: fail: error-rate high (2.1% vs 0.4%)");
+    expect(share(elb, BLUE_ARN)).toBe(100);
+  });
+
+  it("gives gates the look number, the window of the bake and both slots", async () => {
+    const { deps } = setup();
+    const seen: unknown[] = [];
+    deps.gates = [
+      {
+        name: "probe",
+        check: async (ctx) => {
+          seen.push({ step: ctx.stepIndex, looks: ctx.plannedLooks, final: ctx.final, window: ctx.now - ctx.stepStartedAt, canary: ctx.canary.name, baseline: ctx.baseline.name });
+          return { ok: true, detail: "ok" };
+        },
+      },
+    ];
+    await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 30_000 } }), deps);
+    expect(seen).toEqual([
+      { step: 0, looks: 2, final: false, window: 30_000, canary: "green", baseline: "blue" },
+      { step: 1, looks: 2, final: true, window: 30_000, canary: "green", baseline: "blue" },
+    ]);
+  });
+
+  it("aborts when the canary loses health mid-bake", async () => {
+    const { elb, deps, clock } = setup();
+    const start = clock.now();
+    elb.healthOf.set(GREEN_ARN, () => (clock.now() - start > 5_000 ? unhealthy(2) : healthy(2)));
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 60_000 } }), deps);
+    expect(result.abortReason).toContain("lost health during the bake at 10%");
+    expect(share(elb, BLUE_ARN)).toBe(100);
+  });
+
+  it("does not restore onto a stable slot that is itself unhealthy; it says to run rollback", async () => {
+    const { elb, deps, clock, warnings } = setup();
+    const start = clock.now();
+    elb.healthOf.set(BLUE_ARN, () => (clock.now() - start > 1_000 ? unhealthy(2) : healthy(2)));
+    deps.gates = [{ name: "gate", check: async () => ({ ok: false, detail: "no" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 } }), deps);
+    expect(result.restored).toBe(false);
+    expect(share(elb, GREEN_ARN)).toBe(10);
+    expect(warnings.join("\n")).toContain("Run the rollback action");
+  });
+
+  it("restores when the job is cancelled during a bake", async () => {
+    const { elb, deps } = setup();
+    const controller = new AbortController();
+    elb.onWrite = (groups) => {
+      if (groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight === 100) controller.abort(new Error("cancelled by SIGINT"));
+    };
+    await expect(shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 60_000 } }), { ...deps, signal: controller.signal })).rejects.toThrow("cancelled by SIGINT");
+    expect(share(elb, BLUE_ARN)).toBe(100);
+  });
+
+  it("sets stickiness on the forward action", async () => {
+    const { elb, deps } = setup();
+    await shiftTraffic(options({ plan: { kind: "weight", percent: 10 }, stickinessSeconds: 3600 }), deps);
+    expect(elb.stickiness).toEqual({ enabled: true, durationSeconds: 3600 });
+  });
+
+  it("prints the plan and changes nothing in a dry run", async () => {
+    const { elb, fleet, deps, logs } = setup();
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 60_000 }, dryRun: true, scaleInPrevious: true }), deps);
+    expect(result.planLines).toEqual(["blue 100%, green 0% → blue 90%, green 10%", "blue 100%, green 0% → blue 0%, green 100%"]);
+    expect(logs.join("\n")).toContain("[dry-run] would set weights");
+    expect(elb.calls.filter((c) => ["setWeights", "writeTags", "removeTags"].includes(c.op))).toEqual([]);
+    expect(fleet.writes()).toEqual([]);
+  });
+
+  it("fails fast, writing nothing, when another run holds the deployment lock", async () => {
+    const { elb, deps, clock } = setup();
+    elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/99;expires=${new Date(clock.now() + 600_000).toISOString()}` });
+    await expect(shiftTraffic(options(), deps)).rejects.toThrow(/org\/repo\/actions\/runs\/99/);
+    expect(elb.count("setWeights")).toBe(0);
+  });
+
+  it("refuses when weights and tags disagree", async () => {
+    const { elb, deps } = setup();
+    elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "previous" });
+    await expect(shiftTraffic(options(), deps)).rejects.toBeInstanceOf(SafetyError);
+    expect(elb.count("setWeights")).toBe(0);
+  });
+
+  it("scales in the previous fleet only after its deregistration delay, and only while it has no weight", async () => {
+    const { elb, fleet, deps, clock } = setup();
+    elb.deregistrationDelay.set(BLUE_ARN, 30);
+    const before = clock.now();
+    let promotedAt = 0;
+    elb.onWrite = () => {
+      promotedAt = clock.now();
+    };
+    const result = await shiftTraffic(options({ scaleInPrevious: true, scaleInDelayMs: 15_000 }), deps);
+    expect(result.scaledIn).toEqual({ asg: "web-blue", fromCapacity: 2 });
+    const change = fleet.capacityChanges.find((c) => c.name === "web-blue");
+    expect(change?.change).toEqual({ minSize: 0, desiredCapacity: 0 });
+    expect(clock.now() - Math.max(promotedAt, before)).toBeGreaterThanOrEqual(45_000);
+  });
+
+  it("does not scale in a previous fleet that carries weight again", async () => {
+    const { elb, fleet, deps } = setup();
+    elb.deregistrationDelay.set(BLUE_ARN, 10);
+    let writes = 0;
+    elb.onWrite = () => {
+      writes++;
+    };
+    const originalRead = elb.read.bind(elb);
+    let reads = 0;
+    elb.read = async (ref) => {
+      const state = await originalRead(ref);
+      reads++;
+      if (writes > 0 && reads >= 3) return { ...state, groups: [{ targetGroupArn: BLUE_ARN, weight: 1 }, { targetGroupArn: GREEN_ARN, weight: 1 }] };
+      return state;
+    };
+    await expect(shiftTraffic(options({ scaleInPrevious: true }), deps)).rejects.toThrow(/carries 50% of traffic again/);
+    expect(fleet.capacityChanges.filter((c) => c.name === "web-blue")).toEqual([]);
+  });
+});

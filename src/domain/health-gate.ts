@@ -1,0 +1,136 @@
+/**
+ * The health gate: polls the target health of some target groups and some HTTP checks together
+ * until all pass, reacting within a second of that, or the timeout passes. Either way it returns
+ * every check's last state, so the caller can report exactly why.
+ */
+import type { Fetch } from "../http/node-fetch";
+import type { TargetGroups } from "../ports/load-balancer";
+import type { Clock, Random } from "../util/clock";
+import { wrapError } from "../util/errors";
+import { fastPoll, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
+import { targetGroupName } from "./arn";
+import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
+import { HttpCheck, type HttpCheckSpec } from "./http-check";
+import { formatMinHealthy, type HealthRequirement, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
+
+export interface GatePlan {
+  targetGroupArns: string[];
+  requirement: HealthRequirement;
+  http: HttpCheckSpec[];
+  timeoutMs: number;
+}
+
+export interface GateDeps {
+  /** Needed only when the plan has target groups. */
+  targetGroups?: TargetGroups | undefined;
+  fetch?: Fetch | undefined;
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  signal?: AbortSignal | undefined;
+  /** Defaults to `fastPoll` (at most a second between polls). */
+  policy?: PollPolicy | undefined;
+}
+
+export interface GateCheck {
+  kind: "target-group" | "http";
+  /** The target group ARN or the URL. */
+  target: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface GateResult {
+  healthy: boolean;
+  /** Healthy targets across the target groups, at the last poll. */
+  healthyCount: number;
+  checks: GateCheck[];
+  targetGroups: TargetGroupHealthReport[];
+  elapsedMs: number;
+  polls: number;
+  timeoutMs: number;
+  /** When not healthy: every failing check and why, in one line. */
+  reason?: string | undefined;
+}
+
+export type GateTargets = { kind: "arns"; arns: string[] } | { kind: "environment"; ref: EnvironmentRef; slot: string };
+
+/** The target groups to check: as given, or the named slot's target group in the environment. */
+export async function resolveGateTargetGroups(targets: GateTargets, ports: EnvironmentPorts, log: (line: string) => void): Promise<string[]> {
+  if (targets.kind === "arns") return targets.arns;
+  const env = await resolveEnvironment(targets.ref, ports);
+  const slot = findSlot(env, targets.slot, "slot");
+  const role = slot.role ? `tagged ${slot.role}` : "untagged";
+  log(`slot ${targets.slot}: ${slot.name}, target group ${slot.targetGroupName} (${slot.share}% of traffic, ${role})`);
+  return [slot.targetGroupArn];
+}
+
+function withoutName(report: TargetGroupHealthReport): string {
+  const prefix = `${report.targetGroupName}: `;
+  return report.summary.startsWith(prefix) ? report.summary.slice(prefix.length) : report.summary;
+}
+
+function describePlan(plan: GatePlan): string {
+  const parts: string[] = [];
+  if (plan.targetGroupArns.length > 0) {
+    parts.push(`every target of ${plan.targetGroupArns.map(targetGroupName).join(", ")} healthy (at least ${formatMinHealthy(plan.requirement.minHealthy)})`);
+  }
+  for (const check of plan.http) parts.push(`${check.url} to pass ${check.consecutiveSuccesses} time(s) in a row`);
+  return `health gate: waiting for ${parts.join(" and ")}`;
+}
+
+export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<GateResult> {
+  if (plan.targetGroupArns.length > 0 && !deps.targetGroups) throw new Error("runHealthGate: target groups given without the TargetGroups port");
+  const { clock } = deps;
+  const http = plan.http.map((spec) => new HttpCheck(spec, { fetch: deps.fetch, now: () => clock.now(), signal: deps.signal }));
+  const start = clock.now();
+  let reports: TargetGroupHealthReport[] = [];
+  let polls = 0;
+
+  const readGroup = (arn: string) =>
+    readTargetHealth(deps.targetGroups!, arn, plan.requirement).catch((error: unknown) => {
+      throw wrapError(`reading the target health of ${targetGroupName(arn)}`, error);
+    });
+
+  let healthy = true;
+  try {
+    await pollUntil({
+      label: describePlan(plan),
+      timeoutMs: plan.timeoutMs,
+      clock,
+      random: deps.random,
+      log: deps.log,
+      policy: deps.policy ?? fastPoll,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      probe: async () => {
+        polls++;
+        const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);
+        reports = groups;
+        const done = reports.every((r) => r.ok) && http.every((c) => c.passed);
+        if (done) return { done: true, value: undefined };
+        const status = [...reports.map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
+        return { done: false, status: status.join("; ") };
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    healthy = false;
+  }
+
+  const checks: GateCheck[] = [
+    ...reports.map((r): GateCheck => ({ kind: "target-group", target: r.targetGroupArn, ok: r.ok, detail: withoutName(r) })),
+    ...http.map((c): GateCheck => ({ kind: "http", target: c.spec.url, ok: c.passed, detail: c.detail() })),
+  ];
+  const elapsedMs = clock.now() - start;
+  const failing = [...reports.filter((r) => !r.ok).map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
+  return {
+    healthy,
+    healthyCount: reports.reduce((sum, r) => sum + r.healthy, 0),
+    checks,
+    targetGroups: reports,
+    elapsedMs,
+    polls,
+    timeoutMs: plan.timeoutMs,
+    ...(healthy ? {} : { reason: `not healthy after ${(elapsedMs / 1000).toFixed(1)}s (timeout ${Math.round(plan.timeoutMs / 1000)}s): ${failing.join("; ")}` }),
+  };
+}

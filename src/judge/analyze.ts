@@ -71,14 +71,17 @@ export function metricAlpha(policy: MetricPolicy, config: Pick<CanaryConfig, "sp
 }
 
 /** Judges measurements already in hand: the pure half of analyzeCanary (used by the benchmark too). */
-export function judgeMeasurements(config: CanaryConfig, measurements: Measurement[], context: AnalysisContext): CanaryReport {
-  const look = context.look ?? { index: 1, planned: 1 };
-  let level;
+function levelOf(config: CanaryConfig, look: Look) {
   try {
-    level = lookLevel({ alpha: 1 - config.confidence, looks: look.planned, spending: config.spending }, look.index);
+    return lookLevel({ alpha: 1 - config.confidence, looks: look.planned, spending: config.spending }, look.index);
   } catch (error) {
     throw new ConfigurationError(`Invalid analysis look: ${(error as Error).message}`);
   }
+}
+
+export function judgeMeasurements(config: CanaryConfig, measurements: Measurement[], context: AnalysisContext): CanaryReport {
+  const look = context.look ?? { index: 1, planned: 1 };
+  const level = levelOf(config, look);
   const compared = config.metrics.filter((m) => m.compare && m.provider !== "cloudwatch-alarms").length;
   const results = config.metrics.map((metric, i) => {
     const policy = policyOf(metric, config);
@@ -116,6 +119,7 @@ export async function analyzeCanary(config: CanaryConfig, context: AnalysisConte
   if (!(context.window.end.getTime() > context.window.start.getTime())) {
     throw new ConfigurationError(`The analysis window must end after it starts (start ${context.window.start.toISOString()}, end ${context.window.end.toISOString()})`);
   }
+  levelOf(config, context.look ?? { index: 1, planned: 1 });
   const scope: Scope = { baseline: context.baseline, canary: context.canary, window: context.window };
   const measurements = await Promise.all(
     config.metrics.map(async (metric): Promise<Measurement> => {
@@ -128,4 +132,35 @@ export async function analyzeCanary(config: CanaryConfig, context: AnalysisConte
   const report = judgeMeasurements(config, measurements, context);
   deps.log?.(`verdict ${report.verdict}${report.score === null ? "" : ` (score ${report.score}${report.band === "marginal" ? ", marginal" : ""})`}: ${report.reasons[0] ?? ""}`);
   return report;
+}
+
+export interface SequentialPlan {
+  config: CanaryConfig;
+  baseline: Target;
+  canary: Target;
+  /** When the canary started taking traffic: every look judges the window from here to its end. */
+  start: Date;
+  /** Number of looks planned (e.g. one per traffic step). */
+  looks: number;
+}
+
+export interface SequentialJudge {
+  /** Alpha of each look under the plan's spending function (for logs and summaries). */
+  readonly levels: ReturnType<typeof lookLevel>[];
+  /** Judges look `index` (1-based) over [start, end): the evidence so far. */
+  analyze(index: number, end: Date): Promise<CanaryReport>;
+}
+
+/**
+ * A judge for repeated analysis during a traffic shift. Each look re-reads the whole window
+ * since the start, so evidence accumulates, and spends only its share of alpha, so the
+ * false-alarm rate over all looks stays at or below 1 - confidence. Holds no state.
+ */
+export function createSequentialJudge(plan: SequentialPlan, deps: AnalysisDeps): SequentialJudge {
+  const levels = Array.from({ length: plan.looks }, (_, i) => levelOf(plan.config, { index: i + 1, planned: plan.looks }));
+  return {
+    levels,
+    analyze: (index, end) =>
+      analyzeCanary(plan.config, { baseline: plan.baseline, canary: plan.canary, window: { start: plan.start, end }, look: { index, planned: plan.looks } }, deps),
+  };
 }

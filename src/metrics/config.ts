@@ -181,10 +181,12 @@ function describeIssue(root: unknown, issue: z.core.$ZodIssue): string {
     const rest = path.slice(2).map(String).join(".");
     where = `metric ${typeof metricName === "string" ? `"${metricName}"` : `#${path[1] + 1}`}${rest ? `, field ${rest}` : ""}`;
   }
+  if (issue.code === "unrecognized_keys") return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")} (check the spelling)`;
   const got = valueAt(root, path);
   const shown = got === undefined ? "missing" : JSON.stringify(got)?.slice(0, 80);
   const secretField = /token|key|password/i.test(String(path[path.length - 1] ?? ""));
-  return `${where}: ${issue.message}${secretField ? "" : ` (got ${shown})`}`;
+  const wholeMetric = path.length === 2 && path[0] === "metrics";
+  return `${where}: ${issue.message}${secretField || wholeMetric ? "" : ` (got ${shown})`}`;
 }
 
 function collectSecrets(config: z.infer<typeof canaryConfigSchema>): string[] {

@@ -102,7 +102,8 @@ export function renderCanaryMarkdown(report: CanaryReport): string {
     `Window ${report.window.start} to ${report.window.end}.`,
     "",
   ];
-  const key = [...report.metrics].sort((a, b) => Number(b.failed || b.critical) - Number(a.failed || a.critical)).filter((r) => r.series);
+  const rank = (r: MetricResult) => (r.failed ? 2 : r.critical ? 1 : 0);
+  const key = [...report.metrics].sort((a, b) => rank(b) - rank(a)).filter((r) => r.series);
   const charts = key.slice(0, MAX_CHARTS).flatMap(chart);
   if (charts.length > 0) lines.push("### Over the window", "", ...charts);
   return lines.join("\n");

@@ -28,7 +28,7 @@ export interface GateDeps {
   random: Random;
   log: (line: string) => void;
   signal?: AbortSignal | undefined;
-  /** Defaults to `fastPoll` (at most a second between polls). */
+  /** Defaults to `gatePoll`. */
   policy?: PollPolicy | undefined;
 }
 
@@ -52,6 +52,12 @@ export interface GateResult {
   /** When not healthy: every failing check and why, in one line. */
   reason?: string | undefined;
 }
+
+/**
+ * At most a second between polls, and a progress line every 4 s of waiting: with up to a second of
+ * sleep before the next poll, that keeps the lines no more than about 5 s apart.
+ */
+export const gatePoll: PollPolicy = { ...fastPoll, progressEveryMs: 4000 };
 
 export type GateTargets = { kind: "arns"; arns: string[] } | { kind: "environment"; ref: EnvironmentRef; slot: string };
 
@@ -100,7 +106,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
       clock,
       random: deps.random,
       log: deps.log,
-      policy: deps.policy ?? fastPoll,
+      policy: deps.policy ?? gatePoll,
       ...(deps.signal ? { signal: deps.signal } : {}),
       probe: async () => {
         polls++;

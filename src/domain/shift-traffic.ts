@@ -4,12 +4,10 @@
  * are read back; between steps, gates (health, alarms, canary analysis) may abort, and any abort
  * puts traffic back on the stable slot. At 100% the new slot becomes stable.
  */
-import type { Fleet } from "../ports/fleet";
 import type { AlarmStates } from "../ports/alarms";
 import type { Stickiness, WeightedGroup } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { errorMessage, SafetyError } from "../util/errors";
-import { sleepWithProgress } from "../util/wait";
 import {
   analyzeState,
   type Environment,
@@ -23,6 +21,7 @@ import {
   type Slot,
 } from "./environment";
 import { acquireLock, type AcquiredLock } from "./lock";
+import { scaleInAfterDraining } from "./scale-in";
 import { TAG } from "./tags";
 import { formatMinHealthy, type MinHealthy, readTargetHealth } from "./target-health";
 import { requireHealthy, writeVerified } from "./traffic";
@@ -223,7 +222,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     result.promoted = true;
     timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
     if (options.scaleInPrevious) {
-      result.scaledIn = await scaleInPrevious(env, from, options, deps);
+      result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs, { ...deps, purpose: "scale-in-previous" });
       timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
     }
   }
@@ -332,22 +331,4 @@ async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOpt
     }
   }
   deps.log(`Promoted ${to.name}${to.version ? ` (${to.version})` : ""} to stable; ${from.name}${from.version ? ` (${from.version})` : ""} is now previous`);
-}
-
-async function scaleInPrevious(env: Environment, from: Slot, options: ShiftOptions, deps: ShiftDeps): Promise<{ asg: string; fromCapacity: number }> {
-  const { ports, clock } = deps;
-  const fleet: Fleet = await ports.fleet();
-  const group = await fleetOf(env, from, fleet);
-  if (!group) throw new SafetyError(`scale-in-previous: no Auto Scaling group feeds ${from.name} (${from.targetGroupName}); nothing was scaled in.`);
-  const delaySeconds = await ports.targetGroups.deregistrationDelaySeconds(from.targetGroupArn);
-  const waitMs = delaySeconds * 1000 + options.scaleInDelayMs;
-  deps.log(`Waiting ${Math.round(waitMs / 1000)}s (deregistration delay ${delaySeconds}s + bake ${Math.round(options.scaleInDelayMs / 1000)}s) before scaling in ${group.name}, so in-flight requests complete`);
-  await sleepWithProgress(`scaling in ${group.name}`, waitMs, clock, deps.log, deps.signal);
-  const now = await ports.router.read(env.ref);
-  if (shareOf(now.groups, from.targetGroupArn) > 0) {
-    throw new SafetyError(`scale-in-previous refused: ${from.name} carries ${shareOf(now.groups, from.targetGroupArn)}% of traffic again; nothing was scaled in.`);
-  }
-  await fleet.setCapacity(group.name, { minSize: 0, desiredCapacity: 0 });
-  deps.log(`Scaled in ${group.name}: ${group.desiredCapacity} → 0`);
-  return { asg: group.name, fromCapacity: group.desiredCapacity };
 }

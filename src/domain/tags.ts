@@ -11,7 +11,8 @@ export const TAG = {
   reason: "deploy:reason",
 } as const;
 
-export const ROLES = ["stable", "candidate", "previous"] as const;
+/** stable: serves traffic and is good; candidate: the new version; previous: last known good; failed: rolled back from. */
+export const ROLES = ["stable", "candidate", "previous", "failed"] as const;
 export type Role = (typeof ROLES)[number];
 
 export function parseRole(value: string | undefined): Role | undefined {

@@ -1,0 +1,213 @@
+/**
+ * rollback: puts 100% of traffic back on the last known good slot, from any state — mid-canary,
+ * after promotion, after a crashed job. If that slot was scaled in, it is scaled back up and must be
+ * healthy first: traffic never moves onto an empty or unhealthy group.
+ */
+import type { Fleet, FleetGroup } from "../ports/fleet";
+import type { Clock, Random } from "../util/clock";
+import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
+import {
+  analyzeState,
+  type Environment,
+  type EnvironmentPorts,
+  type EnvironmentRef,
+  type EnvironmentState,
+  findSlot,
+  fleetOf,
+  otherSlot,
+  resolveEnvironment,
+  type Slot,
+} from "./environment";
+import { capacityOf, formatCapacity, guardProcesses, planCapacity, waitUntilServing } from "./fleet-capacity";
+import { acquireLock, type LockHolder } from "./lock";
+import { scaleInAfterDraining } from "./scale-in";
+import { TAG, tagValue } from "./tags";
+import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
+import { writeVerified } from "./traffic";
+import { shareOf, weightsFor } from "./weights";
+
+export interface RollbackOptions {
+  environment: EnvironmentRef;
+  reason: string;
+  /** Roll back to the slot running this version. */
+  toVersion?: string | undefined;
+  /** Roll back to this slot (name or role). */
+  toSlot?: string | undefined;
+  minHealthy: MinHealthy;
+  /** Capacity to scale the good slot to if it was scaled in; default: the bad slot's desired capacity. */
+  desiredCapacity?: number | undefined;
+  scaleInBad: boolean;
+  timeoutMs: number;
+  dryRun: boolean;
+  lockOwner: string;
+  lockTtlMs: number;
+  /** Who asked for it (the GitHub actor), recorded in tags. */
+  actor?: string | undefined;
+}
+
+export interface RollbackDeps {
+  ports: EnvironmentPorts;
+  clock: Clock;
+  random: Random;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RollbackResult {
+  environment: Environment;
+  phaseBefore: EnvironmentState["phase"];
+  good: Slot;
+  bad: Slot;
+  fromVersion?: string | undefined;
+  toVersion?: string | undefined;
+  alreadyThere: boolean;
+  scaledUp?: { asg: string; before: string; after: string } | undefined;
+  health?: TargetGroupHealthReport | undefined;
+  scaledIn?: { asg: string; fromCapacity: number } | undefined;
+  tookOverLockFrom?: LockHolder | undefined;
+  planLines: string[];
+  dryRun: boolean;
+  durationMs: number;
+}
+
+function versions(env: Environment): string {
+  return env.slots.map((s) => `${s.name}=${s.version ?? "unknown"}`).join(", ");
+}
+
+/** Which slot is the last known good one, and why; throws with what to give when it cannot tell. */
+export function chooseGoodSlot(env: Environment, state: EnvironmentState, options: Pick<RollbackOptions, "toVersion" | "toSlot">): Slot {
+  if (options.toSlot) return findSlot(env, options.toSlot, "to-slot");
+  if (options.toVersion) {
+    const matches = env.slots.filter((s) => s.version === options.toVersion);
+    if (matches.length === 1) return matches[0]!;
+    throw new ConfigurationError(
+      matches.length === 0
+        ? `to-version: no slot runs version "${options.toVersion}" (slots: ${versions(env)}). Give one of those versions, or to-slot.`
+        : `to-version: both slots are tagged version "${options.toVersion}"; give to-slot to choose one.`,
+    );
+  }
+  switch (state.phase) {
+    case "canary":
+    case "promoting":
+      return state.stable;
+    case "steady": {
+      if (state.idle.role === "previous") return state.idle;
+      throw new SafetyError(
+        `Nothing to roll back to: ${state.live.name}${state.live.version ? ` (${state.live.version})` : ""} serves all traffic and is stable, and ${state.idle.name} is not tagged previous ` +
+          `(${state.idle.role ? `it is tagged ${state.idle.role}` : "it is untagged"}). Give to-version or to-slot to choose a slot anyway.`,
+      );
+    }
+    case "inconsistent": {
+      const stable = env.slots.filter((s) => s.role === "stable");
+      if (stable.length === 1) return stable[0]!;
+      const previous = env.slots.filter((s) => s.role === "previous");
+      if (stable.length === 0 && previous.length === 1) return previous[0]!;
+      throw new SafetyError(`Cannot tell the last known good slot: ${state.reason}. Give to-version or to-slot.`);
+    }
+  }
+}
+
+export async function rollback(options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
+  const { clock, ports, log } = deps;
+  const started = clock.now();
+  const env = await resolveEnvironment(options.environment, ports);
+  const state = analyzeState(env);
+  const good = chooseGoodSlot(env, state, options);
+  const bad = otherSlot(env, good);
+  const alreadyThere = good.share === 100 && good.role === "stable";
+  const result: RollbackResult = {
+    environment: env,
+    phaseBefore: state.phase,
+    good,
+    bad,
+    fromVersion: bad.share > 0 ? bad.version : good.share === 100 ? good.version : bad.version,
+    toVersion: good.version,
+    alreadyThere,
+    planLines: [],
+    dryRun: options.dryRun,
+    durationMs: 0,
+  };
+  log(`Rolling back to ${good.name}${good.version ? ` (${good.version})` : ""} from ${bad.name}${bad.version ? ` (${bad.version})` : ""}; state was ${state.phase}${state.phase === "inconsistent" ? ` (${state.reason})` : ""}. Reason: ${options.reason}`);
+
+  const fleet: Fleet | undefined = await ports.fleet().catch(() => undefined);
+  const group: FleetGroup | undefined = fleet ? await fleetOf(env, good, fleet).catch(() => undefined) : undefined;
+  const badGroup: FleetGroup | undefined = fleet ? await fleetOf(env, bad, fleet).catch(() => undefined) : undefined;
+  const requirement = { minHealthy: options.minHealthy, requireAll: false };
+  const healthNow = await readTargetHealth(ports.targetGroups, good.targetGroupArn, requirement);
+  const needsCapacity = !healthNow.ok && group !== undefined;
+  const target = group && needsCapacity ? planCapacity(group, options.desiredCapacity, Math.max(badGroup?.desiredCapacity ?? 0, group.desiredCapacity), "desired-capacity") : undefined;
+
+  result.planLines = [
+    ...(target && group ? [`${group.name}: ${formatCapacity(capacityOf(group))} → ${formatCapacity(target)}, then wait until healthy`] : []),
+    alreadyThere ? `traffic: already 100% on ${good.name}` : `traffic: ${good.name} ${good.share}% → 100%, ${bad.name} ${bad.share}% → 0%`,
+    `tags: ${good.name} role ${good.role ?? "untagged"} → stable; ${bad.name} role ${bad.role ?? "untagged"} → failed`,
+    ...(options.scaleInBad && badGroup ? [`${badGroup.name}: scale to 0 after its deregistration delay`] : []),
+  ];
+  if (options.dryRun) {
+    for (const line of result.planLines) log(`[dry-run] would change ${line}`);
+    result.durationMs = clock.now() - started;
+    return result;
+  }
+
+  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log, takeOver: true });
+  result.tookOverLockFrom = lock.tookOverFrom;
+  try {
+    if (!healthNow.ok) {
+      if (!group || !fleet || !target) {
+        throw new SafetyError(`Rollback refused: ${healthNow.summary}, and no Auto Scaling group feeds ${good.targetGroupName} to scale up. Traffic was left where it is.`);
+      }
+      const before = formatCapacity(capacityOf(group));
+      const guard = await guardProcesses(fleet, group, log);
+      try {
+        await fleet.setCapacity(group.name, target);
+        log(`Scaling ${group.name} back up: ${before} → ${formatCapacity(target)}`);
+        const serving = await waitUntilServing({
+          fleet,
+          groupName: group.name,
+          targetGroups: ports.targetGroups,
+          targetGroupArn: good.targetGroupArn,
+          count: target.desiredCapacity,
+          minHealthy: options.minHealthy,
+          since: new Date(started),
+          timeoutMs: Math.max(1000, started + options.timeoutMs - clock.now()),
+          clock,
+          random: deps.random,
+          log,
+          signal: deps.signal,
+        });
+        result.health = serving.health;
+      } catch (error) {
+        throw new SafetyError(`Rollback refused: ${good.name} did not become healthy in time, so traffic was left where it is. ${errorMessage(error)}`, { cause: error });
+      } finally {
+        await guard.release();
+      }
+      result.scaledUp = { asg: group.name, before, after: formatCapacity(target) };
+    } else {
+      result.health = healthNow;
+    }
+    if (!alreadyThere || good.share !== 100) {
+      const verified = await writeVerified(ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), clock);
+      log(`Traffic restored: 100% on ${good.name}, verified on the load balancer (${shareOf(verified.groups, good.targetGroupArn)}%)`);
+    }
+    const now = new Date(clock.now()).toISOString();
+    const reason = tagValue(`${options.reason}${options.actor ? ` (by ${options.actor})` : ""}`);
+    await ports.tags.write(good.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: now, [TAG.rolledBackFrom]: tagValue(bad.version ?? bad.name), [TAG.reason]: reason });
+    await ports.tags.write(bad.targetGroupArn, { [TAG.role]: "failed", [TAG.updatedAt]: now, [TAG.reason]: reason });
+    if (fleet) {
+      if (group) await fleet.tag(group.name, { [TAG.role]: "stable", [TAG.updatedAt]: now });
+      if (badGroup) await fleet.tag(badGroup.name, { [TAG.role]: "failed", [TAG.updatedAt]: now });
+    }
+    if (options.scaleInBad) {
+      try {
+        result.scaledIn = await scaleInAfterDraining(env, bad, 0, { ports: { ...ports, fleet: ports.fleet }, clock, log, signal: deps.signal, purpose: "scale-in-bad" });
+      } catch (error) {
+        deps.warn(`Traffic is rolled back, but ${bad.name} was not scaled in: ${errorMessage(error)}`);
+      }
+    }
+  } finally {
+    await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+  }
+  result.durationMs = clock.now() - started;
+  return result;
+}

@@ -1,0 +1,62 @@
+import { boolean, duration, minHealthy, optionalInteger, optionalText, text } from "./fields";
+import { checkEnvironment, dryRunInput, environmentInputs, lockTtlInput } from "./common";
+import { defineAction } from "./define";
+
+export const rollbackAction = defineAction({
+  name: "rollback",
+  title: "Roll back",
+  description:
+    "Puts 100% of traffic back on the last known good slot from any state (mid-canary, after promotion, after a crashed job). Scales that slot back up and waits until it is healthy if it was scaled in; never moves traffic onto an empty or unhealthy group. Takes over any deployment lock.",
+  inputs: {
+    ...environmentInputs,
+    reason: {
+      description: "Why, in words. Recorded in the tags and the step summary.",
+      default: "manual rollback",
+      schema: text(200),
+      valid: "1 to 200 characters",
+    },
+    "to-version": {
+      description: "Roll back to the slot tagged with this version, instead of the last known good one.",
+      schema: optionalText(128),
+      valid: "a version recorded by deploy-green, e.g. v41",
+    },
+    "to-slot": {
+      description: "Roll back to this slot (blue, green, a target group name, stable or previous), instead of the last known good one.",
+      schema: optionalText(128),
+      valid: "a slot name or role",
+    },
+    "min-healthy": {
+      description: "Healthy targets the good slot must have before traffic moves to it: a count or a percent of its registered targets.",
+      default: "1",
+      schema: minHealthy(),
+      valid: "a count such as 2, or a percent such as 50%",
+    },
+    "desired-capacity": {
+      description: "Instances to scale the good slot to when it was scaled in. Default: the failing slot's desired capacity.",
+      schema: optionalInteger(1, 10000),
+      valid: "a whole number from 1 to 10000",
+    },
+    "scale-in-bad": {
+      description: "After the rollback, scale the failing slot's Auto Scaling group to 0 once its deregistration delay has passed.",
+      default: "false",
+      schema: boolean(),
+      valid: "true or false",
+    },
+    timeout: {
+      description: "Longest to wait for the good slot to scale up and become healthy.",
+      default: "15m",
+      schema: duration({ min: 1000, max: 3 * 3600_000 }),
+      valid: "a duration from 1s to 3h",
+    },
+    ...dryRunInput,
+    ...lockTtlInput,
+  },
+  outputs: {
+    "from-version": { description: "Version that was serving traffic before the rollback." },
+    "to-version": { description: "Version that serves all traffic now." },
+    "to-slot": { description: "Slot that serves all traffic now." },
+    seconds: { description: "Seconds the rollback took, from start to verified weights." },
+    "scaled-up": { description: "true when the good slot had to be scaled back up." },
+  },
+  check: (s) => checkEnvironment(s) ?? (s["to-version"] && s["to-slot"] ? "Inputs to-version and to-slot both given; give at most one." : undefined),
+});

@@ -1,0 +1,31 @@
+/** The rollback step summary: who, why, what changed, how long. */
+import { consoleUrl } from "../domain/arn";
+import type { RollbackResult } from "../domain/rollback";
+import { link, seconds, table } from "../github/summary";
+
+export function renderRollbackSummary(result: RollbackResult, context: { actor?: string | undefined; reason: string; runUrl?: string | undefined }): string {
+  const { good, bad, environment: env } = result;
+  const title = result.dryRun
+    ? `🧪 rollback (dry run) to ${good.name}${good.version ? ` (${good.version})` : ""}`
+    : result.alreadyThere
+      ? `✅ ${good.name}${good.version ? ` (${good.version})` : ""} already served all traffic; tags made consistent`
+      : `↩️ Rolled back to ${good.name}${good.version ? ` (${good.version})` : ""} in ${seconds(result.durationMs)}`;
+  const rows = [
+    ["Requested by", context.actor || "—"],
+    ["Reason", context.reason],
+    ["State before", result.phaseBefore],
+    ["Traffic", result.dryRun ? "unchanged (dry run)" : `${good.name} ${good.share}% → 100%, ${bad.name} ${bad.share}% → 0% (verified)`],
+    ["Version", `${result.fromVersion ?? "unknown"} → ${result.toVersion ?? "unknown"}`],
+    ["Health of " + good.name, result.health?.summary ?? "—"],
+    ["Scaled up", result.scaledUp ? `${result.scaledUp.asg}: ${result.scaledUp.before} → ${result.scaledUp.after}` : "no (it was healthy)"],
+    ["Scaled in", result.scaledIn ? `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` : "no"],
+    ["Deployment lock", result.tookOverLockFrom ? `taken over from ${result.tookOverLockFrom.owner}` : "free"],
+    ["Time taken", seconds(result.durationMs)],
+  ];
+  const plan = result.dryRun ? `\n**Plan (nothing was changed):**\n\n${result.planLines.map((l) => `- ${l}`).join("\n")}\n` : "";
+  const links = [link("load balancer", consoleUrl.loadBalancer(env.routing.listenerArn)), link(good.targetGroupName, consoleUrl.targetGroup(good.targetGroupArn)), context.runUrl ? link("workflow run", context.runUrl) : ""].filter(Boolean).join(" · ");
+  const next = result.dryRun
+    ? "run again without dry-run to roll back."
+    : `${good.name} serves all traffic. ${bad.name} is tagged failed${result.scaledIn ? " and was scaled in" : ""}; fix the release and deploy again.`;
+  return `### ${title}\n\n${table(["", ""], rows)}\n${plan}\nLinks: ${links}\n\n**Next:** ${next}\n`;
+}

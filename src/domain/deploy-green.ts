@@ -310,7 +310,8 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         targetGroupArn: idle.targetGroupArn,
         count: target.desiredCapacity,
         minHealthy: request.minHealthy,
-        accept: (i) => !old.has(i.id) && (i.launchTemplateVersion === undefined || i.launchTemplateVersion === after.version),
+        // Auto Scaling may report `$Latest`/`$Default` instances by number, so only a numbered version is compared.
+        accept: (i) => !old.has(i.id) && (!isNumber(after.version) || i.launchTemplateVersion === undefined || i.launchTemplateVersion === after.version),
         what: "new",
         since,
         timeoutMs: remaining(),

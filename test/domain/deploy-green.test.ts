@@ -148,6 +148,13 @@ describe("deploy-green with a launch template version", () => {
     expect(result.replaced).toHaveLength(2);
     expect(t.fleet.capacityChanges[0]!.change.desiredCapacity).toBe(0);
   });
+
+  it("counts new instances that report $Latest by its number", async () => {
+    const t = setup();
+    t.fleet.reportVersion = (v) => (v === "$Latest" ? "7" : v);
+    const result = await deployGreen({ ...t.request, launchTemplateVersion: "$Latest", timeoutMs: 120_000 }, t.deps);
+    expect(result.instances.map((i) => i.launchTemplateVersion)).toEqual(["7", "7", "7"]);
+  });
 });
 
 describe("deploy-green with an image id", () => {

@@ -74,6 +74,8 @@ export class FakeFleet implements Fleet {
   script: (group: string, n: number) => LaunchScript = () => ({});
   /** Time an instance spends Terminating (deregistration delay and shutdown), in ms. */
   terminateMs = 5_000;
+  /** The version an instance reports, given the group's (real Auto Scaling may resolve `$Latest` to a number). */
+  reportVersion: (templateVersion: string) => string = (v) => v;
   /** Time between launch retries after a failed launch, in ms. */
   retryLaunchMs = 10_000;
   private nextId = 1;
@@ -175,7 +177,7 @@ export class FakeFleet implements Fleet {
           });
           return;
         }
-        const instance: FakeInstance = { id: this.instanceId(), launchedAt: now, version: group.launchTemplate?.version ?? "1", script };
+        const instance: FakeInstance = { id: this.instanceId(), launchedAt: now, version: this.reportVersion(group.launchTemplate?.version ?? "1"), script };
         group.instances.push(instance);
         this.addActivity(group.name, { statusCode: "Successful", description: `Launching a new EC2 instance: ${instance.id}` });
       }

@@ -31,8 +31,10 @@ export interface RunActionOptions {
   signal?: AbortSignal;
   /** SIGKILL the main step after this long: a crash, so the post step sees failure(), not cancelled(). */
   killAfterMs?: number;
-  /** Per-step timeout (main and post each): the cancel sequence starts and the step fails. */
+  /** Main step timeout: the cancel sequence starts and the step fails (as a step's timeout-minutes). */
   timeoutMs?: number;
+  /** Post step timeout (none by default). */
+  postTimeoutMs?: number;
   /** Gaps in the cancel sequence; the runner's are 7500 ms and 2500 ms. */
   cancelTimings?: Partial<CancelTimings>;
   /** Run the post step when action.yml has one (default true). */
@@ -106,10 +108,13 @@ export async function runAction(options: RunActionOptions): Promise<ActionRunRes
       fileCommandsDir: dirs.fileCommands,
       masker,
       timings,
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
     };
-    const main = await runNodeEntry({ ...common, script: definition.main, cancel: cancel.signal, kill: kill.signal });
+    const main = await runNodeEntry({ ...common, script: definition.main,
+      cancel: cancel.signal,
+      kill: kill.signal,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
     for (const timer of timers) clearTimeout(timer);
     main.annotations.unshift(...inputs.warnings);
     const result: ActionRunResult = { ...main, inputs: inputs.values };
@@ -118,7 +123,12 @@ export async function runAction(options: RunActionOptions): Promise<ActionRunRes
       const status = statusOf(main);
       const postScope = { contexts: { ...contexts, job: { status: main.conclusion } }, status };
       if (shouldRunPost(definition, postScope)) {
-        result.post = await runNodeEntry({ ...common, script: definition.post, state: main.state });
+        result.post = await runNodeEntry({
+          ...common,
+          script: definition.post,
+          state: main.state,
+          ...(options.postTimeoutMs !== undefined ? { timeoutMs: options.postTimeoutMs } : {}),
+        });
       } else {
         result.postSkipped = `post-if '${definition.postIf}' is false (main step ${main.conclusion})`;
       }

@@ -28,6 +28,12 @@ function lookup(target: ExpressionValue, name: string): ExpressionValue {
   return null;
 }
 
+/** After `.*`, each further property applies to every element (`labels.*.name`). */
+function isFiltered(node: Node): boolean {
+  if (node.kind === "filter") return true;
+  return node.kind === "property" && isFiltered(node.target);
+}
+
 function evaluateNode(node: Node, scope: ExpressionScope, source: string): ExpressionValue {
   switch (node.kind) {
     case "literal":
@@ -41,8 +47,13 @@ function evaluateNode(node: Node, scope: ExpressionScope, source: string): Expre
       }
       return toExpressionValue(scope.contexts[key]);
     }
-    case "property":
-      return lookup(evaluateNode(node.target, scope, source), node.name);
+    case "property": {
+      const target = evaluateNode(node.target, scope, source);
+      if (isFiltered(node.target) && Array.isArray(target)) {
+        return target.map((element) => lookup(element, node.name)).filter((v) => v !== null);
+      }
+      return lookup(target, node.name);
+    }
     case "index": {
       const target = evaluateNode(node.target, scope, source);
       const index = evaluateNode(node.index, scope, source);

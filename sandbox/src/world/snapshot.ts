@@ -53,6 +53,8 @@ export function snapshot(world: World) {
           arn: l.arn,
           port: l.port,
           url: l.running?.url,
+          /** Requests forwarded to each target and not yet answered, when the data plane reports it. */
+          inFlight: (l.running as { inFlight?: () => Record<string, number> } | undefined)?.inFlight?.() ?? {},
           defaultActions: l.defaultActions,
           rules: world.rulesOf(l).map((r) => ({ arn: r.arn, priority: r.priority, conditions: r.conditions, actions: r.actions })),
         };

@@ -1,0 +1,44 @@
+/** Real HTTP requests through a sandbox listener, over keep-alive connections. */
+import { Agent, request } from "node:http";
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function send(url: string, options: { agent?: Agent; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: options.agent, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Sends `total` GETs with `concurrency` workers; counts replies by `x-sandbox-target-group` and status. */
+export async function hammer(url: string, total: number, concurrency: number): Promise<{ byGroup: Record<string, number>; byStatus: Record<string, number> }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const byGroup: Record<string, number> = {};
+  const byStatus: Record<string, number> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      const reply = await send(url, { agent });
+      const group = String(reply.headers["x-sandbox-target-group"] ?? "none");
+      byGroup[group] = (byGroup[group] ?? 0) + 1;
+      byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  return { byGroup, byStatus };
+}

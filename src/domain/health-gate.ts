@@ -6,7 +6,7 @@
 import type { Fetch } from "../http/node-fetch";
 import type { TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
-import { wrapError } from "../util/errors";
+import { ConfigurationError, wrapError } from "../util/errors";
 import { fastPoll, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "./arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
@@ -86,6 +86,7 @@ function describePlan(plan: GatePlan): string {
 }
 
 export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<GateResult> {
+  if (plan.targetGroupArns.length === 0 && plan.http.length === 0) throw new ConfigurationError("health gate: nothing to check; give target groups, URLs or both.");
   if (plan.targetGroupArns.length > 0 && !deps.targetGroups) throw new Error("runHealthGate: target groups given without the TargetGroups port");
   const { clock } = deps;
   const http = plan.http.map((spec) => new HttpCheck(spec, { fetch: deps.fetch, now: () => clock.now(), signal: deps.signal }));

@@ -93,6 +93,7 @@ export function parseHeaderLines(lines: string[]): HttpHeader[] | string {
     if (!TOKEN.test(name)) return `line ${i + 1} is not "Name: value" (a header name is letters, digits and !#$%&'*+.^_\`|~-, followed by a colon)`;
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return `line ${i + 1} (${name}): the value contains control characters`;
     if (/^(content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive)$/i.test(name)) return `line ${i + 1}: ${name} is managed by the HTTP client and cannot be set`;
+    if (/^host$/i.test(name) && headers.some((h) => /^host$/i.test(h.name))) return `line ${i + 1}: Host is given twice`;
     headers.push({ name, value, sensitive: isSensitiveHeader(name) });
   }
   return headers;

@@ -133,6 +133,11 @@ describe("runHealthGate on target health", () => {
     expect(result.checks.map((c) => c.target)).toEqual([BLUE_ARN, GREEN_ARN]);
   });
 
+  it("refuses a plan with nothing to check", async () => {
+    const { deps } = setup();
+    await expect(runHealthGate(plan({ targetGroupArns: [] }), deps)).rejects.toThrow(ConfigurationError);
+  });
+
   it("fails with context when the load balancer refuses to describe a target group", async () => {
     const { elb, deps } = setup();
     elb.failures.push({ op: "health", error: Object.assign(new Error("One or more target groups not found"), { Code: "TargetGroupNotFound" }) });

@@ -115,6 +115,7 @@ describe("parsing", () => {
     expect(bad).toMatch(/^line 2 is not "Name: value"/);
     expect(bad).not.toContain("s3cr3t");
     expect(parseHeaderLines(["Content-Length: 5"])).toMatch(/managed by the HTTP client/);
+    expect(parseHeaderLines(["Host: a.example.com", "host: b.example.com"])).toBe("line 2: Host is given twice");
   });
 
   it("strips control characters from a body excerpt and keeps it to 200 characters", () => {

@@ -42,9 +42,14 @@ export function probe(target: ProbeTarget): { result: Promise<ProbeResult>; canc
       agent: false,
       headers: { "user-agent": "ELB-HealthChecker/2.0", connection: "close" },
     });
+    // Timers run before I/O in each turn of the event loop: after a busy stretch the timeout could fire
+    // before an answer that has already arrived is read. Deciding after the I/O phase avoids that.
     const timer = setTimeout(() => {
-      finish({ ok: false, reason: "Target.Timeout", description: "Request timed out" });
-      req.destroy();
+      setImmediate(() => {
+        if (settled) return;
+        finish({ ok: false, reason: "Target.Timeout", description: "Request timed out" });
+        req.destroy();
+      });
     }, target.timeoutMs);
     req.on("response", (response) => {
       response.resume();

@@ -22,8 +22,11 @@ export interface StartListenerOptions {
   metrics: MetricsStore;
   clock: SandboxClock;
   random: Random;
-  /** ALB idle timeout in sandbox seconds (60 by default): a target that sends nothing for this long gets a 504. */
-  idleTimeoutSeconds?: number;
+  /**
+   * ALB idle timeout in real milliseconds (60,000 by default): a target that sends nothing for this long
+   * gets a 504. Real, not sandbox, time, because instance latencies are real milliseconds too.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningProxyListener extends RunningListener {
@@ -42,7 +45,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 export async function startListener(options: StartListenerOptions): Promise<RunningProxyListener> {
   const { resolve, metrics, clock, random } = options;
   const host = options.host ?? "127.0.0.1";
-  const idleTimeoutMs = clock.realMs(options.idleTimeoutSeconds ?? 60);
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, timeout: 30_000 });
   const roundRobin = new Map<string, number>();
   const inFlight = new Map<string, number>();

@@ -12,6 +12,8 @@ export interface LaunchInstanceOptions {
   random: Random;
   /** Loopback address to listen on; 127.0.0.1 unless told. */
   host?: string;
+  /** Real ms a graceful stop waits for open connections before cutting them; 10,000 unless told. */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -99,8 +101,13 @@ class SandboxInstance implements RunningInstance {
     this.server.closeIdleConnections();
     if (this.sockets.size === 0) return;
     await new Promise<void>((resolve) => {
+      const cutOff = setTimeout(() => {
+        for (const socket of this.sockets) socket.destroy();
+      }, this.options.stopTimeoutMs ?? 10_000);
       const check = () => {
-        if (this.sockets.size === 0) resolve();
+        if (this.sockets.size > 0) return;
+        clearTimeout(cutOff);
+        resolve();
       };
       for (const socket of this.sockets) socket.once("close", check);
     });

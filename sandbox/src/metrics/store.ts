@@ -129,10 +129,11 @@ export function createMetricsStore(clock: SandboxClock, options: MetricsStoreOpt
         add(ELB_NAMESPACE, "RequestCount", [{ name: "LoadBalancer", value: lb }], 1, at);
         add(ELB_NAMESPACE, "HTTPCode_ELB_5XX_Count", [{ name: "LoadBalancer", value: lb }], 1, at);
         add(ELB_NAMESPACE, `HTTPCode_ELB_${elbStatus}_Count`, [{ name: "LoadBalancer", value: lb }], 1, at);
-        if (elbStatus === 502 && tg) {
+        // 502 and 504 answer requests that were sent to a target of the group; 503 ones never reached a group.
+        if ((elbStatus === 502 || elbStatus === 504) && tg) {
           add(ELB_NAMESPACE, "RequestCount", [{ name: "TargetGroup", value: tg }, { name: "LoadBalancer", value: lb }], 1, at);
-          addElb("TargetConnectionErrorCount", lb, tg, 1, at);
         }
+        if (elbStatus === 502) addElb("TargetConnectionErrorCount", lb, tg, 1, at);
         return;
       }
       const status = record.status as number;

@@ -169,6 +169,18 @@ describe("startListener", () => {
     ]);
   });
 
+  it("answers 504 itself when the target stays silent past the idle timeout", async () => {
+    const slow = await instance("i-silent", behaviour("v1", { median: 1500, p99: 1500 }));
+    const plan = forward([group("blue", 1, staticHealth([endpoint(slow)]))]);
+    const metrics = new RecordingMetrics();
+    const listener = await startListener({ resolve: () => plan, metrics, clock, random: seeded(2), idleTimeoutMs: 100 });
+    cleanups.push(() => listener.close());
+    const response = await get(`${listener.url}/`);
+    expect(response.status).toBe(504);
+    expect(metrics.requests.map((r) => r.elbStatus)).toEqual([504]);
+    expect(listener.inFlight()).toEqual({});
+  });
+
   it("lets a draining target finish its slow in-flight requests and sends it no new ones", async () => {
     const slow = await instance("i-slow", behaviour("v1", { median: 300, p99: 300 }));
     const fast = await instance("i-fast", behaviour("v1"));

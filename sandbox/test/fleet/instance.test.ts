@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSandboxClock, type ReleaseBehaviour, type RunningInstance } from "../../src/contracts";
 import { launchInstance } from "../../src/fleet/instance";
@@ -125,6 +126,20 @@ describe("launchInstance", () => {
     expect(response.status).toBe(200);
     expect(instance.dead).toBe(true);
     expect(deaths).toBe(0);
+  });
+
+  it("stop cuts connections that never finish a request after its timeout", async () => {
+    const instance = launchInstance({ instanceId: "i-0008", behaviour: behaviour(), clock, random: seeded(1), stopTimeoutMs: 100 });
+    launched.push(instance);
+    await instance.ready;
+    const socket = connect(instance.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("GET /half HTTP/1.1\r\nHost: x\r\n"); // headers never end
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    const started = Date.now();
+    await instance.stop();
+    await closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
   it("a kill while booting rejects ready and never listens", async () => {

@@ -191,7 +191,11 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     if (imageBefore === request.imageId && isNumber(currentTemplate.version)) reuseVersion = currentTemplate.version;
   }
   const wantedVersion = request.launchTemplateVersion ?? reuseVersion;
-  const running = group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)/.test(i.lifecycleState));
+  const present = group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)/.test(i.lifecycleState));
+  // Standby instances are out of the target group and outside desired capacity: scaling does not touch them.
+  const standby = present.filter((i) => /Standby$/.test(i.lifecycleState));
+  const running = present.filter((i) => !standby.includes(i));
+  if (standby.length > 0) log(`Leaving ${standby.length} Standby instance(s) of ${group.name} alone (${standby.map((i) => i.id).join(", ")}): they receive no traffic.`);
   // Instances already on the wanted numbered version are kept; `$Latest`/`$Default` cannot be compared, so they are replaced.
   const keep =
     wantedVersion !== undefined && isNumber(wantedVersion) && currentTemplate.version === wantedVersion && running.every((i) => i.launchTemplateVersion === wantedVersion);
@@ -224,7 +228,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   ];
   if (resumed.length > 0) changes.push({ what: `suspended processes of ${group.name}`, before: resumed.join(", "), after: "resumed" });
   for (const [key, value] of Object.entries(newTags)) {
-    changes.push({ what: `tag ${key} on ${idle.targetGroupName} and ${group.name}`, before: idle.tags[key] ?? group.tags[key] ?? "(none)", after: value });
+    changes.push({ what: `tag ${key} on target group ${idle.targetGroupName} and Auto Scaling group ${group.name}`, before: idle.tags[key] ?? group.tags[key] ?? "(none)", after: value });
   }
   for (const c of changes) log(`${request.dryRun ? "Plan" : "Change"}: ${c.what}: ${c.before} → ${c.after}`);
 
@@ -283,6 +287,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         const created = await createImageVersion(templates!, currentTemplate, request.imageId, description);
         log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${currentTemplate.version} with image ${request.imageId}.`);
         after = { ...currentTemplate, version: created };
+        changes[0]!.after = `version ${created} (${request.imageId}, new)`;
       } else {
         after = { ...currentTemplate, version: wantedVersion! };
       }

@@ -12,18 +12,17 @@ export function renderDeployGreenSummary(result: DeployGreenResult, links: Summa
   const heading = result.dryRun
     ? `## deploy-green (dry run): ${cell(result.version)} → ${cell(result.slot.name)}`
     : `## deploy-green: ${cell(result.version)} is up on ${cell(result.slot.name)}`;
-  const facts = table(
-    ["", ""],
-    [
-      ["Version", result.version],
-      ["Deployment", result.deploymentId],
-      ["Slot", `${result.slot.name} (${result.slot.targetGroupName}), idle; live: ${result.live.name} (${result.live.share}% of traffic)`],
-      ["Launch template version", result.dryRun && !result.launchTemplate.after.version.match(/^\d+$|^\$/) ? "created on a real run" : result.launchTemplate.after.version],
-      ["Instances", result.dryRun ? `${result.capacity.after.desiredCapacity} planned` : `${result.instances.length} InService and healthy`],
-      ["Health", result.health ? result.health.summary : "not checked (dry run)"],
-      ["Time taken", seconds(result.elapsedMs)],
-    ],
-  );
+  const facts = [
+    ["Version", result.version],
+    ["Deployment", result.deploymentId],
+    ["Slot", `${result.slot.name} (${result.slot.targetGroupName}), idle; live: ${result.live.name} (${result.live.share}% of traffic)`],
+    ["Launch template version", /^\d+$|^\$/.test(result.launchTemplate.after.version) ? result.launchTemplate.after.version : "created on a real run"],
+    ["Instances", result.dryRun ? `${result.capacity.after.desiredCapacity} planned` : `${result.instances.length} InService and healthy`],
+    ["Health", result.health ? result.health.summary : "not checked (dry run)"],
+    ["Time taken", seconds(result.elapsedMs)],
+  ]
+    .map(([k, v]) => `- **${k}:** ${cell(v)}`)
+    .join("\n");
   const changes = table(
     ["Change", "Before", "After"],
     result.changes.map((c) => [c.what, c.before, c.after]),

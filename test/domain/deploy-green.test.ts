@@ -170,6 +170,7 @@ describe("deploy-green with an image id", () => {
     expect(t.templates.templates.get(LT.id)!.versions.get(6)).toMatchObject({ imageId: "ami-0abcdef1234567890" });
     expect(t.fleet.groups.get("web-green")!.launchTemplate).toEqual({ ...LT, version: "6" });
     expect(result.launchTemplate).toMatchObject({ created: true, imageBefore: IMAGES[3], imageAfter: "ami-0abcdef1234567890", after: { version: "6" } });
+    expect(result.changes[0]!.after).toBe("version 6 (ami-0abcdef1234567890, new)");
     expect(result.instances.every((i) => i.launchTemplateVersion === "6")).toBe(true);
   });
 
@@ -343,6 +344,24 @@ describe("failures", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("stops waiting when the job is cancelled, releases the lock and resumes what it suspended", async () => {
+    const t = setup();
+    const controller = new AbortController();
+    const log = (line: string) => {
+      t.logs.push(line);
+      if (line.startsWith("waiting for web-green to be healthy")) controller.abort(new Error("cancelled by SIGINT"));
+    };
+
+    const error = await deployGreen(t.request, { ...t.deps, log, signal: controller.signal }).catch((e: unknown) => e);
+
+    expect((error as Error).message).toMatch(/^deploy-green failed on slot green \(web-green\): cancelled by SIGINT/);
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
+    expect(t.fleet.count("tag")).toBe(0);
+  });
+});
+
 describe("dry run", () => {
   it("prints the plan as before → after and makes no writes at all", async () => {
     const t = setup({ green: { suspended: ["Launch"] } });
@@ -358,7 +377,7 @@ describe("dry run", () => {
     expect(plan).toContain(`Plan: launch template ${LT.id} (web) on web-green: version 4 (${IMAGES[3]}) → new version from 4 with image ami-0abcdef1234567890`);
     expect(plan).toContain("Plan: capacity of web-green: min 1, desired 2, max 10 → min 1, desired 3, max 10 (replacing 2 old instance(s): scale to 0, then up)");
     expect(plan).toContain("Plan: suspended processes of web-green: Launch → resumed");
-    expect(plan).toContain(`Plan: tag ${TAG.role} on web-green and web-green: previous → candidate`);
+    expect(plan).toContain(`Plan: tag ${TAG.role} on target group web-green and Auto Scaling group web-green: previous → candidate`);
     expect(t.logs).toContain("Dry run: nothing was changed.");
   });
 
@@ -422,7 +441,8 @@ describe("entry", () => {
     });
     expect(io.summary).toContain("## deploy-green: v2 is up on green");
     expect(io.summary).toContain("| capacity of web-green | min 1, desired 2, max 10 | min 1, desired 3, max 10 (replacing 2 old instance(s): scale to 0, then up) |");
-    expect(io.summary).toContain("3 InService and healthy");
+    expect(io.summary).toContain("- **Instances:** 3 InService and healthy");
+    expect(io.summary).toContain("- **Launch template version:** 6");
     expect(io.summary).toContain("https://console.aws.amazon.com/ec2/home?region=us-east-1#AutoScalingGroupDetails:id=web-green");
     expect(io.summary).toContain("(https://github.com/octo/web/actions/runs/42)");
     expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain("owner=octo/web/actions/runs/42");

@@ -4,7 +4,7 @@ import { runAction } from "../../src/runner";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
-describe("runAction", () => {
+describe.concurrent("runAction", () => {
   it("passes inputs as INPUT_ variables with action.yml defaults, expressions evaluated", async () => {
     const result = await runAction({
       action: fixture("echo-inputs"),

@@ -74,7 +74,15 @@ export const configSchema = z
   .object({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { message: "region must look like us-east-1" }).default("us-east-1"),
     accountId: z.string().regex(/^[0-9]{12}$/, { message: "accountId must be 12 digits" }).default("123456789012"),
-    releases: z.record(imageIdSchema, releaseSchema).default({}),
+    releases: z
+      .record(z.string(), releaseSchema)
+      .superRefine((releases, ctx) => {
+        for (const key of Object.keys(releases)) {
+          const check = imageIdSchema.safeParse(key);
+          if (!check.success) ctx.addIssue({ code: "custom", path: [key], message: `"${key}": ${check.error.issues[0]?.message ?? "invalid image id"}` });
+        }
+      })
+      .default({}),
     targetGroups: z
       .array(
         z.object({

@@ -104,20 +104,20 @@ describe("fault injection, call log and protocol edges", () => {
   });
 
   it("serves the control API over HTTP", async () => {
-    const env = await (await fetch(`${sandbox.endpoint}/_sandbox/environment`)).json();
+    const env = (await (await fetch(`${sandbox.endpoint}/_sandbox/environment`)).json()) as { listenerUrl: string };
     expect(env.listenerUrl).toBe(sandbox.environment.listenerUrl);
     const injected = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: "POST", body: JSON.stringify({ operation: "DescribeListeners", throttlingCount: 1 }) });
     expect(injected.status).toBe(200);
     await c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: sandbox.environment.loadBalancerArn }));
-    const calls = await (await fetch(`${sandbox.endpoint}/_sandbox/calls`)).json();
-    expect(calls.map((x: { errorCode?: string }) => x.errorCode ?? null)).toEqual(["Throttling", null]);
+    const calls = (await (await fetch(`${sandbox.endpoint}/_sandbox/calls`)).json()) as { errorCode?: string }[];
+    expect(calls.map((x) => x.errorCode ?? null)).toEqual(["Throttling", null]);
     expect((await fetch(`${sandbox.endpoint}/_sandbox/calls`, { method: "DELETE" })).status).toBe(200);
     expect(await (await fetch(`${sandbox.endpoint}/_sandbox/calls`)).json()).toEqual([]);
     const bad = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: "POST", body: JSON.stringify({ latencyMs: -1 }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toContain("latencyMs");
-    const state = await (await fetch(`${sandbox.endpoint}/_sandbox/state`)).json();
-    expect(state.targetGroups.map((t: { name: string }) => t.name)).toEqual(["web-blue", "web-green"]);
+    expect(((await bad.json()) as { error: string }).error).toContain("latencyMs");
+    const state = (await (await fetch(`${sandbox.endpoint}/_sandbox/state`)).json()) as { targetGroups: { name: string }[] };
+    expect(state.targetGroups.map((t) => t.name)).toEqual(["web-blue", "web-green"]);
     const unknown = await fetch(`${sandbox.endpoint}/_sandbox/instances/i-0000/kill`, { method: "POST" });
     expect(unknown.status).toBe(404);
     const missing = await fetch(`${sandbox.endpoint}/_sandbox/nope`);

@@ -93,13 +93,11 @@ export async function startListener(options: StartListenerOptions): Promise<Runn
       metrics.recordRequest(entry);
     };
 
+    // A stickiness cookie is honoured while its group still has weight and a routable target.
     let group: ForwardGroup | undefined;
-    let sticky = false;
     if (plan.stickiness.enabled) {
       const remembered = readStickyGroup(req.headers.cookie);
-      group = live.find((candidate) => candidate.targetGroupArn === remembered);
-      sticky = group !== undefined && group.health.routable().length > 0;
-      if (!sticky) group = undefined;
+      group = live.find((candidate) => candidate.targetGroupArn === remembered && candidate.health.routable().length > 0);
     }
     group ??= pickWeighted(live, random);
     const targets = group?.health.routable() ?? [];

@@ -56,7 +56,7 @@ export async function loadActionDefinition(directory: string): Promise<ActionDef
   try {
     raw = parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file} is not valid YAML: ${(error as Error).message}`);
+    throw new Error(`${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
   const parsed = ActionSchema.safeParse(raw);
   if (!parsed.success) {

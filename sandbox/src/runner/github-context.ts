@@ -119,13 +119,14 @@ export function defaultVariables(
   return vars;
 }
 
-/** The runner's own process environment minus anything that would leak a real workflow into this one. */
+/** This process's environment minus anything that would leak a real workflow (or the test runner) into the run. */
 export function cleanBaseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (/^(GITHUB_|RUNNER_|INPUT_|STATE_|ACTIONS_)/i.test(key)) continue;
-    if (key === "CI") continue;
+    if (/^(GITHUB_|RUNNER_|INPUT_|STATE_|ACTIONS_|VITEST)/i.test(key)) continue;
+    // A test runner's own markers would make the action see a different world than on GitHub.
+    if (key === "CI" || key === "NODE_ENV") continue;
     out[key] = value;
   }
   return out;

@@ -112,7 +112,26 @@ describe.concurrent("job and step conditions", () => {
     expect(run.conclusion).toBe("failure");
   });
 
-  it("runs only the selected jobs, refusing a selection that leaves out a need", async () => {
+  it("fails a job past its timeout-minutes; continue-on-error keeps the run green", async () => {
+    const run = await runWorkflow({ workflow: workflow("timeouts"), repoRoot, cancelTimings: { sigtermAfterMs: 100, sigkillAfterMs: 100 } });
+
+    const slow = run.jobs.slow;
+    expect(slow?.result).toBe("failure");
+    expect(slow?.error).toBe("The job exceeded its timeout-minutes of 0.005.");
+    expect(slow?.steps.map((s) => `${s.id}:${s.conclusion}`)).toEqual(["sleeper:cancelled", "after:success"]);
+    expect(slow?.log).toContain("after the timeout the job status is cancelled");
+    expect(run.jobs.next?.outputs.slow).toBe("failure");
+    expect(run.conclusion).toBe("success");
+  });
+
+  it("runs only the selected jobs", async () => {
+    const run = await runWorkflow({ workflow: workflow("chain"), repoRoot, onlyJobs: ["first", "on-failure"] });
+
+    expect(Object.keys(run.jobs)).toEqual(["first", "on-failure"]);
+    expect(run.order).toEqual(["first", "on-failure"]);
+  });
+
+  it("refuses a job selection that leaves out a need", async () => {
     await expect(runWorkflow({ workflow: workflow("chain"), repoRoot, onlyJobs: ["second"] })).rejects.toThrow(
       "onlyJobs: job 'second' needs 'first', which onlyJobs leaves out; include them",
     );

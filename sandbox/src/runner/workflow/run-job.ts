@@ -43,7 +43,7 @@ async function prepareSteps(rt: JobRuntime, job: Job, resolver: ActionResolver):
         try {
           entry.definition = await loadActionDefinition(resolved.directory);
         } catch (error) {
-          throw new Error(`Step '${name}': cannot load action '${step.uses}': ${(error as Error).message}`);
+          throw new Error(`Step '${name}': cannot load action '${step.uses}': ${(error as Error).message}`, { cause: error });
         }
       }
     }

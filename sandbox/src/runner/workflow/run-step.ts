@@ -85,7 +85,7 @@ export async function runMainStep(rt: JobRuntime, prepared: PreparedStep, kill: 
   };
 
   let continueOnError = false;
-  let stepEnv: Record<string, string> = {};
+  const stepEnv: Record<string, string> = {};
   let scope: ExpressionScope;
   let stepTimeout: number | undefined;
   try {

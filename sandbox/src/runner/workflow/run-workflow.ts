@@ -21,7 +21,7 @@ export async function loadWorkflow(path: string): Promise<Workflow> {
   try {
     raw = parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new Error(`${path}: cannot read the workflow: ${(error as Error).message}`);
+    throw new Error(`${path}: cannot read the workflow: ${(error as Error).message}`, { cause: error });
   }
   const parsed = WorkflowSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { capacityChange, FleetNotServingError, planCapacity, scaleSlot, waitUntilGone } from "../../src/domain/fleet-capacity";
+import type { FleetGroup } from "../../src/ports/fleet";
+import { ManualClock } from "../../src/util/clock";
+import { FakeElb, GREEN_ARN } from "../support/fake-elb";
+import { FakeFleet } from "../support/fake-fleet";
+
+function group(min: number, desired: number, max: number): FleetGroup {
+  return { name: "web-green", minSize: min, desiredCapacity: desired, maxSize: max, instances: [], targetGroupArns: [], suspendedProcesses: [], tags: {} };
+}
+
+function world() {
+  const clock = new ManualClock();
+  const fleet = new FakeFleet(clock);
+  const elb = new FakeElb();
+  elb.healthOf.set(GREEN_ARN, () => fleet.targetsOf(GREEN_ARN));
+  fleet.addGroup({ name: "web-green", running: 0, minSize: 0, maxSize: 6, targetGroupArns: [GREEN_ARN], launchTemplate: { id: "lt-1", version: "3" } });
+  const logs: string[] = [];
+  return { clock, fleet, elb, logs, common: { fleet, targetGroups: elb, targetGroupArn: GREEN_ARN, clock, random: () => 0.5, log: (l: string) => logs.push(l), minHealthy: { kind: "percent" as const, value: 100 } } };
+}
+
+describe("planCapacity", () => {
+  it("takes the requested capacity within min and max", () => {
+    expect(planCapacity(group(1, 0, 10), 4, 2)).toEqual({ minSize: 1, desiredCapacity: 4, maxSize: 10 });
+  });
+
+  it("defaults to the fallback, at least 1 and at least the min", () => {
+    expect(planCapacity(group(0, 0, 10), undefined, 3)).toEqual({ minSize: 0, desiredCapacity: 3, maxSize: 10 });
+    expect(planCapacity(group(0, 0, 10), undefined, 0)).toEqual({ minSize: 0, desiredCapacity: 1, maxSize: 10 });
+    expect(planCapacity(group(5, 0, 10), undefined, 3)).toEqual({ minSize: 5, desiredCapacity: 5, maxSize: 10 });
+  });
+
+  it("never raises the max, and names the input when a capacity does not fit", () => {
+    expect(() => planCapacity(group(0, 0, 2), undefined, 3, "capacity")).toThrow(/^capacity not given, and its default \(3.*maximum size \(2\)/);
+    expect(() => planCapacity(group(0, 0, 2), 3, 1)).toThrow(/^desired-capacity: 3 is above the maximum size \(2\)/);
+    expect(() => planCapacity(group(2, 0, 5), 1, 1)).toThrow(/^desired-capacity: 1 is below the minimum size \(2\)/);
+  });
+});
+
+describe("capacityChange", () => {
+  it("sends only the bounds that change", () => {
+    expect(capacityChange({ minSize: 1, desiredCapacity: 2, maxSize: 10 }, { minSize: 0, desiredCapacity: 0, maxSize: 10 })).toEqual({ minSize: 0, maxSize: undefined, desiredCapacity: 0 });
+    expect(capacityChange({ minSize: 1, desiredCapacity: 2, maxSize: 10 }, { minSize: 1, desiredCapacity: 4, maxSize: 10 })).toEqual({ minSize: undefined, maxSize: undefined, desiredCapacity: 4 });
+  });
+});
+
+describe("scaleSlot", () => {
+  it("scales up, waits until every instance is InService and healthy, and resumes what was suspended", async () => {
+    const w = world();
+    w.fleet.groups.get("web-green")!.suspended.add("Launch");
+    const g = (await w.fleet.describe("web-green"))!;
+
+    const result = await scaleSlot({ ...w.common, group: g, capacity: { minSize: 0, desiredCapacity: 3, maxSize: 6 }, timeoutMs: 300_000 });
+
+    expect(result.instances).toHaveLength(3);
+    expect(result.health.healthy).toBe(3);
+    expect(result.resumed).toEqual(["Launch"]);
+    expect(w.fleet.groups.get("web-green")!.suspended.size).toBe(0);
+    expect(w.fleet.capacityChanges).toEqual([{ name: "web-green", change: { minSize: undefined, maxSize: undefined, desiredCapacity: 3 } }]);
+  });
+
+  it("fails with the failed activities and unhealthy targets, still resuming held processes", async () => {
+    const w = world();
+    w.fleet.script = (_, n) => (n === 0 ? { failLaunch: "We currently do not have sufficient t3.micro capacity" } : { health: { state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" } });
+    const g = (await w.fleet.describe("web-green"))!;
+
+    const error = await scaleSlot({ ...w.common, group: g, capacity: { minSize: 0, desiredCapacity: 1, maxSize: 6 }, timeoutMs: 120_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(FleetNotServingError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^0 of 1 instances of web-green became InService and healthy in web-green within 120s\./);
+    expect(message).toContain("(We currently do not have sufficient t3.micro capacity)");
+    expect(message).toMatch(/i-\w+:80 unhealthy \(Target\.Timeout: Request timed out\)/);
+    expect((error as FleetNotServingError).diagnosis.failedActivities).toHaveLength(1);
+    expect(w.fleet.groups.get("web-green")!.suspended.size).toBe(0);
+  });
+});
+
+describe("waitUntilGone", () => {
+  it("returns once the instances have terminated", async () => {
+    const w = world();
+    w.fleet.addGroup({ name: "web-blue", running: 2, targetGroupArns: [] });
+    const ids = w.fleet.groups.get("web-blue")!.instances.map((i) => i.id);
+    w.fleet.terminateMs = 40_000;
+    await w.fleet.setCapacity("web-blue", { desiredCapacity: 0 });
+    const start = w.clock.now();
+
+    await waitUntilGone({ fleet: w.fleet, groupName: "web-blue", ids, timeoutMs: 120_000, clock: w.clock, random: () => 0.5, log: w.common.log });
+
+    expect(w.clock.now() - start).toBeGreaterThanOrEqual(40_000);
+    expect((await w.fleet.describe("web-blue"))!.instances).toEqual([]);
+    expect(w.logs[0]).toMatch(/^waiting for 2 old instance\(s\) of web-blue to terminate: 2 still there \(i-\w+ Terminating/);
+  });
+});

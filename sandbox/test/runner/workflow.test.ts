@@ -112,16 +112,16 @@ describe.concurrent("job and step conditions", () => {
     expect(run.conclusion).toBe("failure");
   });
 
-  it("fails a job past its timeout-minutes; continue-on-error keeps the run green", async () => {
+  it("cancels a job past its timeout-minutes, as GitHub does; always() steps and jobs still run", async () => {
     const run = await runWorkflow({ workflow: workflow("timeouts"), repoRoot, cancelTimings: { sigtermAfterMs: 100, sigkillAfterMs: 100 } });
 
     const slow = run.jobs.slow;
-    expect(slow?.result).toBe("failure");
-    expect(slow?.error).toBe("The job exceeded its timeout-minutes of 0.005.");
+    expect(slow?.result).toBe("cancelled");
+    expect(slow?.error).toBe("The job has exceeded the maximum execution time of 0m0.3s");
     expect(slow?.steps.map((s) => `${s.id}:${s.conclusion}`)).toEqual(["sleeper:cancelled", "after:success"]);
     expect(slow?.log).toContain("after the timeout the job status is cancelled");
-    expect(run.jobs.next?.outputs.slow).toBe("failure");
-    expect(run.conclusion).toBe("success");
+    expect(run.jobs.next?.outputs.slow).toBe("cancelled");
+    expect(run.conclusion).toBe("cancelled");
   });
 
   it("runs only the selected jobs", async () => {

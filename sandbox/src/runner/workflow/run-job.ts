@@ -52,6 +52,12 @@ async function prepareSteps(rt: JobRuntime, job: Job, resolver: ActionResolver):
   return prepared;
 }
 
+/** GitHub's wording, with the limit as a duration (`1m0s`, `0m18s`). */
+function timeoutMessage(minutes: number): string {
+  const seconds = Math.round(minutes * 60 * 1000) / 1000;
+  return `The job has exceeded the maximum execution time of ${Math.floor(seconds / 60)}m${Math.round((seconds % 60) * 1000) / 1000}s`;
+}
+
 /** Runs one job: if, environment approval, steps, post steps in reverse, outputs. */
 export async function runJob(request: JobRequest): Promise<JobRunResult> {
   const { rt, job } = request;
@@ -138,7 +144,7 @@ export async function runJob(request: JobRequest): Promise<JobRunResult> {
     timeoutMinutes !== undefined
       ? setTimeout(() => {
           rt.timedOut = true;
-          rt.log(`##[error]The job running on runner local-runner has exceeded the maximum execution time of ${timeoutMinutes} minutes.`);
+          rt.log(`##[error]${timeoutMessage(timeoutMinutes ?? 0)}`);
           rt.cancel.abort();
         }, timeoutMinutes * 60_000)
       : undefined;
@@ -186,11 +192,11 @@ export async function runJob(request: JobRequest): Promise<JobRunResult> {
   if (environment && typeof job.environment === "object" && job.environment.url) {
     environment.url = toText(evaluateValue(job.environment.url, stepScope(rt)));
   }
-  const final = rt.timedOut ? "failure" : jobStatusText(rt);
+  // A job past its timeout-minutes is cancelled, as on GitHub (its dependents see needs.<job>.result == 'cancelled').
   return result({
-    result: final,
+    result: jobStatusText(rt),
     outputs,
     ...(environment ? { environment } : {}),
-    ...(rt.timedOut ? { error: `The job exceeded its timeout-minutes of ${timeoutMinutes}.` } : {}),
+    ...(rt.timedOut ? { error: timeoutMessage(timeoutMinutes ?? 0) } : {}),
   });
 }

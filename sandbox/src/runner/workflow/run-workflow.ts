@@ -174,11 +174,18 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       }
     }
 
-    const failed = Object.values(jobs).some((j) => j.result === "failure" && !j.continueOnError);
+    const counted = Object.values(jobs).filter((j) => !j.continueOnError);
+    const conclusion = runCancel.signal.aborted
+      ? "cancelled"
+      : counted.some((j) => j.result === "failure")
+        ? "failure"
+        : counted.some((j) => j.result === "cancelled")
+          ? "cancelled"
+          : "success";
     return {
       name: workflowName,
       event,
-      conclusion: runCancel.signal.aborted ? "cancelled" : failed ? "failure" : "success",
+      conclusion,
       jobs,
       order: order.filter((id) => selected.has(id)),
       inputs: dispatch.inputs,

@@ -20,7 +20,19 @@ function presetSpec(q: PresetQuery): Spec {
     period: 60,
     scale: q.scale,
     unit: q.unit,
+    fill: q.fill,
   };
+}
+
+/** Adds `fill` at every period of the window without a point (periods start on the minute). */
+function filled(points: Point[], fill: number | undefined, spec: Spec, scope: Scope): Point[] {
+  if (fill === undefined) return points;
+  const step = spec.period * 1000;
+  const have = new Set(points.map((p) => p.t));
+  const out = [...points];
+  const first = Math.floor(scope.window.start.getTime() / 60_000) * 60_000;
+  for (let t = first; t + step <= scope.window.end.getTime(); t += step) if (!have.has(t)) out.push({ t, v: fill });
+  return out.sort((a, b) => a.t - b.t);
 }
 
 type Plan = { kind: "samples"; query: Spec } | { kind: "counts"; events: Spec; total: Spec };
@@ -77,8 +89,8 @@ export function createCloudWatchProvider(reader: MetricDataReader): MetricProvid
         const { start, end } = scope.window;
         if (plan.kind === "samples") {
           const results = await reader.read([toQuery("baseline", plan.query, scope, "baseline"), toQuery("canary", plan.query, scope, "canary")], start, end);
-          const baseline = series(results, "baseline", plan.query.scale);
-          const canary = series(results, "canary", plan.query.scale);
+          const baseline = filled(series(results, "baseline", plan.query.scale), plan.query.fill, plan.query, scope);
+          const canary = filled(series(results, "canary", plan.query.scale), plan.query.fill, plan.query, scope);
           return { kind: "samples", baseline: baseline.map((p) => p.v), canary: canary.map((p) => p.v), unit: plan.query.unit, series: { baseline, canary } };
         }
         const queries = [

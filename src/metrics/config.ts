@@ -25,8 +25,16 @@ const effect = z
     message: "critical effects must lie beyond the allowed effects (criticalIncrease >= allowedIncrease, criticalDecrease <= allowedDecrease)",
   });
 
+/** A number, or a percentage such as "1%" (= 0.01) for rates. */
+const limit = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?%$/, 'must be a number or a percentage such as "1%"')
+    .transform((text) => Number(text.slice(0, -1)) / 100),
+]);
 const thresholds = z
-  .strictObject({ max: z.number().optional(), min: z.number().optional() })
+  .strictObject({ max: limit.optional(), min: limit.optional() })
   .refine((t) => t.max !== undefined || t.min !== undefined, { message: "give max, min or both" });
 
 const common = {
@@ -53,6 +61,8 @@ const cloudWatchQuery = z.strictObject({
   /** Multiplies every value (e.g. 1000 to turn seconds into ms). */
   scale: z.number().positive().default(1),
   unit: z.string().optional(),
+  /** Value for periods without a data point (metrics CloudWatch only reports when non-zero, e.g. counts of 5xx). */
+  fill: z.number().optional(),
 });
 export type CloudWatchQuery = z.infer<typeof cloudWatchQuery>;
 

@@ -8,6 +8,8 @@ export interface PresetQuery {
   /** Multiplier applied to values (seconds -> ms). */
   scale: number;
   unit?: string;
+  /** Value of periods without a data point (CloudWatch omits zero counts). */
+  fill?: number;
 }
 
 export type CloudWatchPreset = { kind: "samples"; query: PresetQuery } | { kind: "counts"; events: PresetQuery; total: PresetQuery };
@@ -17,7 +19,7 @@ const latency = (stat: string): CloudWatchPreset => ({ kind: "samples", query: {
 
 export const CLOUDWATCH_PRESETS = {
   "error-rate": { kind: "counts", events: { metric: "HTTPCode_Target_5XX_Count", stat: "Sum", scale: 1 }, total: requests },
-  "5xx-count": { kind: "samples", query: { metric: "HTTPCode_Target_5XX_Count", stat: "Sum", scale: 1, unit: "errors/period" } },
+  "5xx-count": { kind: "samples", query: { metric: "HTTPCode_Target_5XX_Count", stat: "Sum", scale: 1, unit: "errors/period", fill: 0 } },
   "latency-p50": latency("p50"),
   "latency-p90": latency("p90"),
   "latency-p99": latency("p99"),

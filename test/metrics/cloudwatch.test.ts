@@ -23,6 +23,7 @@ metrics:
   - { name: p99, preset: latency-p99 }
   - { name: custom, query: { namespace: My/App, metric: Queue, dimensions: { Fleet: "{{targetGroupName}}", Peer: "{{baselineName}}" }, stat: Average, period: 120 } }
   - { name: alarms, provider: cloudwatch-alarms, alarms: [web-5xx, web-latency] }
+  - { name: fivexx, preset: 5xx-count }
 `;
 
 describe("CloudWatch dimensions", () => {
@@ -91,6 +92,17 @@ describe("CloudWatch metrics provider", () => {
     const m = await createCloudWatchProvider(createMetricDataReader(clients)).measure(metric(METRICS, "p99"), scope);
     expect(m).toMatchObject({ kind: "samples", baseline: [100, 200], canary: [250], unit: "ms" });
     expect(cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!.MetricStat!.Stat).toBe("p99");
+  });
+
+  it("counts a period without a 5xx data point as zero errors (CloudWatch omits zeros)", async () => {
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: "baseline", Timestamps: [], Values: [] },
+        { Id: "canary", Timestamps: [t(3)], Values: [7] },
+      ],
+    });
+    const m = await createCloudWatchProvider(createMetricDataReader(clients)).measure(metric(METRICS, "fivexx"), scope);
+    expect(m).toMatchObject({ kind: "samples", baseline: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], canary: [0, 0, 0, 7, 0, 0, 0, 0, 0, 0] });
   });
 
   it("fills templated dimensions of arbitrary queries per side", async () => {

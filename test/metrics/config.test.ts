@@ -68,6 +68,12 @@ metrics:
     expect(error("metrics: [ { name: x, preset: error-rate, preset2: 1 } ]")).toContain("unknown field preset2");
   });
 
+  it("accepts thresholds as numbers or percentages", () => {
+    const c = parseCanaryConfig('metrics: [ { name: e, preset: error-rate, thresholds: { max: "1.5%" } }, { name: p, preset: latency-p99, thresholds: { max: 500 } } ]', "x");
+    expect(c.metrics.map((m) => m.thresholds?.max)).toEqual([0.015, 500]);
+    expect(error('metrics: [ { name: e, preset: error-rate, thresholds: { max: "1 percent" } } ]')).toContain('metric "e", field thresholds.max');
+  });
+
   it("never echoes a secret in an error", () => {
     const message = error("providers:\n  datadog: { apiKey: 12345, applicationKey: app }\n");
     expect(message).toContain("providers.datadog.apiKey");

@@ -12,6 +12,7 @@ export interface MetricsStoreOptions {
 }
 
 type Dimension = { name: string; value: string };
+type Series = { namespace: string; metricName: string; dimensions: Dimension[]; samples: SampleBuffer };
 
 const dimensionSchema = z.object({ name: z.string().min(1), value: z.string() });
 const querySchema = z
@@ -50,14 +51,23 @@ export interface SandboxMetricsStore extends MetricsStore {
 
 export function createMetricsStore(clock: SandboxClock, options: MetricsStoreOptions = {}): SandboxMetricsStore {
   const capacity = options.maxSamplesPerSeries ?? 250_000;
-  const series = new Map<string, { namespace: string; metricName: string; dimensions: Dimension[]; samples: SampleBuffer }>();
+  const series = new Map<string, Series>();
+
+  // Every proxied request writes several samples: remember series by their dimensions in written order.
+  const byWrittenOrder = new Map<string, Series>();
 
   function add(namespace: string, metricName: string, dimensions: Dimension[], value: number, at: number): void {
-    const key = seriesKey(namespace, metricName, dimensions);
-    let entry = series.get(key);
+    let fastKey = `${namespace}\u0001${metricName}`;
+    for (const d of dimensions) fastKey += `\u0001${d.name}\u0002${d.value}`;
+    let entry = byWrittenOrder.get(fastKey);
     if (!entry) {
-      entry = { namespace, metricName, dimensions: dimensions.map((d) => ({ ...d })), samples: new SampleBuffer(capacity) };
-      series.set(key, entry);
+      const key = seriesKey(namespace, metricName, dimensions);
+      entry = series.get(key);
+      if (!entry) {
+        entry = { namespace, metricName, dimensions: dimensions.map((d) => ({ ...d })), samples: new SampleBuffer(capacity) };
+        series.set(key, entry);
+      }
+      byWrittenOrder.set(fastKey, entry);
     }
     entry.samples.add(at, value);
   }

@@ -2,9 +2,19 @@
 import type { IncomingRequest, RoutePlan, ForwardGroup } from "../contracts";
 import type { Action, Condition, ForwardTarget, Rule } from "./model";
 
+const compiled = new Map<string, RegExp>();
+
+/** ELB wildcards: `*` any run of characters, `?` exactly one. Compiled once per pattern. */
 function wildcard(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, flags);
+  const key = `${flags}:${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    regex = new RegExp(`^${body}$`, flags);
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(key, regex);
+  }
+  return regex;
 }
 
 function header(request: IncomingRequest, name: string): string[] {

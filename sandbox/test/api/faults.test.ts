@@ -103,6 +103,19 @@ describe("fault injection, call log and protocol edges", () => {
     expect(await res.text()).toContain("<TargetGroupName>web-blue</TargetGroupName>");
   });
 
+  it("accepts CloudWatch's query form (Version 2010-08-01) and answers in XML", async () => {
+    const res = await fetch(`${sandbox.endpoint}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x" },
+      body: "Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=web-green-target-5xx",
+    });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain("<DescribeAlarmsResult><MetricAlarms><member>");
+    expect(body).toContain("<AlarmName>web-green-target-5xx</AlarmName>");
+    expect(body).toMatch(/<StateUpdatedTimestamp>[0-9]{4}-[0-9]{2}-[0-9]{2}T/);
+  });
+
   it("serves the control API over HTTP", async () => {
     const env = (await (await fetch(`${sandbox.endpoint}/_sandbox/environment`)).json()) as { listenerUrl: string };
     expect(env.listenerUrl).toBe(sandbox.environment.listenerUrl);

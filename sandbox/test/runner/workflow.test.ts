@@ -13,6 +13,8 @@ describe.concurrent("a deploy workflow with needs, outputs and an environment", 
 
     const run = await deploy({
       inputs: { environment: "staging", who: "ops" },
+      environmentVars: { staging: { TARGET: "staging-alb" }, production: { TARGET: "production-alb" } },
+      environmentSecrets: { staging: { DEPLOY_KEY: "dk-999111" } },
       approve: (job, environment) => {
         approvals.push([job, environment]);
         return true;
@@ -44,6 +46,8 @@ describe.concurrent("a deploy workflow with needs, outputs and an environment", 
     expect(deployJob?.steps[0]?.outputs).toEqual({ "aws-account-id": "123456789012" });
     expect(deployJob?.steps[3]?.inputs).toMatchObject({ who: "deployer", greeting: "Bye", fail: "false" });
     expect(deployJob?.log).toContain("greeting was: Hello, ops!");
+    expect(deployJob?.log).toContain("target staging-alb with key ***");
+    expect(build?.log).toContain("build sees target ''");
 
     expect(notify?.outputs).toEqual({ deploy: "success", build: "success" });
     expect(run.log.join("\n")).not.toContain("ghs_");

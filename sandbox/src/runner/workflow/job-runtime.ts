@@ -22,6 +22,9 @@ export interface JobRuntime {
   steps: Record<string, { outputs: Record<string, string>; outcome: StepOutcome; conclusion: StepOutcome }>;
   needs: Record<string, { result: JobResult; outputs: Record<string, string> }>;
   inputs: Record<string, string | number | boolean>;
+  /** The `vars` and `secrets` contexts: the run's, plus the environment's once the job is on one. */
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
   /** A step (or the job setup) has failed. */
   failed: boolean;
   /** Aborted when the run is cancelled or the job times out. */
@@ -58,8 +61,8 @@ export function stepScope(rt: JobRuntime, extra: { env?: Record<string, string>;
       job: { status: jobStatusText(rt) },
       runner: { os: "Linux", arch: "X64", name: "local-runner", temp: rt.dirs.temp, tool_cache: rt.dirs.toolCache, debug: "" },
       inputs: rt.inputs,
-      vars: rt.options.vars ?? {},
-      secrets: { GITHUB_TOKEN: rt.github.token, ...(rt.options.secrets ?? {}) },
+      vars: rt.vars,
+      secrets: { GITHUB_TOKEN: rt.github.token, ...rt.secrets },
       strategy: {},
       matrix: {},
     },

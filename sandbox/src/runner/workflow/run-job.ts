@@ -115,16 +115,11 @@ export async function runJob(request: JobRequest): Promise<JobRunResult> {
   let environment: JobRunResult["environment"];
   let prepared: PreparedStep[];
   try {
-    for (const [key, value] of Object.entries(job.env ?? {})) rt.jobEnv[key] = interpolate(value, stepScope(rt));
-    if (job["timeout-minutes"] !== undefined) {
-      timeoutMinutes = toNumber(evaluateValue(job["timeout-minutes"], stepScope(rt)));
-      if (!(timeoutMinutes > 0)) throw new Error(`timeout-minutes: ${JSON.stringify(job["timeout-minutes"])} is not a positive number`);
-    }
     if (job.environment !== undefined) {
       const spec = typeof job.environment === "string" ? { name: job.environment } : job.environment;
       const name = interpolate(spec.name, stepScope(rt));
       if (name.trim() === "") throw new Error("environment: the name is empty");
-      const approved = request.rt.options.approve ? await request.rt.options.approve(rt.jobId, name) : true;
+      const approved = rt.options.approve ? await rt.options.approve(rt.jobId, name) : true;
       environment = { name, approved };
       rt.log(`Environment '${name}': ${approved ? "approved" : "rejected"}`);
       if (!approved) {
@@ -132,6 +127,17 @@ export async function runJob(request: JobRequest): Promise<JobRunResult> {
         rt.log(`##[error]${message}`);
         return result({ result: "failure", environment, error: message });
       }
+      // Environment variables and secrets join the run's (and win) once the job is on the environment.
+      Object.assign(rt.vars, rt.options.environmentVars?.[name] ?? {});
+      for (const [key, value] of Object.entries(rt.options.environmentSecrets?.[name] ?? {})) {
+        rt.secrets[key] = value;
+        rt.masker.add(value);
+      }
+    }
+    for (const [key, value] of Object.entries(job.env ?? {})) rt.jobEnv[key] = interpolate(value, stepScope(rt));
+    if (job["timeout-minutes"] !== undefined) {
+      timeoutMinutes = toNumber(evaluateValue(job["timeout-minutes"], stepScope(rt)));
+      if (!(timeoutMinutes > 0)) throw new Error(`timeout-minutes: ${JSON.stringify(job["timeout-minutes"])} is not a positive number`);
     }
     prepared = await prepareSteps(rt, job, request.resolver);
   } catch (error) {

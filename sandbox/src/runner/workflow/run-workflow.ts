@@ -141,6 +141,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         steps: {},
         needs,
         inputs: dispatch.inputs,
+        vars: { ...(options.vars ?? {}) },
+        secrets: { ...(options.secrets ?? {}) },
         failed: false,
         cancel: jobCancel,
         timedOut: false,

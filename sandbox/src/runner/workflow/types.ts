@@ -98,6 +98,10 @@ export interface RunWorkflowOptions {
   vars?: Record<string, string>;
   /** `secrets` context; every value is masked. */
   secrets?: Record<string, string>;
+  /** Environment name → variables added to `vars` for jobs on that environment (they win over the run's). */
+  environmentVars?: Record<string, Record<string, string>>;
+  /** Environment name → secrets added to `secrets` (and masked) for jobs on that environment. */
+  environmentSecrets?: Record<string, Record<string, string>>;
   /** Repository, sha, ref, actor, token, run ids...; deterministic defaults. */
   github?: GithubSettingsInput;
   /** Called before a job on an environment runs; false rejects the deployment (the job fails). Absent: no review. */

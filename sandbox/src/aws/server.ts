@@ -127,17 +127,19 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       log(0, undefined, "connection-reset");
       return;
     }
+    const ec2Protocol = parsed.service?.protocol === "ec2";
     if (decision.kind === "throttle") {
-      const error = new AwsError("Throttling", "Rate exceeded", 400);
+      // EC2 calls its throttling error RequestLimitExceeded; the other services answer Throttling.
+      const error = ec2Protocol ? new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503) : new AwsError("Throttling", "Rate exceeded", 400);
       sendError(res, parsed, requestId, error);
-      log(400, error.code, "throttle");
+      log(error.status, error.code, "throttle");
       return;
     }
     if (decision.kind === "server-error") {
       const error =
         decision.status === 503
-          ? new AwsError("ServiceUnavailable", "Service is unavailable. Please try again later.", 503)
-          : new AwsError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
+          ? new AwsError(ec2Protocol ? "Unavailable" : "ServiceUnavailable", "Service is unavailable. Please try again later.", 503)
+          : new AwsError(ec2Protocol ? "InternalError" : "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
       sendError(res, parsed, requestId, error);
       log(error.status, error.code, "server-error");
       return;

@@ -1,5 +1,6 @@
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeLaunchTemplatesCommand } from "@aws-sdk/client-ec2";
 import { DescribeListenersCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox";
@@ -57,6 +58,13 @@ describe("fault injection, call log and protocol edges", () => {
     sandbox.injectFaults({ service: "CloudWatch", throttlingCount: 1 });
     const out = await c.cw.send(new DescribeAlarmsCommand({}));
     expect(out.$metadata.attempts).toBe(2);
+  });
+
+  it("throttles EC2 with RequestLimitExceeded, which the SDK retries", async () => {
+    sandbox.injectFaults({ service: "EC2", throttlingCount: 1 });
+    const out = await c.ec2.send(new DescribeLaunchTemplatesCommand({}));
+    expect(out.$metadata.attempts).toBe(2);
+    expect(sandbox.calls()[0]).toMatchObject({ service: "EC2", operation: "DescribeLaunchTemplates", errorCode: "RequestLimitExceeded", fault: "throttle" });
   });
 
   it("resets connections, which the SDK retries", async () => {

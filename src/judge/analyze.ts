@@ -3,6 +3,7 @@
  * at the alpha of this look, and decide. The only effects are the injected providers' calls.
  */
 import type { CanaryConfig, MetricConfig } from "../metrics/config";
+import { loadBalancerDimension, targetGroupDimension } from "../metrics/presets";
 import type { ProviderSet, Scope, Target } from "../metrics/provider";
 import { ConfigurationError } from "../util/errors";
 import { classifyMetric } from "./classify";
@@ -120,6 +121,14 @@ export async function analyzeCanary(config: CanaryConfig, context: AnalysisConte
     throw new ConfigurationError(`The analysis window must end after it starts (start ${context.window.start.toISOString()}, end ${context.window.end.toISOString()})`);
   }
   levelOf(config, context.look ?? { index: 1, planned: 1 });
+  for (const side of ["baseline", "canary"] as const) {
+    try {
+      targetGroupDimension(context[side].targetGroupArn);
+      loadBalancerDimension(context[side].loadBalancerArn);
+    } catch (error) {
+      throw new ConfigurationError(`The ${side}: ${(error as Error).message}`);
+    }
+  }
   const scope: Scope = { baseline: context.baseline, canary: context.canary, window: context.window };
   const measurements = await Promise.all(
     config.metrics.map(async (metric): Promise<Measurement> => {

@@ -163,6 +163,15 @@ export function classifyMetric(policy: MetricPolicy, m: Measurement, alpha: numb
       return finish(r, policy, { classification: "pass", critical: false, reason: "" });
     }
     case "counts": {
+      const bad = (["baseline", "canary"] as const).filter((side) => {
+        const { events, total } = m[side];
+        return !(Number.isFinite(events) && Number.isFinite(total) && events >= 0 && total >= 0 && events <= total);
+      });
+      if (bad.length > 0) {
+        r.classification = "error";
+        r.reason = `measurement failed: invalid counts on the ${bad.join(" and ")} (${bad.map((side) => `${m[side].events} events of ${m[side].total}`).join(", ")}); events must be between 0 and the total`;
+        return r;
+      }
       r.n = { baseline: m.baseline.total, canary: m.canary.total };
       if (m.canary.total <= 0 || (policy.compare && m.baseline.total <= 0)) {
         return noData(r, policy, `baseline ${m.baseline.total}, canary ${m.canary.total} trials`);

@@ -27,6 +27,11 @@ function interval(r: MetricResult): string {
   return `${scale(r.shift.estimate)} [${scale(r.shift.lower)}, ${scale(r.shift.upper)}] @${level}`;
 }
 
+function effect(r: MetricResult): string {
+  if (r.effect !== null) return pct(r.effect);
+  return r.baseline === 0 && r.canary !== null && r.canary > 0 ? "new (baseline 0)" : "";
+}
+
 function result(r: MetricResult): string {
   const label = r.classification === "nodata" ? "no data" : r.classification;
   const mark = r.criticalFailure ? "🛑 " : r.failed ? "❌ " : r.classification === "pass" ? "✅ " : "⚠️ ";
@@ -92,7 +97,7 @@ export function renderCanaryMarkdown(report: CanaryReport): string {
     "| Metric | Baseline | Canary | Effect | Shift [CI] | p | Result | Reason |",
     "|---|---|---|---|---|---|---|---|",
     ...report.metrics.map((r) =>
-      [r.name, value(r, r.baseline), value(r, r.canary), r.effect === null ? "" : pct(r.effect), interval(r), r.pValue === null ? "" : fmt(r.pValue), result(r), r.reason]
+      [r.name, value(r, r.baseline), value(r, r.canary), effect(r), interval(r), r.pValue === null ? "" : fmt(r.pValue), result(r), r.reason]
         .map(cell)
         .join(" | ")
         .replace(/^/, "| ")

@@ -73,6 +73,9 @@ describe("analyzeCanary", () => {
     const cloudwatch = fake(healthy);
     await expect(analyzeCanary(config(""), { ...context, window: { start: scope.window.end, end: scope.window.start } }, { providers: { cloudwatch } })).rejects.toThrow(ConfigurationError);
     await expect(analyzeCanary(config(""), { ...context, look: { index: 6, planned: 5 } }, { providers: { cloudwatch } })).rejects.toThrow(/Invalid analysis look: look must be a whole number from 1 to 5/);
+    await expect(analyzeCanary(config(""), { ...context, canary: { ...context.canary, targetGroupArn: "web-green" } }, { providers: { cloudwatch } })).rejects.toThrow(
+      /^The canary: not a target group ARN: web-green/,
+    );
     expect(cloudwatch.calls).toEqual([]);
   });
 });

@@ -62,8 +62,10 @@ describe("classifyMetric", () => {
   it("NaN strategy: remove drops NaN, replace turns it into 0", () => {
     const removed = classifyMetric(policy(), { kind: "samples", baseline: [1, Number.NaN, 2], canary: [Number.NaN, 1, 2] }, 0.02);
     expect(removed.n).toEqual({ baseline: 2, canary: 2 });
-    const replaced = classifyMetric(policy(), { kind: "samples", baseline: [1, Number.NaN, 2], canary: [Number.NaN, 1, 2] }, 0.02);
-    expect(replaced.canary).toBeCloseTo(1.5, 10);
+    expect(removed.canary).toBeCloseTo(1.5, 10);
+    const replaced = classifyMetric(policy({ nanStrategy: "replace" }), { kind: "samples", baseline: [1, Number.NaN, 2], canary: [Number.NaN, 1, 2] }, 0.02);
+    expect(replaced.n).toEqual({ baseline: 3, canary: 3 });
+    expect(replaced.canary).toBeCloseTo(1, 10);
     const zeros = classifyMetric(policy({ nanStrategy: "replace" }), { kind: "samples", baseline: [Number.NaN], canary: [Number.NaN] }, 0.02);
     expect(zeros).toMatchObject({ classification: "pass", n: { baseline: 1, canary: 1 }, canary: 0 });
   });
@@ -72,6 +74,12 @@ describe("classifyMetric", () => {
     const empty = { kind: "samples" as const, baseline: [1, 2], canary: [] };
     expect(classifyMetric(policy(), empty, 0.02)).toMatchObject({ classification: "nodata", failed: false });
     expect(classifyMetric(policy({ mustHaveData: true }), empty, 0.02)).toMatchObject({ classification: "nodata", failed: true });
+  });
+
+  it("invalid counts are an error, never a pass", () => {
+    const r = classifyMetric(policy(), { kind: "counts", baseline: { events: 5, total: 100 }, canary: { events: 120, total: 100 } }, 0.02);
+    expect(r).toMatchObject({ classification: "error", reason: "measurement failed: invalid counts on the canary (120 events of 100); events must be between 0 and the total" });
+    expect(classifyMetric(policy(), { kind: "counts", baseline: { events: Number.NaN, total: 100 }, canary: { events: 1, total: 100 } }, 0.02).classification).toBe("error");
   });
 
   it("an errored measurement is an error, never a pass", () => {

@@ -1,9 +1,8 @@
 /** deploy-green's entry: inputs → deployGreen → outputs and summary. */
-import { pathToFileURL } from "node:url";
 import { deployGreen, type DeployGreenResult, requestFromSettings } from "../domain/deploy-green";
 import { deployGreenDefinition } from "../inputs/deploy-green";
 import { renderDeployGreenSummary } from "../report/deploy-green";
-import { runAction, type RuntimeOptions } from "./runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export function outputsOf(result: DeployGreenResult): Record<string, string> {
   return {
@@ -37,4 +36,4 @@ export function run(options: RuntimeOptions = {}): Promise<boolean> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();
+if (isMainModule(import.meta.url)) void run();

@@ -1,5 +1,4 @@
 /** health-gate: waits until target groups and URLs are really healthy, or fails saying exactly why. */
-import { pathToFileURL } from "node:url";
 import { regionOf } from "../domain/arn";
 import { type GateTargets, resolveGateTargetGroups, runHealthGate } from "../domain/health-gate";
 import type { HttpCheckSpec } from "../domain/http-check";
@@ -8,7 +7,7 @@ import { environmentRef } from "../inputs/common";
 import { type HealthGateSettings, healthGateAction } from "../inputs/health-gate";
 import { renderHealthGateSummary } from "../report/health-gate";
 import { OperationalError } from "../util/errors";
-import { type ActionContext, runAction, type RuntimeOptions } from "./runtime";
+import { type ActionContext, isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export async function healthGate(s: HealthGateSettings, ctx: ActionContext, fetch?: Fetch): Promise<void> {
   for (const header of s.headers) if (header.sensitive && header.value) ctx.io.setSecret(header.value);
@@ -45,4 +44,4 @@ export function run(options: RuntimeOptions & { fetch?: Fetch } = {}): Promise<b
   return runAction(healthGateAction, (settings, ctx) => healthGate(settings, ctx, options.fetch), options);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();
+if (isMainModule(import.meta.url)) void run();

@@ -2,24 +2,27 @@ import { rollback } from "../domain/rollback";
 import { environmentRef } from "../inputs/common";
 import { rollbackAction } from "../inputs/rollback";
 import { renderRollbackSummary } from "../report/rollback";
-import { runAction } from "./runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
-await runAction(rollbackAction, async (s, ctx) => {
-  const ports = await ctx.ports();
-  const result = await rollback(
-    {
-      environment: environmentRef(s),
-      reason: s.reason,
-      toVersion: s["to-version"],
-      toSlot: s["to-slot"],
-      minHealthy: s["min-healthy"],
-      desiredCapacity: s["desired-capacity"],
-      scaleInBad: s["scale-in-bad"],
-      timeoutMs: s.timeout,
-      dryRun: s["dry-run"],
-      lockOwner: ctx.run.lockOwner,
-      lockTtlMs: s["lock-ttl"],
-      actor: ctx.run.actor || undefined,
+export function run(options: RuntimeOptions = {}): Promise<boolean> {
+  return runAction(
+    rollbackAction,
+    async (s, ctx) => {
+      const ports = await ctx.ports();
+      const result = await rollback(
+        {
+          environment: environmentRef(s),
+          reason: s.reason,
+          toVersion: s["to-version"],
+          toSlot: s["to-slot"],
+          minHealthy: s["min-healthy"],
+          desiredCapacity: s["desired-capacity"],
+          scaleInBad: s["scale-in-bad"],
+          timeoutMs: s.timeout,
+          dryRun: s["dry-run"],
+          lockOwner: ctx.run.lockOwner,
+          lockTtlMs: s["lock-ttl"],
+          actor: ctx.run.actor || undefined,
     },
     { ports, clock: ctx.clock, random: ctx.random, log: ctx.log, warn: (l) => ctx.io.warning(l), signal: ctx.signal },
   );
@@ -30,4 +33,9 @@ await runAction(rollbackAction, async (s, ctx) => {
   ctx.io.setOutput("scaled-up", String(result.scaledUp !== undefined));
   ctx.io.appendSummary(renderRollbackSummary(result, { actor: ctx.run.actor, reason: s.reason, runUrl: ctx.run.runUrl }));
   if (!result.dryRun) ctx.io.notice(`Rolled back to ${result.good.name}${result.toVersion ? ` (${result.toVersion})` : ""} in ${(result.durationMs / 1000).toFixed(1)}s. Reason: ${s.reason}`);
-});
+    },
+    options,
+  );
+}
+
+if (isMainModule(import.meta.url)) void run();

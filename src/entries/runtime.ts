@@ -2,6 +2,8 @@
  * What every entry shares: parse inputs first (no AWS module is loaded before they are valid), build
  * the context, run one core function, and turn any failure into a single `::error::` line and exit 1.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { AwsClients } from "../aws/clients";
 import type { Ports } from "../aws/ports";
 import { type ActionIO, createRunnerIO } from "../github/io";
@@ -143,4 +145,18 @@ export function reportFailure(io: ActionIO, error: unknown): void {
   }
   io.error(message);
   process.exitCode = 1;
+}
+
+/**
+ * True when this module is the script node was started with (the bundle GitHub runs), so an entry
+ * runs itself there but not when a test imports it. Compares real paths, so symlinked checkouts work.
+ */
+export function isMainModule(metaUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(metaUrl));
+  } catch {
+    return false;
+  }
 }

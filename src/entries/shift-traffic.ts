@@ -7,34 +7,37 @@ import { environmentRef } from "../inputs/common";
 import { shiftTrafficAction } from "../inputs/shift-traffic";
 import { renderShiftSummary } from "../report/shift-traffic";
 import { SafetyError } from "../util/errors";
-import { runAction } from "./runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
-await runAction(shiftTrafficAction, async (s, ctx) => {
-  const ports = await ctx.ports();
-  ctx.io.saveState("finished", "false");
-  const reports: CanaryReport[] = [];
-  const gates: Gate[] = [];
-  if (s.analysis) {
-    const { loadAnalysis, analyzeCanary } = await import("./analysis");
-    const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io);
-    gates.push(createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r) }));
-  }
-  const result = await shiftTraffic(
-    {
-      environment: environmentRef(s),
-      to: s.to,
-      plan: s.steps ? { kind: "steps", percents: s.steps, intervalMs: s.interval } : { kind: "weight", percent: s.weight! },
-      minHealthy: s["min-healthy"],
-      stickinessSeconds: s["stickiness-duration"] === undefined ? undefined : s["stickiness-duration"] / 1000,
-      alarmNames: s["alarm-names"],
-      scaleInPrevious: s["scale-in-previous"],
-      scaleInDelayMs: s["scale-in-delay"],
-      timeoutMs: s.timeout,
-      dryRun: s["dry-run"],
-      lockOwner: ctx.run.lockOwner,
-      lockTtlMs: s["lock-ttl"],
-      watchEveryMs: 2000,
-      sha: ctx.run.sha || undefined,
+export function run(options: RuntimeOptions = {}): Promise<boolean> {
+  return runAction(
+    shiftTrafficAction,
+    async (s, ctx) => {
+      const ports = await ctx.ports();
+      ctx.io.saveState("finished", "false");
+      const reports: CanaryReport[] = [];
+      const gates: Gate[] = [];
+      if (s.analysis) {
+        const { loadAnalysis, analyzeCanary } = await import("./analysis");
+        const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io);
+        gates.push(createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r) }));
+      }
+      const result = await shiftTraffic(
+        {
+          environment: environmentRef(s),
+          to: s.to,
+          plan: s.steps ? { kind: "steps", percents: s.steps, intervalMs: s.interval } : { kind: "weight", percent: s.weight! },
+          minHealthy: s["min-healthy"],
+          stickinessSeconds: s["stickiness-duration"] === undefined ? undefined : s["stickiness-duration"] / 1000,
+          alarmNames: s["alarm-names"],
+          scaleInPrevious: s["scale-in-previous"],
+          scaleInDelayMs: s["scale-in-delay"],
+          timeoutMs: s.timeout,
+          dryRun: s["dry-run"],
+          lockOwner: ctx.run.lockOwner,
+          lockTtlMs: s["lock-ttl"],
+          watchEveryMs: 2000,
+          sha: ctx.run.sha || undefined,
     },
     {
       ports,
@@ -71,4 +74,9 @@ await runAction(shiftTrafficAction, async (s, ctx) => {
     throw new SafetyError(`Shift aborted: ${result.abortReason}. ${result.restored ? "All traffic was restored to the stable slot and verified." : "Traffic could NOT be restored; run the rollback action."}`);
   }
   if (result.promoted) ctx.io.notice(`${result.to.name}${result.to.version ? ` (${result.to.version})` : ""} promoted to stable with 100% of traffic.`);
-});
+    },
+    options,
+  );
+}
+
+if (isMainModule(import.meta.url)) void run();

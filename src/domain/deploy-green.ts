@@ -14,11 +14,21 @@
  */
 import type { RunInfo } from "../entries/runtime";
 import type { DeployGreenSettings } from "../inputs/deploy-green";
-import type { Fleet, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
+import type { Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
 import type { TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
-import { type EnvironmentPorts, type EnvironmentRef, type Slot, analyzeState, fleetOf, refuseInconsistent, resolveEnvironment } from "./environment";
+import {
+  analyzeState,
+  type Environment,
+  type EnvironmentPorts,
+  type EnvironmentRef,
+  fleetOf,
+  loadEnvironment,
+  refuseInconsistent,
+  resolveEnvironment,
+  type Slot,
+} from "./environment";
 import { environmentRef } from "../inputs/common";
 import {
   ACTIVITY_SLACK_MS,
@@ -130,6 +140,23 @@ function createImageVersion(templates: LaunchTemplates, template: LaunchTemplate
   return create.call(templates, template, imageId, description);
 }
 
+/** Instances that are in service or on their way there; Standby ones are outside desired capacity and the target group. */
+function runningOf(group: FleetGroup): FleetInstance[] {
+  return group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)|Standby$/.test(i.lifecycleState));
+}
+
+/** Reads the environment and the idle group again once the lock is ours; refuses if the idle slot is no longer idle. */
+async function recheck(env: Environment, idle: Slot, groupName: string, fleet: Fleet, ports: EnvironmentPorts): Promise<FleetGroup> {
+  const state = analyzeState(await loadEnvironment(env.ref, ports, env.knownFleets));
+  if (state.phase !== "steady" || state.idle.targetGroupArn !== idle.targetGroupArn) {
+    const now = state.phase === "steady" ? `${state.idle.name} is idle now` : state.phase === "inconsistent" ? state.reason : `a ${state.phase} is in progress`;
+    throw new SafetyError(`deploy-green refused: the environment changed while this run took the lock (${idle.name} was idle; ${now}). Nothing was deployed; re-run to deploy against the new state.`);
+  }
+  const group = await fleet.describe(groupName);
+  if (!group) throw new OperationalError(`Auto Scaling group ${groupName} no longer exists.`);
+  return group;
+}
+
 /** Refuses unless all traffic is on one slot and the other is idle (weight 0, not the last known good). */
 function idleSlotOf(state: ReturnType<typeof analyzeState>): { live: Slot; idle: Slot } {
   refuseInconsistent(state, "deploy-green");
@@ -191,10 +218,8 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     if (imageBefore === request.imageId && isNumber(currentTemplate.version)) reuseVersion = currentTemplate.version;
   }
   const wantedVersion = request.launchTemplateVersion ?? reuseVersion;
-  const present = group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)/.test(i.lifecycleState));
-  // Standby instances are out of the target group and outside desired capacity: scaling does not touch them.
-  const standby = present.filter((i) => /Standby$/.test(i.lifecycleState));
-  const running = present.filter((i) => !standby.includes(i));
+  const running = runningOf(group);
+  const standby = group.instances.filter((i) => /Standby$/.test(i.lifecycleState));
   if (standby.length > 0) log(`Leaving ${standby.length} Standby instance(s) of ${group.name} alone (${standby.map((i) => i.id).join(", ")}): they receive no traffic.`);
   // Instances already on the wanted numbered version are kept; `$Latest`/`$Default` cannot be compared, so they are replaced.
   const keep =
@@ -271,6 +296,9 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   const waitCommon = { fleet, groupName: group.name, clock, random: deps.random, log, signal: deps.signal };
   let fleetTouched = false;
   try {
+    // What was read before the lock may have changed until it was ours (another run shifting traffic, say).
+    const now = await recheck(env, idle, group.name, fleet, ports);
+    const oldIds = keep ? [] : runningOf(now).map((i) => i.id);
     const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha].filter((k) => idle.tags[k] !== undefined);
     if (stale.length > 0) {
       // Its old instances are about to go: the slot stops being a rollback target for the old version.
@@ -278,7 +306,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
       log(`Cleared the role and version tags of ${idle.targetGroupName} (was ${idle.role ?? "untagged"}, version ${idle.version ?? "unknown"}): its instances are being replaced.`);
     }
     fleetTouched = true;
-    const guard = await guardProcesses(fleet, group, log);
+    const guard = await guardProcesses(fleet, now, log);
     let after: LaunchTemplateRef;
     let serving;
     try {
@@ -295,20 +323,20 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         await fleet.setLaunchTemplate(group.name, after);
         log(`${group.name} now launches version ${after.version} of launch template ${templateLabel(currentTemplate)}.`);
       }
-      let current = capacityOf(group);
-      if (replaced.length > 0) {
-        const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: group.maxSize };
+      let current = capacityOf(now);
+      if (oldIds.length > 0) {
+        const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: now.maxSize };
         await fleet.setCapacity(group.name, capacityChange(current, empty));
         current = empty;
         const delay = await ports.targetGroups.deregistrationDelaySeconds(idle.targetGroupArn).catch(() => undefined);
         log(
-          `Scaled ${group.name} to 0 to replace ${replaced.length} old instance(s)${delay !== undefined ? `; Auto Scaling waits for ${idle.targetGroupName}'s deregistration delay (${delay}s) before terminating them` : ""}.`,
+          `Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s)${delay !== undefined ? `; Auto Scaling waits for ${idle.targetGroupName}'s deregistration delay (${delay}s) before terminating them` : ""}.`,
         );
-        await waitUntilGone({ ...waitCommon, ids: replaced, timeoutMs: remaining() });
+        await waitUntilGone({ ...waitCommon, ids: oldIds, timeoutMs: remaining() });
       }
       await fleet.setCapacity(group.name, capacityChange(current, target));
       log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);
-      const old = new Set(replaced);
+      const old = new Set(oldIds);
       serving = await waitUntilServing({
         ...waitCommon,
         targetGroups: ports.targetGroups,
@@ -327,6 +355,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
 
     // 4. Tags.
+    newTags[TAG.updatedAt] = new Date(clock.now()).toISOString();
     await ports.tags.write(idle.targetGroupArn, newTags);
     await fleet.tag(group.name, newTags);
     log(`Tagged ${idle.targetGroupName} and ${group.name} as the candidate (${request.version}, deployment ${request.deploymentId}).`);
@@ -334,6 +363,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
 
     return {
       ...base,
+      replaced: oldIds,
       dryRun: false,
       launchTemplate: { before: currentTemplate, after, created: after.version !== currentTemplate.version && !!request.imageId, imageBefore, imageAfter: request.imageId ?? imageBefore },
       instances: serving.instances,

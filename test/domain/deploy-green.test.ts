@@ -271,6 +271,36 @@ describe("refusals", () => {
   });
 });
 
+describe("the lock", () => {
+  it("re-reads the environment once the lock is taken and refuses if the idle slot took traffic meanwhile", async () => {
+    const t = setup();
+    const write = t.elb.tags.write;
+    // Another run moves all traffic to green just before this run's lock write lands.
+    t.ports.tags = {
+      ...t.elb.tags,
+      write: async (arn, tags) => {
+        if (tags[TAG.lock]) t.elb.groups = [{ targetGroupArn: BLUE_ARN, weight: 0 }, { targetGroupArn: GREEN_ARN, weight: 1 }];
+        return write(arn, tags);
+      },
+    };
+
+    const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SafetyError);
+    expect((error as Error).message).toMatch(/the environment changed while this run took the lock \(green was idle; all traffic goes to green/);
+    expect(t.fleet.writes()).toEqual([]);
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("previous");
+  });
+
+  it("re-enters a lock this run already holds", async () => {
+    const t = setup();
+    t.elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: formatLock({ owner: OWNER, expiresAt: new Date(t.clock.now() + 600_000) }) });
+    const result = await deployGreen(t.request, t.deps);
+    expect(result.instances).toHaveLength(3);
+  });
+});
+
 describe("suspended processes", () => {
   it("resumes Launch and the other required processes when suspended, and says so", async () => {
     const t = setup({ green: { suspended: ["Launch", "AddToLoadBalancer", "AlarmNotification"] } });

@@ -69,6 +69,11 @@ export async function loadActionDefinition(directory: string): Promise<ActionDef
   }
   if (!def.runs.main) throw new Error(`${file}: runs.main is required for a ${def.runs.using} action`);
   if (def.runs.pre) throw new Error(`${file}: runs.pre is not supported by this runner`);
+  for (const [key, entry] of [["main", def.runs.main], ["post", def.runs.post]] as const) {
+    if (entry && !existsSync(resolve(dir, entry))) {
+      throw new Error(`${file}: runs.${key} '${entry}' does not exist (${resolve(dir, entry)}); is the action built?`);
+    }
+  }
   const inputs: ActionDefinition["inputs"] = {};
   for (const [name, spec] of Object.entries(def.inputs)) {
     inputs[name] = {

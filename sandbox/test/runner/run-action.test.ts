@@ -77,5 +77,6 @@ describe.concurrent("runAction", () => {
   it("refuses an action it cannot run, naming what is valid", async () => {
     await expect(runAction({ action: fixture("bad-using") })).rejects.toThrow("runs.using 'composite' is not supported here; valid: node20, node24");
     await expect(runAction({ action: fixture("missing") })).rejects.toThrow("No action.yml or action.yaml");
+    await expect(runAction({ action: fixture("unbuilt") })).rejects.toThrow("runs.main '../../dist/unbuilt/index.js' does not exist");
   });
 });

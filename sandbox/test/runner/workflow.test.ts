@@ -204,6 +204,8 @@ describe.concurrent("cancellation and crashes", () => {
     expect(long?.steps[1]?.result?.signalsSent[0]?.signal).toBe("SIGINT");
     expect(long?.log).toContain("job status is cancelled");
     expect(run.jobs.later?.result).toBe("cancelled");
+    expect(run.jobs.cleanup?.result).toBe("success");
+    expect(run.jobs.cleanup?.log).toContain("cleaning up after a cancelled run");
     expect(events).toContain("after:greet:post");
   });
 
@@ -229,6 +231,7 @@ describe.concurrent("cancellation and crashes", () => {
     ]);
     expect(long?.result).toBe("failure");
     expect(run.jobs.later?.result).toBe("skipped");
+    expect(run.jobs.cleanup?.result).toBe("skipped");
     expect(run.conclusion).toBe("failure");
   });
 });

@@ -123,10 +123,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         const done = jobs[need];
         if (done) needs[need] = { result: done.result, outputs: done.outputs };
       }
+      // A job that starts after the run was cancelled (if: always() or cancelled()) runs its steps normally.
       const jobCancel = new AbortController();
       const propagate = () => jobCancel.abort();
-      if (runCancel.signal.aborted) jobCancel.abort();
-      else runCancel.signal.addEventListener("abort", propagate, { once: true });
+      if (!runCancel.signal.aborted) runCancel.signal.addEventListener("abort", propagate, { once: true });
       const rt: JobRuntime = {
         jobId,
         options,

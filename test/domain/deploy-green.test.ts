@@ -443,6 +443,8 @@ describe("inputs", () => {
     expect(s["min-healthy"]).toEqual({ kind: "count", value: 2 });
     expect(s["dry-run"]).toBe(false);
     expect(s["deployment-id"]).toBeUndefined();
+    expect(parse({ ...base, "image-id": "ami-12345678", "deployment-id": "release-2026.01/7" })()["deployment-id"]).toBe("release-2026.01/7");
+    expect(parse({ ...base, "image-id": "ami-12345678", "deployment-id": "a b" })).toThrow(/^Input deployment-id: "a b"/);
   });
 });
 
@@ -476,6 +478,16 @@ describe("entry", () => {
     expect(io.summary).toContain("https://console.aws.amazon.com/ec2/home?region=us-east-1#AutoScalingGroupDetails:id=web-green");
     expect(io.summary).toContain("(https://github.com/octo/web/actions/runs/42)");
     expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain("owner=octo/web/actions/runs/42");
+  });
+
+  it("fails on bad inputs before building any AWS port", async () => {
+    let built = 0;
+    const io = new RecordingIO({ "listener-arn": LISTENER_ARN, version: "v2", "image-id": "ami-nothex" });
+    const ok = await run({ io, clock: new ManualClock(), random: () => 0.5, signal: new AbortController().signal, ports: async () => (built++, {} as Ports) });
+    expect(ok).toBe(false);
+    expect(built).toBe(0);
+    expect(io.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^Input image-id: "ami-nothex" is not valid/)]);
+    process.exitCode = 0;
   });
 
   it("fails with one error line naming the problem", async () => {

@@ -1,6 +1,6 @@
 import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand, ResumeProcessesCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { CreateLaunchTemplateVersionCommand } from "@aws-sdk/client-ec2";
-import { DescribeTargetHealthCommand, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTargetHealthCommand, ModifyListenerCommand, ModifyTargetGroupAttributesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig, RELEASE_IMAGES, type SandboxConfig } from "../../src/config";
@@ -126,6 +126,24 @@ describe("Auto Scaling with real instances", () => {
     const activity = (await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "web-green", MaxRecords: 1 }))).Activities![0]!;
     expect(activity).toMatchObject({ StatusCode: "Successful" });
     expect(activity.Description).toMatch(/^Terminating EC2 instance: i-/);
+  });
+
+  it("replaces instances of a release that crashes after boot (v5), with an activity for each", async () => {
+    // No draining from here on: terminations finish at once.
+    await c.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: sandbox.environment.targetGroups["web-green"]!, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "0" }] }));
+    const templateId = sandbox.environment.launchTemplates["web-green"]!;
+    const crashing = await c.ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: "1", LaunchTemplateData: { ImageId: RELEASE_IMAGES.v5 } }));
+    await c.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "web-green", LaunchTemplate: { LaunchTemplateId: templateId, Version: String(crashing.LaunchTemplateVersion!.VersionNumber) }, DesiredCapacity: 1 }),
+    );
+    const activities = await eventually("a crashed v5 instance replaced", async () => {
+      const all = (await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "web-green" }))).Activities!;
+      const crashed = all.find((a) => a.Cause?.includes("EC2 instance status check failure"));
+      return crashed && all.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! > crashed.StartTime!).length > 0 ? all : undefined;
+    });
+    expect(activities.find((a) => a.Cause?.includes("EC2 instance status check failure"))!.Description).toMatch(/^Terminating EC2 instance: i-/);
+    await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "web-green", DesiredCapacity: 0 }));
+    await eventually("green empty again", async () => ((await group("web-green")).Instances!.length === 0 ? true : undefined));
   });
 
   it("records every weight change with each group's healthy count", () => {

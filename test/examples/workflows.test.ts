@@ -183,7 +183,10 @@ function checkOurStep(step: Step, label: string, problems: string[]): void {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(given)) {
     if (!(key in definition.inputs)) continue;
-    if (/\$\{\{/.test(value)) {
+    const fallback = /^\$\{\{\s*vars\.[\w-]+\s*\|\|\s*'([^']*)'\s*\}\}$/.exec(value);
+    if (fallback) {
+      values[key] = fallback[1]!;
+    } else if (/\$\{\{/.test(value)) {
       const sample = SAMPLES[key];
       if (sample === undefined) problems.push(`${label}: no sample value for the expression given to '${key}'; add one to SAMPLES`);
       values[key] = sample ?? "";
@@ -270,15 +273,15 @@ describe.each(EXAMPLES)("examples/%s", (file) => {
 describe("examples/deploy.yml", () => {
   const workflow = parse(readFileSync(join(ROOT, "examples", "deploy.yml"), "utf8")) as Workflow;
 
-  it("runs build → deploy (canary) → promote (production, 100%) → rollback only when a deployment job failed", () => {
+  it("runs build → deploy (canary) → promote (production, 100%) → rollback when the promotion failed", () => {
     expect(Object.keys(workflow.jobs)).toEqual(["build", "deploy", "promote", "rollback"]);
     expect(workflow.jobs.deploy!.needs).toBe("build");
     expect(workflow.jobs.promote!.environment).toBe("production");
     const promote = workflow.jobs.promote!.steps.find((s) => s.uses?.includes("/shift-traffic@"))!;
     expect(promote.with).toMatchObject({ weight: 100, "scale-in-previous": true });
     const canary = workflow.jobs.deploy!.steps.find((s) => s.uses?.includes("/shift-traffic@"))!;
-    expect(canary.with).toMatchObject({ steps: "1,10", analysis: true });
-    expect(workflow.jobs.rollback!.if).toBe("failure() && needs.deploy.result != 'skipped'");
+    expect(canary.with).toMatchObject({ steps: "${{ vars.CANARY_STEPS || '1,10' }}", analysis: true });
+    expect(workflow.jobs.rollback!.if).toBe("failure() && needs.deploy.result == 'success'");
     expect(workflow.jobs.rollback!.environment).toBeUndefined();
   });
 });
@@ -316,6 +319,11 @@ jobs:
           listener-arn: \${{ vars.LISTENER_ARN }}
           to: \${{ needs.first.outputs.color }}
           weight: "150"
+      - id: gate
+        uses: zero-downtime-actions/alb-deploy/actions/health-gate@v1
+        with:
+          listener-arn: \${{ vars.LISTENER_ARN }}
+          timeout: \${{ vars.GATE_TIMEOUT || 'soon' }}
       - run: echo "\${{ steps.shift.outputs.share }} \${{ steps.shift.outputs.percent }} \${{ inputs.env }} \${{ hashFiles('x') }} \${{ runner.os }}"
 `;
 
@@ -327,10 +335,11 @@ jobs:
       "jobs.first.steps[0] (green): Input required and not supplied: version.",
       "jobs.second.steps[1] (shift).with: needs.first.outputs.color is not an output of job first (outputs: slot)",
       "jobs.second.steps[1] (shift): Input weight: \"150\" is not valid",
-      "jobs.second.steps[2].run: steps.shift.outputs.percent is not an output of zero-downtime-actions/alb-deploy/actions/shift-traffic@v1",
-      "jobs.second.steps[2].run: inputs.env is not a workflow_dispatch input",
-      "jobs.second.steps[2].run: function hashFiles() is not one the runner harness supports",
-      "jobs.second.steps[2].run: context 'runner' is not one the runner harness supports",
+      'jobs.second.steps[2] (gate): Input timeout: "soon" is not valid',
+      "jobs.second.steps[3].run: steps.shift.outputs.percent is not an output of zero-downtime-actions/alb-deploy/actions/shift-traffic@v1",
+      "jobs.second.steps[3].run: inputs.env is not a workflow_dispatch input",
+      "jobs.second.steps[3].run: function hashFiles() is not one the runner harness supports",
+      "jobs.second.steps[3].run: context 'runner' is not one the runner harness supports",
     ];
     for (const line of expected) expect(problems.some((p) => p.startsWith(line)), `${line}\n in:\n${problems.join("\n")}`).toBe(true);
     expect(problems.some((p) => p.includes("steps.shift.outputs.share"))).toBe(false);

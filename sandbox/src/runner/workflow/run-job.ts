@@ -33,7 +33,7 @@ async function prepareSteps(rt: JobRuntime, job: Job, resolver: ActionResolver):
   const prepared: PreparedStep[] = [];
   for (const [index, step] of job.steps.entries()) {
     const id = step.id ?? generatedId(step, taken);
-    const name = step.name ? interpolate(step.name, stepScope(rt)) : step.run !== undefined ? `Run ${step.run.trim().split("\n")[0]}` : `Run ${step.uses}`;
+    const name = step.name ? step.name : step.run !== undefined ? `Run ${step.run.trim().split("\n")[0]}` : `Run ${step.uses}`;
     const entry: PreparedStep = { index, step, id, name };
     if (step.uses) {
       const resolved = resolver(step.uses, { repoRoot: rt.options.repoRoot });
@@ -160,6 +160,15 @@ export async function runJob(request: JobRequest): Promise<JobRunResult> {
   };
   try {
     for (const entry of prepared) {
+      // A step's name may use outputs of the steps before it, so it is evaluated when the step starts.
+      if (entry.step.name) {
+        try {
+          entry.name = interpolate(entry.step.name, stepScope(rt));
+        } catch (error) {
+          entry.name = entry.step.name;
+          rt.log(`##[warning]Step name ${JSON.stringify(entry.step.name)} kept as written: ${(error as Error).message}`);
+        }
+      }
       rt.log(`--- ${entry.name}`);
       const kill = new AbortController();
       await observe({ phase: "before", stepIndex: entry.index, stepId: entry.id, name: entry.name, post: false }, kill);

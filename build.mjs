@@ -138,6 +138,9 @@ function report(metafile, entries) {
     if (staticBytes > BUDGET_BYTES) {
       problems.push(`${out} loads ${kB(staticBytes)} before its inputs are validated; the budget is ${kB(BUDGET_BYTES)}. Move heavy imports behind import().`);
     }
+    if (statics.some((f) => Object.keys(metafile.outputs[f].inputs).some((i) => /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(i)))) {
+      console.log(`warning: ${out} loads all of zod (every locale) before validation; some module imports zod in a form esbuild cannot shake. Write \`import * as z from "zod"\`.`);
+    }
     const sdk = statics.flatMap((f) => Object.keys(metafile.outputs[f].inputs).filter((i) => SDK_INPUT.test(i)).map((i) => `${f}: ${i}`));
     if (sdk.length > 0) {
       problems.push(`${out} loads the AWS SDK before its inputs are validated (a static import reaches it); import it with import() instead:\n    ${sdk.slice(0, 5).join("\n    ")}`);
@@ -193,7 +196,7 @@ async function main() {
   writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
   writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile));
 
-  const problems = report(result.metafile, entries.filter((e) => e.kind === "main" || e.kind === "post"));
+  const problems = report(result.metafile, entries);
   console.log(`built ${entries.length} entr${entries.length === 1 ? "y" : "ies"} into dist/ (${Object.keys(result.metafile.outputs).length} files)`);
   if (problems.length > 0) {
     console.error(`\nBuild failed:\n  ${problems.join("\n  ")}`);

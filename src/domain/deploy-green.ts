@@ -5,9 +5,10 @@
  * Order of work: refuse unless the environment is steady (all traffic on one slot); take the
  * deployment lock; point the idle group at the new launch template version (creating one from the
  * group's current version when an image id is given); replace old instances by scaling the idle group
- * to 0 and waiting until they are gone, then scaling to the target capacity (the slot has weight 0,
- * so this costs no traffic and needs no extra capacity, unlike a rolling refresh); wait until the
- * new instances are InService and every target is healthy; tag the target group and the group.
+ * to 0 and, once they have started terminating, to the target capacity (the slot has weight 0, so
+ * this costs no traffic; Auto Scaling no longer counts leaving instances, so the new ones launch while
+ * the old ones drain and the deregistration delay is not waited for); wait until the new instances
+ * are InService and every target is healthy; tag the target group and the group.
  *
  * The lock is kept on success: shift-traffic in the same workflow run re-enters it (same owner) and
  * releases it when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
@@ -328,11 +329,9 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: now.maxSize };
         await fleet.setCapacity(group.name, capacityChange(current, empty));
         current = empty;
-        const delay = await ports.targetGroups.deregistrationDelaySeconds(idle.targetGroupArn).catch(() => undefined);
-        log(
-          `Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s)${delay !== undefined ? `; Auto Scaling waits for ${idle.targetGroupName}'s deregistration delay (${delay}s) before terminating them` : ""}.`,
-        );
-        await waitUntilGone({ ...waitCommon, ids: oldIds, timeoutMs: remaining() });
+        log(`Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s).`);
+        // Once they are leaving, Auto Scaling no longer counts them: the new ones launch while they drain.
+        await waitUntilGone({ ...waitCommon, ids: oldIds, until: "leaving", timeoutMs: remaining() });
       }
       await fleet.setCapacity(group.name, capacityChange(current, target));
       log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);

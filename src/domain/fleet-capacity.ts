@@ -123,11 +123,17 @@ async function mustDescribe(fleet: Fleet, name: string): Promise<FleetGroup> {
   return group;
 }
 
-/** Waits until none of `ids` is in the group any more (or each is Terminated or Detached). */
-export async function waitUntilGone(options: WaitCommon & { ids: string[] }): Promise<void> {
+/**
+ * Waits until none of `ids` is in the group any more (or each is Terminated or Detached). With
+ * `until: "leaving"`, it is enough that each has started leaving (Terminating, draining): Auto Scaling
+ * no longer counts them, so new instances can launch while they drain.
+ */
+export async function waitUntilGone(options: WaitCommon & { ids: string[]; until?: "gone" | "leaving" }): Promise<void> {
   const ids = new Set(options.ids);
+  const leaving = options.until === "leaving";
+  const done = leaving ? LEAVING : /^(Terminated|Detached)$/;
   await pollUntil({
-    label: `waiting for ${ids.size} old instance(s) of ${options.groupName} to terminate`,
+    label: `waiting for ${ids.size} old instance(s) of ${options.groupName} to ${leaving ? "start terminating" : "terminate"}`,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     random: options.random,
@@ -135,7 +141,7 @@ export async function waitUntilGone(options: WaitCommon & { ids: string[] }): Pr
     ...(options.signal ? { signal: options.signal } : {}),
     probe: async () => {
       const group = await mustDescribe(options.fleet, options.groupName);
-      const left = group.instances.filter((i) => ids.has(i.id) && !/^(Terminated|Detached)$/.test(i.lifecycleState));
+      const left = group.instances.filter((i) => ids.has(i.id) && !done.test(i.lifecycleState));
       if (left.length === 0) return { done: true, value: undefined };
       return { done: false, status: `${left.length} still there (${left.slice(0, 5).map(describeInstance).join(", ")}${left.length > 5 ? ", …" : ""})` };
     },

@@ -130,6 +130,19 @@ describe("deploy-green with a launch template version", () => {
     expect(t.logs.some((l) => l.includes("0/3 new instances serving") && l.includes("Pending"))).toBe(true);
   });
 
+  it("launches the new instances while the old ones drain, without waiting for the deregistration delay", async () => {
+    const t = setup();
+    t.fleet.terminateMs = 300_000;
+    const start = t.clock.now();
+
+    const result = await deployGreen(t.request, t.deps);
+
+    expect(t.clock.now() - start).toBeLessThan(120_000);
+    expect(result.instances).toHaveLength(3);
+    const states = t.fleet.targetsOf(GREEN_ARN).map((e) => e.state).sort();
+    expect(states).toEqual(["draining", "draining", "healthy", "healthy", "healthy"]);
+  });
+
   it("keeps instances already running the wanted numbered version instead of replacing them", async () => {
     const t = setup({ green: { launchTemplate: { ...LT, version: "6" }, running: 3 } });
     const ids = t.fleet.groups.get("web-green")!.instances.map((i) => i.id);

@@ -1,0 +1,113 @@
+/**
+ * A stage for end-to-end runs: the sandbox with the default environment (tuned for fast runs),
+ * load on the listener, and the AWS variables the built actions need to reach it.
+ */
+import { resolve } from "node:path";
+import { defaultConfig, type SandboxConfig } from "../src/config";
+import { startLoad, type LoadReport, type LoadRun } from "../src/load";
+import { startSandbox, type Sandbox } from "../src/sandbox";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
+
+export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback";
+
+/** The directory of one of the suite's actions (its action.yml points into `<root>/dist/`). */
+export function actionDir(name: ActionName, root = REPO_ROOT): string {
+  return resolve(root, "actions", name);
+}
+
+export interface StageOptions {
+  /** Sandbox seconds per real second (default 25). */
+  timeScale?: number;
+  seed?: number;
+  /** Requests per second on the listener (default 60); 0 starts no load. */
+  rps?: number;
+  /** Deregistration delay of both target groups, in seconds (default 2; the environment's is 10). */
+  deregistrationDelaySeconds?: number;
+  /** 5xx alarm threshold (Sum over one 60 s period) for both slots (default 5). */
+  alarmThreshold?: number;
+}
+
+export interface Stage {
+  sandbox: Sandbox;
+  load: LoadRun | undefined;
+  /** When the live fleet was healthy and the load started (epoch ms): weight changes from here on are the run's. */
+  readyAt: number;
+  /** AWS_* variables that point the SDK at the sandbox. */
+  awsEnv: Record<string, string>;
+  /** Stops the load (returning its final report) and closes the sandbox. Safe to call twice. */
+  close(): Promise<LoadReport | undefined>;
+}
+
+/**
+ * The default environment with a shorter deregistration delay and a 5xx alarm on each slot
+ * (`web-blue-target-5xx`, `web-green-target-5xx`), since the idle slot alternates between deploys.
+ */
+export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold"> = {}): SandboxConfig {
+  const config = defaultConfig();
+  const delay = options.deregistrationDelaySeconds ?? 2;
+  const threshold = options.alarmThreshold ?? 5;
+  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, deregistrationDelaySeconds: delay }));
+  config.alarms = ["web-blue", "web-green"].map((slot) => ({
+    alarmName: `${slot}-target-5xx`,
+    metricName: "HTTPCode_Target_5XX_Count",
+    loadBalancer: "web",
+    targetGroup: slot,
+    statistic: "Sum",
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+    threshold,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+  }));
+  return config;
+}
+
+/** Polls `probe` every 20 ms until it returns true; throws with `label` after `timeoutMs`. */
+export async function waitFor(label: string, probe: () => boolean, timeoutMs = 10_000): Promise<number> {
+  const started = Date.now();
+  while (!probe()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return Date.now() - started;
+}
+
+export function healthyCount(sandbox: Sandbox, targetGroup: string): number {
+  return sandbox.state().targetGroups.find((tg) => tg.name === targetGroup)?.healthy ?? 0;
+}
+
+/** Starts the sandbox, waits until the live fleet (blue, 2 instances) is healthy, then starts the load. */
+export async function startStage(options: StageOptions = {}): Promise<Stage> {
+  const sandbox = await startSandbox({ config: stageConfig(options), timeScale: options.timeScale ?? 25, seed: options.seed ?? 1 });
+  let load: LoadRun | undefined;
+  let readyAt = 0;
+  let closing: Promise<LoadReport | undefined> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const report = load ? await load.stop() : undefined;
+      await sandbox.close();
+      return report;
+    })());
+  try {
+    await waitFor("web-blue to have 2 healthy targets", () => healthyCount(sandbox, "web-blue") >= 2, 15_000);
+    readyAt = Date.now();
+    const rps = options.rps ?? 60;
+    if (rps > 0) load = startLoad({ url: `${sandbox.environment.listenerUrl}/`, rps});
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    sandbox,
+    load,
+    readyAt,
+    awsEnv: {
+      AWS_ENDPOINT_URL: sandbox.endpoint,
+      AWS_REGION: sandbox.region,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+    },
+    close,
+  };
+}

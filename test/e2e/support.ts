@@ -1,0 +1,59 @@
+/** Shared steps of the end-to-end scenarios: run one built action against a stage's sandbox. */
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/src/runner";
+import { actionDir, REPO_ROOT, type ActionName, type Stage } from "../../sandbox/demo/stage";
+
+const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
+
+/**
+ * A copy of the built actions (actions/, dist/, examples/) in a temporary directory, so a rebuild
+ * of dist/ while the scenarios run cannot hand a step half-written bundles. Throws when a bundle is
+ * missing (run `npm run build`).
+ */
+export function snapshotRepo(): { root: string; remove(): void } {
+  for (const bundle of BUNDLES) {
+    if (!existsSync(join(REPO_ROOT, "dist", bundle))) throw new Error(`dist/${bundle} is missing: run npm run build first`);
+  }
+  const root = mkdtempSync(join(tmpdir(), "zda-e2e-"));
+  for (const dir of ["actions", "dist", "examples"]) cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  for (const bundle of BUNDLES) {
+    if (!existsSync(join(root, "dist", bundle))) throw new Error(`dist/${bundle} vanished while it was copied (a build was running); try again`);
+  }
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Runs the built bundle of `name` (from `root`) as a GitHub runner would, pointed at the stage's sandbox. */
+export async function step(
+  stage: Stage,
+  name: ActionName,
+  inputs: Record<string, string | number | boolean>,
+  extra: Partial<RunActionOptions> & { root?: string } = {},
+): Promise<ActionRunResult> {
+  const { root, ...options } = extra;
+  return runAction({ action: actionDir(name, root), inputs, github: { repository: "acme/web", runId: "4242" }, ...options, env: { ...stage.awsEnv, ...(options.env ?? {}) } });
+}
+
+const NOISE = /NodeVersionSupportWarning|node >=22|a\.co\/|trace-warnings|versions published after|receiving updates|upgrade to node|^\s*$/;
+
+/** The log of a step (and its post step) for an assertion message. */
+export function logOf(result: ActionRunResult): string {
+  const lines = [...result.log, ...(result.post ? ["--- post ---", ...result.post.log] : [])];
+  return lines.filter((l) => !NOISE.test(l)).join("\n");
+}
+
+/** Asserts a step succeeded, with its log in the message when it did not. */
+export function expectSuccess(result: ActionRunResult, what: string): void {
+  if (result.conclusion !== "success") throw new Error(`${what} ended ${result.conclusion} (exit ${result.exitCode}):\n${logOf(result)}`);
+}
+
+/** Wall time of each scenario, printed at the end of the file's run. */
+export function timer(): { mark(name: string, startedAt: number): void; print(): void } {
+  const rows: string[] = [];
+  return {
+    mark: (name, startedAt) => rows.push(`${name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s`),
+    print: () => console.log(`e2e wall times\n  ${rows.join("\n  ")}`),
+  };
+}
+export type { ActionName };

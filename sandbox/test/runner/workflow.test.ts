@@ -87,6 +87,10 @@ describe.concurrent("workflow_dispatch inputs", () => {
     );
   });
 
+  it("refuses a key this runner does not run, naming it", async () => {
+    await expect(runWorkflow({ workflow: workflow("matrix"), repoRoot })).rejects.toThrow("'jobs.test': 'strategy' not supported by this runner");
+  });
+
   it("refuses an event the workflow does not listen to", async () => {
     await expect(deploy({ eventName: "schedule" })).rejects.toThrow("does not run on 'schedule'; it runs on: push, workflow_dispatch");
   });

@@ -26,7 +26,11 @@ export async function loadWorkflow(path: string): Promise<Workflow> {
   const parsed = WorkflowSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path}: '${issue?.path.join(".") ?? ""}': ${issue?.message}`);
+    const where = issue?.path.join(".") ?? "";
+    if (issue?.code === "unrecognized_keys") {
+      throw new Error(`${path}: '${where}': ${issue.keys.map((k) => `'${k}'`).join(", ")} not supported by this runner (or not valid there)`);
+    }
+    throw new Error(`${path}: '${where}': ${issue?.message}`);
   }
   return parsed.data;
 }

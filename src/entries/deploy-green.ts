@@ -1,7 +1,8 @@
 /** deploy-green's entry: inputs → deployGreen → outputs and summary. */
 import { deployGreen, type DeployGreenResult, requestFromSettings } from "../domain/deploy-green";
 import { deployGreenDefinition } from "../inputs/deploy-green";
-import { renderDeployGreenSummary } from "../report/deploy-green";
+import { renderDeployGreenFailure, renderDeployGreenSummary } from "../report/deploy-green";
+import { errorMessage } from "../util/errors";
 import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export function outputsOf(result: DeployGreenResult): Record<string, string> {
@@ -28,6 +29,9 @@ export function run(options: RuntimeOptions = {}): Promise<boolean> {
         log: ctx.log,
         signal: ctx.signal,
         run: ctx.run,
+      }).catch((error: unknown) => {
+        ctx.io.appendSummary(renderDeployGreenFailure(errorMessage(error), { runUrl: ctx.run.runUrl }));
+        throw error;
       });
       for (const [name, value] of Object.entries(outputsOf(result))) ctx.io.setOutput(name, value);
       ctx.io.appendSummary(renderDeployGreenSummary(result, { runUrl: ctx.run.runUrl }));

@@ -39,3 +39,8 @@ export function renderDeployGreenSummary(result: DeployGreenResult, links: Summa
   ];
   return [heading, facts, `### ${result.dryRun ? "Plan" : "What changed"}`, changes, notes.join("\n\n"), linkList.join(" · ")].join("\n\n") + "\n";
 }
+
+/** The summary of a failed run: the reason, as the error says it, and the run link. */
+export function renderDeployGreenFailure(message: string, links: SummaryLinks = {}): string {
+  return [`## deploy-green failed`, message.replace(/\r?\n/g, "  \n"), ...(links.runUrl ? [link("Workflow run", links.runUrl)] : [])].join("\n\n") + "\n";
+}

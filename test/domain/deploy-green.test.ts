@@ -505,12 +505,14 @@ describe("entry", () => {
 
   it("fails with one error line naming the problem", async () => {
     const t = setup({ green: { maxSize: 2 } });
-    const io = new RecordingIO({ "listener-arn": LISTENER_ARN, version: "v2", "launch-template-version": "6" }, {}, { GITHUB_RUN_ID: "42" });
+    const io = new RecordingIO({ "listener-arn": LISTENER_ARN, version: "v2", "launch-template-version": "6" }, {}, { GITHUB_RUN_ID: "42", GITHUB_REPOSITORY: "octo/web" });
     const ports = { ...t.ports, clients: {} as AwsClients } as Ports;
     const ok = await run({ io, clock: t.clock, random: () => 0.5, signal: new AbortController().signal, ports: async () => ports });
     expect(ok).toBe(false);
     expect(io.annotations).toHaveLength(1);
     expect(io.annotations[0]!.message).toContain("maximum size (2) of Auto Scaling group web-green");
+    expect(io.summary).toContain("## deploy-green failed\n\ndesired-capacity not given");
+    expect(io.summary).toContain("(https://github.com/octo/web/actions/runs/42)");
     process.exitCode = 0;
   });
 });

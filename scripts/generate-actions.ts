@@ -17,8 +17,11 @@ export interface Branding {
   color: string;
 }
 
+/** What the generator reads from a definition: everything but its cross-input check. */
+export type DefinitionDocs = Pick<ActionDefinition, "name" | "title" | "description" | "inputs" | "outputs" | "post">;
+
 export interface ActionSource {
-  definition: ActionDefinition;
+  definition: DefinitionDocs;
   branding: Branding;
   /** The text of docs/iam/<name>.json, when it exists. */
   iamPolicy?: string | undefined;
@@ -83,7 +86,7 @@ function placeholder(name: string, secret: boolean | undefined): string {
   return secret ? `\${{ secrets.${variable} }}` : `\${{ vars.${variable} }}`;
 }
 
-function usage(d: ActionDefinition): string {
+function usage(d: DefinitionDocs): string {
   const withLines: string[] = [];
   for (const [name, spec] of Object.entries(d.inputs)) {
     if (spec.required) withLines.push(`      ${name}: ${placeholder(name, spec.secret)}`);
@@ -130,7 +133,7 @@ export function renderReadme({ definition: d, iamPolicy }: ActionSource): string
 }
 
 /** Problems in a definition that would make the generated files lie. */
-export function definitionProblems(d: ActionDefinition, file: string): string[] {
+export function definitionProblems(d: DefinitionDocs, file: string): string[] {
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(d.inputs)) {
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) problems.push(`${file}: input "${name}" is not kebab-case`);
@@ -154,9 +157,9 @@ export function definitionProblems(d: ActionDefinition, file: string): string[] 
   return problems;
 }
 
-function isDefinition(value: unknown, name: string): value is ActionDefinition {
+function isDefinition(value: unknown, name: string): value is DefinitionDocs {
   if (typeof value !== "object" || value === null) return false;
-  const v = value as Partial<ActionDefinition>;
+  const v = value as Partial<DefinitionDocs>;
   return v.name === name && typeof v.inputs === "object" && typeof v.outputs === "object" && typeof v.title === "string";
 }
 
@@ -188,7 +191,7 @@ export async function loadActions(root: string): Promise<Loaded> {
       loaded.problems.push(`${file}: expected one exported defineAction(...) value with name "${name}", found ${found.length}`);
       continue;
     }
-    const definition = found[0] as ActionDefinition;
+    const definition = found[0]!;
     loaded.problems.push(...definitionProblems(definition, file));
     const iamFile = join(root, "docs/iam", `${name}.json`);
     let iamPolicy: string | undefined;
@@ -230,6 +233,12 @@ export function staleFiles(root: string, files: Map<string, string>): string[] {
   return stale;
 }
 
+/** Generated files that are missing, differ from what would be written, or are left from a removed definition. */
+export function outOfDate(root: string, files: Map<string, string>): string[] {
+  const differing = [...files].filter(([path, text]) => !existsSync(join(root, path)) || readFileSync(join(root, path), "utf8") !== text).map(([path]) => path);
+  return [...differing, ...staleFiles(root, files).map((s) => `${s} (no definition produces it any more)`)];
+}
+
 async function main(argv: string[]): Promise<number> {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
   const check = argv.includes("--check");
@@ -242,8 +251,7 @@ async function main(argv: string[]): Promise<number> {
   const files = render(loaded.sources);
   const stale = staleFiles(root, files);
   if (check) {
-    const differing = [...files].filter(([path, text]) => !existsSync(join(root, path)) || readFileSync(join(root, path), "utf8") !== text).map(([path]) => path);
-    const wrong = [...differing, ...stale.map((s) => `${s} (no definition produces it any more)`)];
+    const wrong = outOfDate(root, files);
     if (wrong.length > 0) {
       console.error(`Generated files are out of date:\n  ${wrong.join("\n  ")}\nRun \`npm run generate\` and commit the result.`);
       return 1;

@@ -1,9 +1,12 @@
 /** The generator's output for a small definition: action.yml fields, README tables, post step, IAM. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
 import { defineAction } from "../../src/inputs/define";
-import { definitionProblems, distPath, render, renderActionYml, renderReadme, type ActionSource } from "../../scripts/generate-actions";
+import { definitionProblems, distPath, outOfDate, render, renderActionYml, renderReadme, type ActionSource } from "../../scripts/generate-actions";
 
 const definition = defineAction({
   name: "shift-traffic",
@@ -92,5 +95,26 @@ describe("checks on definitions", () => {
 
   it("renders one action.yml and one README.md per action", () => {
     expect([...render([source]).keys()]).toEqual(["actions/shift-traffic/action.yml", "actions/shift-traffic/README.md"]);
+  });
+});
+
+describe("outOfDate (the --check mode)", () => {
+  it("names files that are missing, edited by hand, or left from a removed definition, and nothing when fresh", () => {
+    const root = mkdtempSync(join(tmpdir(), "generate-check-"));
+    try {
+      const files = render([source]);
+      expect(outOfDate(root, files)).toEqual(["actions/shift-traffic/action.yml", "actions/shift-traffic/README.md"]);
+
+      mkdirSync(join(root, "actions/shift-traffic"), { recursive: true });
+      for (const [path, text] of files) writeFileSync(join(root, path), text);
+      expect(outOfDate(root, files)).toEqual([]);
+
+      writeFileSync(join(root, "actions/shift-traffic/action.yml"), files.get("actions/shift-traffic/action.yml")!.replace("default: \"false\"", "default: \"true\""));
+      mkdirSync(join(root, "actions/old-action"), { recursive: true });
+      writeFileSync(join(root, "actions/old-action/action.yml"), "# Generated from src/inputs/old-action.ts by npm run generate; do not edit.\nname: Old\n");
+      expect(outOfDate(root, files)).toEqual(["actions/shift-traffic/action.yml", "actions/old-action/action.yml (no definition produces it any more)"]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

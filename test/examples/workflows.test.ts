@@ -52,6 +52,7 @@ const SAMPLES: Record<string, string> = {
   "alarm-names": "web-5xx",
   reason: "a reason",
   "to-version": "v41",
+  "to-slot": "blue",
   "scale-in-previous": "true",
 };
 

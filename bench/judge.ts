@@ -68,8 +68,10 @@ interface Case {
   truth: "same" | "regression" | "low-traffic";
   baseline: Fleet;
   canary: Fleet;
-  /** Looks of a repeated analysis over a growing window (1 = a single analysis). */
+  /** Looks of a repeated analysis (1 = a single analysis). */
   looks: number;
+  /** Each look judges the window since the start (default), or only its own step's periods. */
+  windows?: "cumulative" | "per-step";
   target?: { metric: "falseFail" | "detection" | "neverPass"; judge: "statistical"; bound: number };
 }
 
@@ -91,6 +93,8 @@ const CASES: Case[] = [
   { id: "heavy-30", description: "heavy-tailed, +30% latency everywhere", truth: "regression", baseline: heavy, canary: { ...heavy, medianMs: 104 }, looks: 1 },
   { id: "aa-5-looks", description: "A/A, 5 looks over a growing window (fail at any look)", truth: "same", baseline: normal, canary: normal, looks: 5, target: { metric: "falseFail", judge: "statistical", bound: 0.01 } },
   { id: "errors-2x-5-looks", description: "2x error rate, 5 looks (fail at any look)", truth: "regression", baseline: normal, canary: { ...normal, errorRate: 0.02 }, looks: 5, target: { metric: "detection", judge: "statistical", bound: 0.95 } },
+  { id: "aa-5-steps", description: "A/A, 5 looks, each over its own step only", truth: "same", baseline: normal, canary: normal, looks: 5, windows: "per-step", target: { metric: "falseFail", judge: "statistical", bound: 0.01 } },
+  { id: "errors-2x-5-steps", description: "2x error rate, 5 looks, each over its own step only (no target: shows why windows should accumulate)", truth: "regression", baseline: normal, canary: { ...normal, errorRate: 0.02 }, looks: 5, windows: "per-step" },
   { id: "small-aa", description: "small service (300 req/min/side): A/A", truth: "same", baseline: small, canary: small, looks: 1, target: { metric: "falseFail", judge: "statistical", bound: 0.01 } },
   { id: "small-p99-20", description: "small service: +20% p99 latency (no target: power limit)", truth: "regression", baseline: small, canary: { ...small, sigma: p99Plus20 }, looks: 1 },
   { id: "aa-500", description: "A/A at 500 requests per side", truth: "same", baseline: { ...normal, rpm: 50 }, canary: { ...normal, rpm: 50 }, looks: 1, target: { metric: "falseFail", judge: "statistical", bound: 0.01 } },
@@ -222,14 +226,15 @@ interface Row {
   met: boolean | null;
 }
 
-async function runJudge(config: CanaryConfig, providers: ProviderSet, start: number, looks: number): Promise<"pass" | "fail" | "inconclusive"> {
+async function runJudge(config: CanaryConfig, providers: ProviderSet, start: number, looks: number, windows: Case["windows"]): Promise<"pass" | "fail" | "inconclusive"> {
   let last: "pass" | "fail" | "inconclusive" = "inconclusive";
   for (let look = 1; look <= looks; look++) {
-    const periods = Math.round((PERIODS * look) / looks);
+    const from = windows === "per-step" ? Math.round((PERIODS * (look - 1)) / looks) : 0;
+    const to = Math.round((PERIODS * look) / looks);
     const context: AnalysisContext = {
       baseline: target("blue"),
       canary: target("green"),
-      window: { start: new Date(start), end: new Date(start + periods * 60_000) },
+      window: { start: new Date(start + from * 60_000), end: new Date(start + to * 60_000) },
       ...(looks > 1 ? { look: { index: look, planned: looks } } : {}),
     };
     const report = await analyzeCanary(config, context, { providers });
@@ -255,8 +260,8 @@ async function main(): Promise<void> {
       const start = Date.UTC(2026, 0, 1, 12);
       const data = { baseline: simulate(c.baseline, random, gaussian, start), canary: simulate(c.canary, random, gaussian, start) };
       const providers: ProviderSet = { cloudwatch: fakeCloudWatch(data) };
-      tallies.statistical[await runJudge(statistical, providers, start, c.looks)]++;
-      tallies.threshold[await runJudge(thresholds, providers, start, c.looks)]++;
+      tallies.statistical[await runJudge(statistical, providers, start, c.looks, c.windows)]++;
+      tallies.threshold[await runJudge(thresholds, providers, start, c.looks, c.windows)]++;
     }
     const rate = (t: Tally, k: keyof Tally) => t[k] / trials;
     const measure = (t: Tally): Record<string, number> => (c.truth === "same" ? { falseFail: rate(t, "fail") } : c.truth === "regression" ? { detection: rate(t, "fail") } : { inconclusiveRate: rate(t, "inconclusive"), passRate: rate(t, "pass") });
@@ -269,6 +274,7 @@ async function main(): Promise<void> {
     rows.push({ id: c.id, description: c.description, truth: c.truth, trials, statistical: { ...tallies.statistical, ...measure(tallies.statistical) }, threshold: { ...tallies.threshold, ...measure(tallies.threshold) }, target: c.target ?? null, met });
   }
   const seconds = (Date.now() - began) / 1000;
+  const cpuSeconds = process.cpuUsage().user / 1e6;
 
   const show = (x: number) => `${(x * 100).toFixed(1)}%`;
   const cell = (r: Row, judge: "statistical" | "threshold") => {
@@ -286,8 +292,8 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.description} | ${cell(r, "statistical")} | ${cell(r, "threshold")} | ${targetText(r)} |`),
   ];
   console.log(lines.join("\n"));
-  console.log(`\n${TRIALS} trials per case (${AA_TRIALS} for A/A cases), seed ${SEED}, ${PERIODS} one-minute periods per side, ${seconds.toFixed(1)} s`);
-  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cases: rows }, null, 2) + "\n");
+  console.log(`\n${TRIALS} trials per case (${AA_TRIALS} for A/A cases), seed ${SEED}, ${PERIODS} one-minute periods per side, ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU)`);
+  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cpuSeconds, cases: rows }, null, 2) + "\n");
   if (missed > 0) {
     console.error(`${missed} target(s) missed`);
     process.exitCode = 1;

@@ -4,7 +4,7 @@
  */
 import type { CanaryConfig, MetricConfig } from "../metrics/config";
 import { loadBalancerDimension, targetGroupDimension } from "../metrics/presets";
-import type { ProviderSet, Scope, Target } from "../metrics/provider";
+import { guarded, type ProviderSet, type Scope, type Target } from "../metrics/provider";
 import { ConfigurationError } from "../util/errors";
 import { classifyMetric } from "./classify";
 import { decide, type Band, type Requests, type Verdict } from "./score";
@@ -133,7 +133,7 @@ export async function analyzeCanary(config: CanaryConfig, context: AnalysisConte
   const measurements = await Promise.all(
     config.metrics.map(async (metric): Promise<Measurement> => {
       const provider = deps.providers[metric.provider];
-      const m: Measurement = provider ? await provider.measure(metric, scope) : { kind: "error", message: `no ${metric.provider} provider is available` };
+      const m: Measurement = provider ? await guarded(`${metric.provider} metric ${metric.name}`, () => provider.measure(metric, scope)) : { kind: "error", message: `no ${metric.provider} provider is available` };
       deps.log?.(`${metric.name}: ${m.kind === "error" ? `error: ${m.message}` : m.kind === "samples" ? `${m.baseline.length} baseline / ${m.canary.length} canary data points` : m.kind === "counts" ? `${m.baseline.events}/${m.baseline.total} baseline, ${m.canary.events}/${m.canary.total} canary` : `${m.alarms.length} alarm(s)`}`);
       return m;
     }),

@@ -69,6 +69,18 @@ describe("analyzeCanary", () => {
     expect(report.verdict).toBe("inconclusive");
   });
 
+  it("a provider that throws gives an error measurement, not a failed analysis", async () => {
+    const cloudwatch: MetricProvider = {
+      measure: async (metric) => {
+        if (metric.name === "latency-p50") throw new TypeError("boom");
+        return healthy[metric.name as keyof typeof healthy];
+      },
+    };
+    const report = await analyzeCanary(config(""), context, { providers: { cloudwatch } });
+    expect(report.metrics[2]).toMatchObject({ classification: "error", reason: "measurement failed: cloudwatch metric latency-p50: boom" });
+    expect(report.verdict).toBe("pass");
+  });
+
   it("rejects a bad window or look before measuring anything", async () => {
     const cloudwatch = fake(healthy);
     await expect(analyzeCanary(config(""), { ...context, window: { start: scope.window.end, end: scope.window.start } }, { providers: { cloudwatch } })).rejects.toThrow(ConfigurationError);

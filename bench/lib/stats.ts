@@ -1,0 +1,45 @@
+/** Medians with their spread, and the formatting the report uses. */
+
+export interface Summary {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Median (mean of the middle two for an even count), min and max. Throws on an empty list. */
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) throw new Error("summarize: no values (the measurement produced no samples)");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { n: sorted.length, median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+}
+
+/** Ratio of two summaries: the medians divided (no spread of its own: min and max equal the median). */
+export function ratio(measured: Summary, baseline: Summary): Summary {
+  const r = measured.median / baseline.median;
+  return { n: Math.min(measured.n, baseline.n), median: r, min: r, max: r };
+}
+
+/**
+ * Ratios of runs taken in pairs (measured run i next to baseline run i): their median, min and max.
+ * Pairing cancels load that drifts during the bench better than a ratio of medians.
+ */
+export function pairedRatio(measured: readonly number[], baseline: readonly number[]): Summary {
+  if (measured.length !== baseline.length) throw new Error(`pairedRatio: ${measured.length} measured runs but ${baseline.length} baseline runs`);
+  return summarize(measured.map((m, i) => m / (baseline[i] as number)));
+}
+
+/** Percentile (nearest rank) of unsorted values; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

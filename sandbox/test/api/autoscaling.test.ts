@@ -9,6 +9,7 @@ import {
   SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { CreateLaunchTemplateVersionCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox";
 import { clientsFor, eventually, failure } from "./clients";
@@ -136,5 +137,22 @@ describe("Auto Scaling through the unmodified SDK", () => {
     expect(bad.name).toBe("ValidationError");
     await c.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "web-green", LaunchTemplate: { LaunchTemplateId: templateId, Version: "$Latest" } }));
     expect((await group("web-green")).LaunchTemplate).toMatchObject({ LaunchTemplateId: templateId, Version: "$Latest" });
+  });
+
+  it("records a Failed activity with a StatusMessage when the image id has no release", async () => {
+    const templateId = sandbox.environment.autoScalingGroups["web-green"]!.launchTemplateId;
+    const unknownImage = "ami-0123456789abcdef0";
+    const created = await c.ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: "1", LaunchTemplateData: { ImageId: unknownImage } }));
+    await c.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "web-green", LaunchTemplate: { LaunchTemplateId: templateId, Version: String(created.LaunchTemplateVersion!.VersionNumber) }, DesiredCapacity: 1 }),
+    );
+    const failed = await eventually("a failed launch", async () => {
+      const out = await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "web-green", Filters: [{ Name: "Status", Values: ["Failed"] }] }));
+      return out.Activities![0];
+    });
+    expect(failed.StatusMessage).toBe(`The image id '[${unknownImage}]' does not exist. Launching EC2 instance failed.`);
+    expect(failed.Description).toContain("Launching a new EC2 instance.  Status Reason:");
+    expect((await group("web-green")).Instances).toEqual([]);
+    await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "web-green", DesiredCapacity: 0 }));
   });
 });

@@ -146,6 +146,18 @@ function runningOf(group: FleetGroup): FleetInstance[] {
   return group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)|Standby$/.test(i.lifecycleState));
 }
 
+/** Finds both slots' groups in one scan of the account's groups (fleetOf would scan once per slot). */
+async function findFleets(env: Environment, fleet: Fleet): Promise<void> {
+  const missing = env.slots.filter((s) => !env.knownFleets.has(s.targetGroupArn)).map((s) => s.targetGroupArn);
+  if (missing.length < 2) return;
+  const found = await fleet.findByTargetGroups(missing);
+  for (const arn of missing) {
+    const feeding = found.filter((g) => g.targetGroupArns.includes(arn));
+    // Zero or several are left to fleetOf, which says what is wrong.
+    if (feeding.length === 1) env.knownFleets.set(arn, feeding[0]!);
+  }
+}
+
 /** Reads the environment and the idle group again once the lock is ours; refuses if the idle slot is no longer idle. */
 async function recheck(env: Environment, idle: Slot, groupName: string, fleet: Fleet, ports: EnvironmentPorts): Promise<FleetGroup> {
   const state = analyzeState(await loadEnvironment(env.ref, ports, env.knownFleets));
@@ -186,6 +198,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   log(`Environment: ${live.name} (${live.targetGroupName}) is live with ${live.share}% of traffic; deploying to idle slot ${idle.name} (${idle.targetGroupName}).`);
 
   const fleet = await ports.fleet();
+  await findFleets(env, fleet);
   const group = await fleetOf(env, idle, fleet);
   if (!group) {
     throw new ConfigurationError(

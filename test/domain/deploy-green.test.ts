@@ -113,6 +113,7 @@ describe("deploy-green with a launch template version", () => {
     expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain(`owner=${OWNER}`);
     expect(t.elb.tagsOf(BLUE_ARN)).toEqual({ [TAG.role]: "stable", [TAG.version]: "v1" });
     expect(t.fleet.groups.get("web-blue")!.desiredCapacity).toBe(3);
+    expect(t.fleet.count("findByTargetGroups")).toBe(1);
   });
 
   it("waits for the new instances to be InService and healthy, logging progress at least every 5 s", async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig, type SandboxConfig } from "../../src/config";
 import { startSandbox, type Sandbox } from "../../src/sandbox";
 import { clientsFor, eventually } from "../api/clients";
-import { hammer, send } from "./http";
+import { hammer, hammerInWorker, send } from "./http";
 
 function config(): SandboxConfig {
   const base = defaultConfig();
@@ -63,7 +63,7 @@ describe("traffic through the listener", () => {
 
   it("splits 10,000 requests at weights 900/100 within ±2% of 90/10", async () => {
     await weights(900, 100);
-    const { byGroup, byStatus } = await hammer(`${sandbox.environment.listenerUrl}/`, 10_000, 64);
+    const { byGroup, byStatus } = await hammerInWorker(`${sandbox.environment.listenerUrl}/`, 10_000, 64);
     expect(byStatus).toEqual({ 200: 10_000 });
     const blueShare = (byGroup["web-blue"] ?? 0) / 10_000;
     const greenShare = (byGroup["web-green"] ?? 0) / 10_000;

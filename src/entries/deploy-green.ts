@@ -1,4 +1,5 @@
 /** deploy-green's entry: inputs → deployGreen → outputs and summary. */
+import { regionOf } from "../domain/arn";
 import { deployGreen, type DeployGreenResult, requestFromSettings } from "../domain/deploy-green";
 import { deployGreenDefinition } from "../inputs/deploy-green";
 import { renderDeployGreenFailure, renderDeployGreenSummary } from "../report/deploy-green";
@@ -21,7 +22,7 @@ export function run(options: RuntimeOptions = {}): Promise<boolean> {
   return runAction(
     deployGreenDefinition,
     async (settings, ctx) => {
-      const ports = await ctx.ports();
+      const ports = await ctx.ports(regionOf(settings["listener-arn"] ?? settings["rule-arn"] ?? ""));
       const result = await deployGreen(requestFromSettings(settings, ctx.run), {
         ports,
         clock: ctx.clock,

@@ -1,7 +1,8 @@
 /**
  * Canary analysis as a gate between traffic steps: at the end of each bake, the judge compares the
- * canary with the baseline over that bake's window. Repeated looks spend alpha (see src/judge), so
- * analysing after every step does not inflate the false-alarm rate.
+ * canary with the baseline over a window that grows from the canary's first traffic, and each look
+ * spends its share of alpha (see src/judge/README.md), so analysing after every step neither inflates
+ * the false-alarm rate nor starves the early looks of evidence.
  */
 import type { analyzeCanary, CanaryReport } from "../judge/analyze";
 import type { CanaryConfig } from "../metrics/config";
@@ -29,7 +30,7 @@ export function createAnalysisGate(options: AnalysisGateOptions): Gate {
         {
           baseline: { targetGroupArn: ctx.baseline.targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx.baseline.version },
           canary: { targetGroupArn: ctx.canary.targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx.canary.version },
-          window: { start: new Date(ctx.stepStartedAt), end: new Date(ctx.now) },
+          window: { start: new Date(ctx.canaryStartedAt), end: new Date(ctx.now) },
           look: { index: ctx.stepIndex + 1, planned: Math.max(1, ctx.plannedLooks) },
         },
         { providers: options.providers, log: options.log },

@@ -36,6 +36,8 @@ export interface GateContext {
   plannedLooks: number;
   share: number;
   stepStartedAt: number;
+  /** When the canary began receiving traffic in this run; analysis windows grow from here. */
+  canaryStartedAt: number;
   now: number;
   /** True on the last look before the final step. */
   final: boolean;
@@ -184,6 +186,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
   deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn });
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   let current = env.routing.groups;
+  let canaryStartedAt = startShare > 0 ? started : undefined;
   try {
     for (const [i, percent] of pending.entries()) {
       checkAborted(deps.signal);
@@ -194,6 +197,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
       current = verified.groups;
+      canaryStartedAt ??= clock.now();
       result.stepsCompleted = steps.length - pending.length + i + 1;
       result.finalWeights = current;
       result.finalShare = percent;
@@ -201,7 +205,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, current)} (verified on the load balancer)`);
       const last = i === pending.length - 1;
       if (!last && options.plan.kind === "steps") {
-        await bake(options, deps, { to, from, loadBalancerArn: env.routing.loadBalancerArn, share: percent, stepIndex: i, plannedLooks: pending.length - 1, deadline, timeline, final: i === pending.length - 2 });
+        await bake(options, deps, { to, from, loadBalancerArn: env.routing.loadBalancerArn, canaryStartedAt: canaryStartedAt ?? clock.now(), share: percent, stepIndex: i, plannedLooks: pending.length - 1, deadline, timeline, final: i === pending.length - 2 });
       }
     }
   } catch (error) {
@@ -242,6 +246,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 interface BakeContext {
+  canaryStartedAt: number;
   to: Slot;
   from: Slot;
   loadBalancerArn: string;
@@ -284,6 +289,7 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
       plannedLooks: b.plannedLooks,
       share: b.share,
       stepStartedAt,
+      canaryStartedAt: b.canaryStartedAt,
       now: clock.now(),
       final: b.final,
       canary: b.to,

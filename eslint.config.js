@@ -1,5 +1,6 @@
-// ESLint flat config: typescript-eslint's recommended rules everywhere, and promise rules that need
-// type information where a forgotten await does real harm (the action code in src/ and scripts/).
+// ESLint flat config: typescript-eslint's recommended rules everywhere, and no-floating-promises,
+// which needs type information, where a forgotten await does real harm: the action code in src/ and
+// scripts/. Type-aware linting of the tests and the sandbox as well would double the run time.
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
@@ -16,7 +17,8 @@ export default defineConfig(
   {
     languageOptions: { globals: nodeGlobals },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      // Unused code is a smell, not a fault: reported without failing the lint.
+      "@typescript-eslint/no-unused-vars": ["warn", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       // Non-null assertions are how this code base states `noUncheckedIndexedAccess` invariants.
       "@typescript-eslint/no-non-null-assertion": "off",
       // Input parsers reject control characters on purpose, so their regular expressions name them.

@@ -54,6 +54,8 @@ export class AutoScaling {
       for (const instance of [...group.instances.values()]) {
         if (instance.health !== "Unhealthy" || (instance.lifecycle !== "Pending" && instance.lifecycle !== "InService")) continue;
         const cause = `At ${this.iso()} an instance was taken out of service in response to ${unhealthyReasons.get(instance) ?? "a health check failure"}.`;
+        // The replacement's launch cites why the capacity dropped.
+        group.lastCapacityCause = cause;
         void this.terminate(group, instance, cause);
       }
     }
@@ -65,6 +67,7 @@ export class AutoScaling {
       for (let n = before; n < group.desiredCapacity; n++) {
         if (!this.launch(group, cause)) break;
       }
+      group.lastCapacityCause = undefined;
     } else if (before > group.desiredCapacity && !group.suspended.has("Terminate")) {
       const template = this.world.launchTemplates.get(group.launchTemplate.id);
       const current = template ? resolveVersion(template, group.launchTemplate.version)?.number : undefined;
@@ -78,6 +81,7 @@ export class AutoScaling {
         .slice(0, before - group.desiredCapacity);
       const cause = `${group.lastCapacityCause ? `${group.lastCapacityCause} ` : ""}At ${this.iso()} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${before} to ${group.desiredCapacity}.`;
       for (const victim of victims) void this.terminate(group, victim, cause);
+      group.lastCapacityCause = undefined;
     }
   }
 

@@ -138,10 +138,14 @@ describe("Auto Scaling with real instances", () => {
     );
     const activities = await eventually("a crashed v5 instance replaced", async () => {
       const all = (await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "web-green" }))).Activities!;
-      const crashed = all.find((a) => a.Cause?.includes("EC2 instance status check failure"));
+      const crashed = all.find((a) => a.Description?.startsWith("Terminating") && a.Cause?.includes("EC2 instance status check failure"));
       return crashed && all.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! > crashed.StartTime!).length > 0 ? all : undefined;
     });
-    expect(activities.find((a) => a.Cause?.includes("EC2 instance status check failure"))!.Description).toMatch(/^Terminating EC2 instance: i-/);
+    const termination = activities.find((a) => a.Description?.startsWith("Terminating") && a.Cause?.includes("EC2 instance status check failure"))!;
+    const replacement = activities.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! >= termination.StartTime!).at(-1)!;
+    // The replacement's launch cites why the capacity dropped.
+    expect(replacement.Cause).toContain("in response to an EC2 instance status check failure");
+    expect(replacement.Cause).toContain("increasing the capacity from 0 to 1");
     await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "web-green", DesiredCapacity: 0 }));
     await eventually("green empty again", async () => ((await group("web-green")).Instances!.length === 0 ? true : undefined));
   });

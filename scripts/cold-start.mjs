@@ -12,11 +12,17 @@ const runs = Number(process.argv[2] ?? 11);
 const { actions } = JSON.parse(readFileSync(join(root, "scripts/actions.json"), "utf8"));
 const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
 
+// Wall time is what a workflow waits for; CPU time (user + sys, from GNU time when installed) is
+// less disturbed by other load on the machine.
+const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
 function time(args) {
+  const command = gnuTime ? [gnuTime, ["-f", "cpu %U %S", process.execPath, ...args]] : [process.execPath, args];
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: root, env, stdio: "ignore" });
+  const result = spawnSync(command[0], command[1], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { ms, status: result.status };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr ?? "");
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, status: result.status };
 }
 
 const median = (values) => {
@@ -27,22 +33,33 @@ const median = (values) => {
 
 const entries = actions.map((a) => a.name).filter((name) => existsSync(join(root, "dist", name, "index.js")));
 for (const a of actions) if (!entries.includes(a.name)) console.log(`skip ${a.name}: dist/${a.name}/index.js is not built`);
-const samples = { "node -e 0": [] };
-for (const name of entries) samples[name] = [];
+const samples = { "node -e 0": { wall: [], cpu: [] } };
+for (const name of entries) samples[name] = { wall: [], cpu: [] };
+const record = (key, t) => {
+  samples[key].wall.push(t.ms);
+  if (t.cpuMs !== undefined) samples[key].cpu.push(t.cpuMs);
+};
 for (let i = 0; i < runs; i++) {
-  samples["node -e 0"].push(time(["-e", "0"]).ms);
+  record("node -e 0", time(["-e", "0"]));
   for (const name of entries) {
-    const { ms, status } = time([join("dist", name, "index.js")]);
-    if (status !== 1) throw new Error(`dist/${name}/index.js exited ${status} without inputs; expected 1`);
-    samples[name].push(ms);
-    samples["node -e 0"].push(time(["-e", "0"]).ms);
+    const t = time([join("dist", name, "index.js")]);
+    if (t.status !== 1) throw new Error(`dist/${name}/index.js exited ${t.status} without inputs; expected 1`);
+    record(name, t);
+    record("node -e 0", time(["-e", "0"]));
   }
 }
-const baseline = median(samples["node -e 0"]);
+const base = samples["node -e 0"];
+const baseWall = median(base.wall);
+const baseCpu = base.cpu.length ? median(base.cpu) : undefined;
 console.log(`median of ${runs} runs each, alternating with node -e 0 (${process.version})`);
-console.log(`${"command".padEnd(32)} ${"median".padStart(9)} ${"over node -e 0".padStart(15)}`);
-for (const [name, values] of Object.entries(samples)) {
-  const m = median(values);
-  const label = name === "node -e 0" ? name : `node dist/${name}/index.js`;
-  console.log(`${label.padEnd(32)} ${`${m.toFixed(1)} ms`.padStart(9)} ${name === "node -e 0" ? "" : `+${(m - baseline).toFixed(1)} ms`.padStart(15)}`);
+const rows = [["command", "wall", "over node -e 0", "cpu", "over node -e 0"]];
+const fmt = (ms) => (ms === undefined ? "n/a" : `${ms.toFixed(1)} ms`);
+const over = (ms, b) => (ms === undefined || b === undefined ? "n/a" : `+${(ms - b).toFixed(1)} ms`);
+for (const [name, s] of Object.entries(samples)) {
+  const wall = median(s.wall);
+  const cpu = s.cpu.length ? median(s.cpu) : undefined;
+  const isBase = name === "node -e 0";
+  rows.push([isBase ? name : `node dist/${name}/index.js`, fmt(wall), isBase ? "" : over(wall, baseWall), fmt(cpu), isBase ? "" : over(cpu, baseCpu)]);
 }
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));

@@ -1,0 +1,122 @@
+/**
+ * Least privilege, proven: each action's scenarios run on the sandbox, the AWS operations the
+ * sandbox recorded are mapped to IAM action names, and the action's policy in docs/iam must grant
+ * exactly those (not a superset), plus only the permissions AWS checks implicitly for a recorded
+ * call (ec2:RunInstances, ec2:CreateTags and iam:PassRole behind an Auto Scaling group's launch
+ * template), kept in statements whose Sid starts with "Implied". combined.json is the union.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pointSdkAt, runInProcess, type EntryName } from "../../bench/lib/safety-inproc";
+import { startStage, type Stage } from "../../sandbox/demo/stage";
+
+const SERVICE_PREFIX: Record<string, string> = { ElasticLoadBalancingV2: "elasticloadbalancing", AutoScaling: "autoscaling", EC2: "ec2", CloudWatch: "cloudwatch" };
+/** Permissions AWS checks on behalf of a recorded call, and the calls that need them. */
+const IMPLIED: Record<string, string[]> = {
+  "ec2:RunInstances": ["autoscaling:UpdateAutoScalingGroup"],
+  "ec2:CreateTags": ["autoscaling:UpdateAutoScalingGroup"],
+  "iam:PassRole": ["autoscaling:UpdateAutoScalingGroup", "ec2:CreateLaunchTemplateVersion"],
+};
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: unknown;
+}
+interface Policy {
+  Version: string;
+  Statement: Statement[];
+}
+
+function policy(name: string): Policy {
+  return JSON.parse(readFileSync(`docs/iam/${name}.json`, "utf8")) as Policy;
+}
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+function granted(p: Policy, implied: boolean): string[] {
+  return [...new Set(p.Statement.filter((s) => (s.Sid ?? "").startsWith("Implied") === implied).flatMap((s) => list(s.Action)))].sort();
+}
+
+const ACTIONS: EntryName[] = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback"];
+const recorded = new Map<EntryName, Set<string>>(ACTIONS.map((a) => [a, new Set<string>()]));
+
+let stage: Stage;
+let restore: () => void;
+
+beforeAll(async () => {
+  stage = await startStage({ rps: 0, timeScale: 30, seed: 5 });
+  restore = pointSdkAt(stage.sandbox.endpoint);
+  const { environment } = stage.sandbox;
+  const listener = environment.listenerArn;
+  const tags = "environment=sandbox\nservice=web";
+  const tg = environment.targetGroups;
+  const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true) => {
+    stage.sandbox.resetCalls();
+    const result = await runInProcess(name, inputs);
+    if (mustSucceed && !result.ok) throw new Error(`${name} ${JSON.stringify(inputs)} failed:\n${result.log}`);
+    for (const call of stage.sandbox.calls()) recorded.get(name)!.add(`${SERVICE_PREFIX[call.service] ?? call.service}:${call.operation}`);
+  };
+  // Read-only variants that find the environment from its Auto Scaling groups' tags.
+  await scenario("deploy-green", { "environment-tags": tags, "image-id": environment.releases.v2!, version: "v2", "dry-run": "true" });
+  await scenario("shift-traffic", { "environment-tags": tags, weight: "10", "dry-run": "true" });
+  await scenario("rollback", { "environment-tags": tags, "dry-run": "true" }, false);
+  await scenario("health-gate", { "target-group-arns": tg["web-blue"]!, timeout: "20s" });
+  // A whole release: deploy, gate, analyse, canary with alarms and analysis to 100% with scale-in, then roll back.
+  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s" });
+  await scenario("health-gate", { "listener-arn": listener, slot: "candidate", timeout: "30s" });
+  await scenario("health-gate", { "environment-tags": tags, slot: "candidate", timeout: "30s" });
+  await scenario("canary-analyze", { "listener-arn": listener, window: "1m", "fail-on": "never" });
+  await scenario("canary-analyze", { "canary-target-group-arn": tg["web-green"]!, "baseline-target-group-arn": tg["web-blue"]!, window: "1m", "fail-on": "never" });
+  await scenario("shift-traffic", {
+    "listener-arn": listener,
+    steps: "50,100",
+    interval: "1s",
+    "alarm-names": "web-green-target-5xx",
+    analysis: "true",
+    "analysis-config": "minRequests: 0\n",
+    "analysis-inconclusive": "continue",
+    "stickiness-duration": "60s",
+    "scale-in-previous": "true",
+  });
+  await scenario("rollback", { "listener-arn": listener, "scale-in-bad": "true", timeout: "60s" });
+}, 120_000);
+
+afterAll(async () => {
+  // IAM_RECORDED=<file> writes what was recorded, to review a policy change.
+  if (process.env.IAM_RECORDED) writeFileSync(process.env.IAM_RECORDED, JSON.stringify(Object.fromEntries([...recorded].map(([k, v]) => [k, [...v].sort()])), null, 2));
+  restore?.();
+  await stage?.close();
+});
+
+describe.each(ACTIONS)("docs/iam/%s.json", (name) => {
+  it("grants exactly the operations the action's scenarios made", () => {
+    const ops = [...recorded.get(name)!].sort();
+    expect(ops.length).toBeGreaterThan(2);
+    expect(granted(policy(name), false)).toEqual(ops);
+  });
+
+  it("is a valid policy whose implied permissions belong to a recorded call", () => {
+    const p = policy(name);
+    expect(p.Version).toBe("2012-10-17");
+    for (const s of p.Statement) {
+      expect(s.Effect).toBe("Allow");
+      expect(list(s.Action).every((a) => /^[a-z0-9-]+:[A-Za-z]+$/.test(a)), JSON.stringify(s.Action)).toBe(true);
+    }
+    const ops = recorded.get(name)!;
+    for (const action of granted(p, true)) {
+      expect(Object.keys(IMPLIED), action).toContain(action);
+      expect(IMPLIED[action]!.some((needs) => ops.has(needs)), `${action} is implied by none of the recorded calls`).toBe(true);
+    }
+  });
+});
+
+describe("docs/iam/combined.json", () => {
+  it("is the union of the per-action policies", () => {
+    const union = (implied: boolean) => [...new Set(ACTIONS.flatMap((a) => granted(policy(a), implied)))].sort();
+    const combined = policy("combined");
+    expect(combined.Version).toBe("2012-10-17");
+    expect(granted(combined, false)).toEqual(union(false));
+    expect(granted(combined, true)).toEqual(union(true));
+  });
+});

@@ -287,6 +287,35 @@ describe("examples/deploy.yml", () => {
   });
 });
 
+describe("examples/rollback.yml", () => {
+  const workflow = parse(readFileSync(join(ROOT, "examples", "rollback.yml"), "utf8")) as Workflow & { on: { workflow_dispatch: { inputs: Record<string, { type: string; required: boolean }> } } };
+
+  it("asks for the environment, a reason and an optional version, and records who ran it and why", () => {
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    expect(Object.keys(inputs)).toEqual(["environment", "reason", "to-version"]);
+    expect(inputs.environment).toMatchObject({ type: "environment", required: true });
+    expect(inputs.reason).toMatchObject({ type: "string", required: true });
+    expect(inputs["to-version"]).toMatchObject({ type: "string", required: false });
+    const job = workflow.jobs.rollback!;
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    const record = job.steps.at(-1)!;
+    expect(record.if).toBe("always()");
+    expect(record.env).toMatchObject({ ACTOR: "${{ github.actor }}", REASON: "${{ inputs.reason }}" });
+    expect(record.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(record.run).not.toContain("${{");
+  });
+});
+
+describe("examples/blue-green.yml", () => {
+  const workflow = parse(readFileSync(join(ROOT, "examples", "blue-green.yml"), "utf8")) as Workflow;
+
+  it("runs deploy-green → health-gate → shift-traffic to 100% with optional scale-in", () => {
+    const uses = workflow.jobs.deploy!.steps.map((s) => s.uses?.replace(/@.*$/, "").split("/").at(-1));
+    expect(uses).toEqual(["configure-aws-credentials", "deploy-green", "health-gate", "shift-traffic"]);
+    expect(workflow.jobs.deploy!.steps.at(-1)!.with).toMatchObject({ weight: 100, "scale-in-previous": "${{ inputs.scale-in-previous }}" });
+  });
+});
+
 describe("the checker", () => {
   const bad = `
 on:

@@ -26,6 +26,12 @@ export interface StageOptions {
   deregistrationDelaySeconds?: number;
   /** 5xx alarm threshold (Sum over one 60 s period) for both slots (default 5). */
   alarmThreshold?: number;
+  /**
+   * Tag blue as the stable slot on v1 (`deploy:role`, `deploy:version` on its target group and Auto
+   * Scaling group), as an earlier deployment with these actions leaves it (default true). Without
+   * the tags the environment is as first set up: blue live but untagged.
+   */
+  tagStable?: boolean;
 }
 
 export interface Stage {
@@ -43,11 +49,14 @@ export interface Stage {
  * The default environment with a shorter deregistration delay and a 5xx alarm on each slot
  * (`web-blue-target-5xx`, `web-green-target-5xx`), since the idle slot alternates between deploys.
  */
-export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold"> = {}): SandboxConfig {
+export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable"> = {}): SandboxConfig {
   const config = defaultConfig();
   const delay = options.deregistrationDelaySeconds ?? 2;
   const threshold = options.alarmThreshold ?? 5;
-  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, deregistrationDelaySeconds: delay }));
+  const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1" } : {};
+  const blueTags = (name: string, tags: Record<string, string> | undefined) => (name === "web-blue" ? { ...tags, ...stable } : tags);
+  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, deregistrationDelaySeconds: delay, tags: blueTags(tg.name, tg.tags) }));
+  config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => ({ ...g, tags: blueTags(g.name, g.tags) }));
   config.alarms = ["web-blue", "web-green"].map((slot) => ({
     alarmName: `${slot}-target-5xx`,
     metricName: "HTTPCode_Target_5XX_Count",

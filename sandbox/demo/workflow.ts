@@ -1,0 +1,80 @@
+/**
+ * Runs the example workflows (examples/deploy.yml, examples/rollback.yml) against a stage with the
+ * local runner harness: the repository's own actions from their built bundles, approvals answered
+ * by a callback, and the sandbox's endpoint in the job environment.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { runWorkflow, type StepEvent, type WorkflowRunResult } from "../src/runner";
+import { REPO_ROOT, type Stage } from "./stage";
+
+/**
+ * The one thing the rehearsal changes in examples/deploy.yml, because the file has no variable for
+ * it: an analysis configuration whose minimum request count suits a few seconds of demo traffic
+ * (the default, 500 requests per side, needs minutes of production traffic).
+ */
+export const DEMO_ANALYSIS_CONFIG = "minRequests: 40\n";
+
+/** Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 5 s bakes, both slots' 5xx alarms. */
+export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "5s", ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };
+
+/** Writes a copy of `workflow` whose job `deploy`, step `canary` has `analysis-config`; returns its path and the change in words. */
+export async function withAnalysisConfig(workflow: string, analysisConfig: string, dir: string): Promise<{ path: string; change: string }> {
+  const doc = parse(await readFile(workflow, "utf8")) as { jobs?: Record<string, { steps?: { id?: string; with?: Record<string, unknown> }[] }> };
+  const canary = doc.jobs?.deploy?.steps?.find((s) => s.id === "canary");
+  if (!canary?.with) throw new Error(`${workflow}: expected job 'deploy' to have a step with id 'canary' and a 'with' block (the canary shift); the file has changed shape`);
+  const before = canary.with["analysis-config"];
+  canary.with["analysis-config"] = analysisConfig;
+  const path = join(dir, "deploy.yml");
+  await writeFile(path, stringify(doc));
+  return { path, change: `jobs.deploy.steps[canary].with.analysis-config: ${before === undefined ? "(not set)" : JSON.stringify(before)} → ${JSON.stringify(analysisConfig.trim())}` };
+}
+
+export interface WorkflowRunOptions {
+  stage: Stage;
+  /** The repository whose actions/ and dist/ run (default: this one). */
+  repoRoot?: string;
+  workflow: string;
+  runId: string;
+  /** The commit the run builds (40 hex digits); the example's build job names the version after it. */
+  sha?: string;
+  vars?: Record<string, string>;
+  inputs?: Record<string, string | number | boolean>;
+  /** Answers a job's environment review; default: approve. */
+  approve?: (jobId: string, environment: string) => boolean | Promise<boolean>;
+  onStep?: (event: StepEvent) => void;
+  onLog?: (line: string) => void;
+}
+
+/** The repository variables the examples read, pointed at the stage's sandbox. */
+export function exampleVars(stage: Stage, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy",
+    AWS_REGION: stage.sandbox.region,
+    LISTENER_ARN: stage.sandbox.environment.listenerArn,
+    ...extra,
+  };
+}
+
+export async function runExampleWorkflow(options: WorkflowRunOptions): Promise<WorkflowRunResult> {
+  return runWorkflow({
+    workflow: options.workflow,
+    repoRoot: options.repoRoot ?? REPO_ROOT,
+    env: { AWS_ENDPOINT_URL: options.stage.sandbox.endpoint },
+    vars: exampleVars(options.stage, options.vars),
+    ...(options.inputs ? { inputs: options.inputs } : {}),
+    environments: ["canary", "production"],
+    github: { repository: "acme/web", runId: options.runId, actor: "octocat", ...(options.sha ? { sha: options.sha } : {}) },
+    approve: options.approve ?? (() => true),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+  });
+}
+
+/** A temporary directory for patched workflow copies; remove() deletes it. */
+export async function scratchDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "zda-demo-"));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}

@@ -13,6 +13,7 @@ import { TAG } from "../../src/domain/tags";
 import { systemClock } from "../../src/util/clock";
 import { RELEASE_IMAGES } from "../../sandbox/src/config";
 import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
+import { startStage } from "../../sandbox/demo/stage";
 
 let sandbox: Sandbox;
 let destroy: () => void;
@@ -125,5 +126,32 @@ describe("deploy-green against the sandbox", () => {
     const operations = [...new Set(sandbox.calls().map((c) => c.operation))].sort();
     expect(operations.every((op) => /^Describe/.test(op))).toBe(true);
     expect(operations).toContain("DescribeLaunchTemplateVersions");
+  });
+});
+
+describe("deploy-green under load", () => {
+  it("deploys to the idle slot twice while the live slot serves every request", async () => {
+    // The suite's sandbox is replaced by a stage with load on the listener for this test.
+    destroy();
+    await sandbox.close();
+    const stage = await startStage({ rps: 60, seed: 11 });
+    sandbox = stage.sandbox;
+    const config = { endpoint: sandbox.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 3 };
+    const elb = new ElasticLoadBalancingV2Client(config);
+    const asg = new AutoScalingClient(config);
+    const ec2 = new EC2Client(config);
+    clients = { calls: new CallCounter(), elbv2: async () => elb, autoScaling: async () => asg, ec2: async () => ec2, cloudWatch: async () => Promise.reject(new Error("unused")) };
+    destroy = () => [elb, asg, ec2].forEach((c) => c.destroy());
+    try {
+      const listener = { kind: "listener" as const, arn: sandbox.environment.listenerArn };
+      await (await deploy({ environment: listener, imageId: RELEASE_IMAGES.v2 })).run();
+      const second = await (await deploy({ environment: listener, imageId: RELEASE_IMAGES.v3, version: "v3" })).run();
+      expect(second.replaced).toHaveLength(2);
+    } finally {
+      const report = (await stage.close())!;
+      expect(report.failed, JSON.stringify(report.byStatus)).toBe(0);
+      expect(report.total).toBeGreaterThan(50);
+      expect(Object.keys(report.byVersion)).toEqual(["v1"]);
+    }
   });
 });

@@ -109,7 +109,8 @@ export class World {
       for (const ruleArn of [listener.defaultRuleArn, ...listener.ruleArns]) this.recordWeights(ruleArn);
     }
     this.refreshInUse();
-    this.stops.push(this.clock.every(1, () => this.tick()));
+    // Every sandbox second, but at most 50 times per real second at high time scales.
+    this.stops.push(this.clock.every(Math.max(1, this.clock.timeScale / 50), () => this.tick()));
     this.autoScaling.reconcileAll();
   }
 

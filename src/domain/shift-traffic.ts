@@ -30,16 +30,16 @@ import { shareOf, weightsFor } from "./weights";
 export type ShiftPlan = { kind: "weight"; percent: number } | { kind: "steps"; percents: number[]; intervalMs: number };
 
 export interface GateContext {
-  /** 0-based index of the step just baked. */
+  /** 0-based index of this look (a look follows every bake). */
   stepIndex: number;
-  /** Number of steps that are followed by a bake (looks at the data). */
+  /** Number of looks planned: one after every step except a final 100% step. */
   plannedLooks: number;
   share: number;
   stepStartedAt: number;
   /** When the canary began receiving traffic in this run; analysis windows grow from here. */
   canaryStartedAt: number;
   now: number;
-  /** True on the last look before the final step. */
+  /** True on the last look: the one before 100%, or after the last step of a canary that stops short of 100%. */
   final: boolean;
   /** The slot gaining traffic (the canary) and the stable one (the baseline). */
   canary: Slot;
@@ -187,7 +187,13 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   let current = env.routing.groups;
   let canaryStartedAt = startShare > 0 ? started : undefined;
+  const bakesAfter = (i: number) => options.plan.kind === "steps" && (i < pending.length - 1 || pending[i]! < 100);
+  const looks = pending.map((_, i) => i).filter(bakesAfter);
   try {
+    if (state.phase === "steady" && state.inferred && state.live === from) {
+      await ports.tags.write(from.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: new Date(clock.now()).toISOString() });
+      log(`${from.name} served all traffic without a role tag: tagged it stable, the slot to restore on any failure`);
+    }
     for (const [i, percent] of pending.entries()) {
       checkAborted(deps.signal);
       if (percent > shareOf(current, to.targetGroupArn)) {
@@ -203,9 +209,20 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       result.finalShare = percent;
       timeline.push({ at: clock.now(), share: percent, event: "shift", detail: `verified: ${describeShift(env, current)}` });
       log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, current)} (verified on the load balancer)`);
-      const last = i === pending.length - 1;
-      if (!last && options.plan.kind === "steps") {
-        await bake(options, deps, { to, from, loadBalancerArn: env.routing.loadBalancerArn, canaryStartedAt: canaryStartedAt ?? clock.now(), share: percent, stepIndex: i, plannedLooks: pending.length - 1, deadline, timeline, final: i === pending.length - 2 });
+      const look = looks.indexOf(i);
+      if (look >= 0) {
+        await bake(options, deps, {
+          to,
+          from,
+          loadBalancerArn: env.routing.loadBalancerArn,
+          canaryStartedAt: canaryStartedAt ?? clock.now(),
+          share: percent,
+          stepIndex: look,
+          plannedLooks: looks.length,
+          deadline,
+          timeline,
+          final: look === looks.length - 1,
+        });
       }
     }
   } catch (error) {

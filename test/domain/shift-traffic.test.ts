@@ -177,6 +177,29 @@ describe("shiftTraffic", () => {
     ]);
   });
 
+  it("bakes and judges after the last step of a canary that stops short of 100%", async () => {
+    const { deps, clock } = setup();
+    const looks: unknown[] = [];
+    deps.gates = [{ name: "probe", check: async (ctx) => (looks.push({ look: ctx.stepIndex, of: ctx.plannedLooks, final: ctx.final, share: ctx.share }), { ok: true, detail: "ok" }) }];
+    const start = clock.now();
+    await shiftTraffic(options({ plan: { kind: "steps", percents: [1, 10], intervalMs: 60_000 } }), deps);
+    expect(looks).toEqual([
+      { look: 0, of: 2, final: false, share: 1 },
+      { look: 1, of: 2, final: true, share: 10 },
+    ]);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(120_000);
+  });
+
+  it("tags an untagged live slot stable before the first canary step, so a later job knows what to restore", async () => {
+    const { elb, deps } = setup();
+    elb.resourceTags.set(BLUE_ARN, {});
+    elb.resourceTags.set(GREEN_ARN, { [TAG.version]: "v2" });
+    await shiftTraffic(options({ to: "green", plan: { kind: "weight", percent: 10 } }), deps);
+    expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("stable");
+    const ops = elb.calls.map((c) => c.op);
+    expect(ops.indexOf("writeTags")).toBeLessThan(ops.indexOf("setWeights"));
+  });
+
   it("aborts when the canary loses health mid-bake", async () => {
     const { elb, deps, clock } = setup();
     const start = clock.now();

@@ -361,9 +361,11 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         since,
         timeoutMs: remaining(),
       });
-    } finally {
-      await guard.release();
+    } catch (error) {
+      await guard.releaseAfterFailure();
+      throw error;
     }
+    await guard.release();
     log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
 
     // 4. Tags.

@@ -72,6 +72,8 @@ export interface ProcessGuard {
   held: string[];
   /** Resumes what this run suspended. Safe to call more than once. */
   release(): Promise<void>;
+  /** As release, for a step that is already failing: a failure to resume is logged, not thrown, so the first error stays the one reported. */
+  releaseAfterFailure(): Promise<void>;
 }
 
 /**
@@ -91,14 +93,22 @@ export async function guardProcesses(fleet: Fleet, group: FleetGroup, log: (line
     log(`Suspended ${held.join(", ")} on ${group.name} while scaling; they are resumed when this step ends.`);
   }
   let released = false;
+  const release = async () => {
+    if (released || held.length === 0) return;
+    await fleet.resume(group.name, held);
+    released = true;
+    log(`Resumed ${held.join(", ")} on ${group.name}.`);
+  };
   return {
     resumed,
     held,
-    release: async () => {
-      if (released || held.length === 0) return;
-      released = true;
-      await fleet.resume(group.name, held);
-      log(`Resumed ${held.join(", ")} on ${group.name}.`);
+    release,
+    releaseAfterFailure: async () => {
+      try {
+        await release();
+      } catch (error) {
+        log(`Could not resume ${held.join(", ")} on ${group.name}, which this step suspended; resume them by hand: ${errorMessage(error)}`);
+      }
     },
   };
 }
@@ -322,9 +332,11 @@ export async function scaleSlot(options: ScaleSlotOptions): Promise<ScaleSlotRes
     await fleet.setCapacity(group.name, capacityChange(group, capacity));
     options.log(`Scaling ${group.name}: ${formatCapacity(capacityOf(group))} → ${formatCapacity(capacity)}`);
     const serving = await waitUntilServing({ ...options, groupName: group.name, count: capacity.desiredCapacity, since });
-    return { ...serving, before: capacityOf(group), after: capacity, resumed: guard.resumed };
-  } finally {
     await guard.release();
+    return { ...serving, before: capacityOf(group), after: capacity, resumed: guard.resumed };
+  } catch (error) {
+    await guard.releaseAfterFailure();
+    throw error;
   }
 }
 

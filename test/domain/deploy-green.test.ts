@@ -406,6 +406,22 @@ describe("cancellation", () => {
   });
 });
 
+describe("resuming after a failure", () => {
+  it("reports the first failure when resuming held processes fails too, and says what to resume", async () => {
+    const t = setup();
+    t.fleet.script = () => ({ failLaunch: "We currently do not have sufficient t3.micro capacity in the Availability Zone you requested" });
+    t.fleet.failures.push({ op: "resume", error: new Error("ResourceContention: You already have a pending update to an Auto Scaling resource") });
+
+    const error = await deployGreen({ ...t.request, timeoutMs: 60_000 }, t.deps).catch((e: unknown) => e);
+
+    expect((error as Error).message).toContain("sufficient t3.micro capacity");
+    expect(t.logs).toContain(
+      "Could not resume AlarmNotification, ScheduledActions, AZRebalance on web-green, which this step suspended; resume them by hand: ResourceContention: You already have a pending update to an Auto Scaling resource",
+    );
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+  });
+});
+
 describe("dry run", () => {
   it("prints the plan as before → after and makes no writes at all", async () => {
     const t = setup({ green: { suspended: ["Launch"] } });

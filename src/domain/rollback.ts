@@ -91,13 +91,10 @@ export function chooseGoodSlot(env: Environment, state: EnvironmentState, option
     case "canary":
     case "promoting":
       return state.stable;
-    case "steady": {
-      if (state.idle.role === "previous") return state.idle;
-      throw new SafetyError(
-        `Nothing to roll back to: ${state.live.name}${state.live.version ? ` (${state.live.version})` : ""} serves all traffic and is stable, and ${state.idle.name} is not tagged previous ` +
-          `(${state.idle.role ? `it is tagged ${state.idle.role}` : "it is untagged"}). Give to-version or to-slot to choose a slot anyway.`,
-      );
-    }
+    case "steady":
+      // After a promotion the idle slot is the previous, last known good one. Otherwise the live
+      // slot is itself the last known good one (a canary that was restored, a first deployment).
+      return state.idle.role === "previous" ? state.idle : state.live;
     case "inconsistent": {
       const stable = env.slots.filter((s) => s.role === "stable");
       if (stable.length === 1) return stable[0]!;
@@ -115,7 +112,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   const state = analyzeState(env);
   const good = chooseGoodSlot(env, state, options);
   const bad = otherSlot(env, good);
-  const alreadyThere = good.share === 100 && good.role === "stable";
+  const alreadyThere = good.share === 100 && (good.role === "stable" || (state.phase === "steady" && state.live === good));
   const result: RollbackResult = {
     environment: env,
     phaseBefore: state.phase,
@@ -128,6 +125,15 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     dryRun: options.dryRun,
     durationMs: 0,
   };
+  if (alreadyThere && !options.toSlot && !options.toVersion) {
+    log(
+      `Nothing to roll back: ${good.name}${good.version ? ` (${good.version})` : ""} is the last known good slot and already serves all traffic; ` +
+        `${bad.name} is ${bad.role ? `tagged ${bad.role}` : "untagged"}, not previous. Give to-version or to-slot to roll to another slot. Nothing was changed.`,
+    );
+    result.planLines = [`traffic: already 100% on ${good.name}; nothing to change`];
+    result.durationMs = clock.now() - started;
+    return result;
+  }
   log(`Rolling back to ${good.name}${good.version ? ` (${good.version})` : ""} from ${bad.name}${bad.version ? ` (${bad.version})` : ""}; state was ${state.phase}${state.phase === "inconsistent" ? ` (${state.reason})` : ""}. Reason: ${options.reason}`);
 
   const fleet: Fleet | undefined = await ports.fleet().catch(() => undefined);

@@ -8,7 +8,7 @@ export function renderRollbackSummary(result: RollbackResult, context: { actor?:
   const title = result.dryRun
     ? `🧪 rollback (dry run) to ${good.name}${good.version ? ` (${good.version})` : ""}`
     : result.alreadyThere
-      ? `✅ ${good.name}${good.version ? ` (${good.version})` : ""} already served all traffic; tags made consistent`
+      ? `✅ ${good.name}${good.version ? ` (${good.version})` : ""} already serves all traffic as the last known good slot: nothing was changed`
       : `↩️ Rolled back to ${good.name}${good.version ? ` (${good.version})` : ""} in ${seconds(result.durationMs)}`;
   const rows = [
     ["Requested by", context.actor || "—"],

@@ -113,10 +113,14 @@ describe("rollback", () => {
     expect(elb.groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight).toBe(1);
   });
 
-  it("refuses when there is nothing to roll back to, and says what to give", async () => {
-    const { elb, deps } = setup("steady-no-previous");
-    await expect(rollback(options(), deps)).rejects.toThrow(/Nothing to roll back to: .*Give to-version or to-slot/);
-    expect(elb.count("setWeights")).toBe(0);
+  it("changes nothing when the live slot is already the last known good one, and says so", async () => {
+    const { elb, fleet, deps, logs } = setup("steady-no-previous");
+    const result = await rollback(options(), deps);
+    expect(result.alreadyThere).toBe(true);
+    expect(result.good.name).toBe("green");
+    expect(logs.join("\n")).toContain("Nothing to roll back: green (v2) is the last known good slot");
+    expect(elb.calls.filter((c) => ["setWeights", "writeTags", "removeTags"].includes(c.op))).toEqual([]);
+    expect(fleet.writes()).toEqual([]);
   });
 
   it("rolls back to the slot of a given version, and lists the versions when none matches", async () => {

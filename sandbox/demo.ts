@@ -192,7 +192,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...Object.entries(byVersion)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([v, c]): [string, string] => [`requests served by ${v}`, `${c.ok} ok, ${c.failed} failed`]),
-      ["requests in total", `${report.total} (${report.failed} failed${report.connectionErrors ? `, ${report.connectionErrors} connection errors` : ""})`],
+      ["requests in total", `${report.total} (${report.failed} failed${report.connectionErrors ? `, ${report.connectionErrors} connection errors: ${Object.entries(report.errorsByCode).map(([code, n]) => `${code} ${n}`).join(", ")}` : ""})`],
       ["failed during the v2 deployment", String(goodFailed)],
       ["failed during the v3 canary", `${badFailed} (all answered by v3: ${outsideV3 === 0 ? "yes" : "no"})`],
       ["v3 detected and restored", window ? `${((window.off - window.on) / 1000).toFixed(1)} s from its first traffic to 100% back on v2 (verified)` : "not seen"],

@@ -15,7 +15,7 @@ import { REPO_ROOT, type Stage } from "./stage";
  * it: an analysis configuration whose minimum request count suits a few seconds of demo traffic
  * (the default, 500 requests per side, needs minutes of production traffic).
  */
-export const DEMO_ANALYSIS_CONFIG = "minRequests: 40\n";
+export const DEMO_ANALYSIS_CONFIG = "minRequests: 20\n";
 
 /** Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 5 s bakes, both slots' 5xx alarms. */
 export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "5s", ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };

@@ -48,6 +48,7 @@ export async function firstRequest(ctx: BenchContext): Promise<PartResult> {
       const codes = [...exitCodes].map(([code, n]) => `exit ${code} ×${n}`).join(", ");
       rows.push(info({ part: "first-request", metric: `${c.label}: spawn → first AWS call`, unit: "ms", value: first, note: codes }));
       rows.push(info({ part: "first-request", metric: `${c.label} / node -e 0`, unit: "×", value: pairedRatio(firstMs, baseMs), note: `node -e 0 exits after ${Math.round(base.median)} ms (median); no budget set` }));
+      ctx.log(`${c.label}: first AWS call ${first.median.toFixed(0)} ms after spawn (median of ${first.n})`);
       details[c.label] = { firstMs, baseMs, exitCodes: Object.fromEntries(exitCodes), lastOutput: exitCodes.has(0) ? undefined : lastOutput };
     }
   } finally {

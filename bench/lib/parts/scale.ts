@@ -17,6 +17,8 @@ interface SizeResult {
   startupS: number;
   gateWallMs: number[];
   gateRssMiB: number[];
+  gateCpuMs: number[];
+  shiftCpuMs: number;
   shiftWallMs: number;
   shiftRssMiB: number;
   describeHealthMs: number[];
@@ -38,10 +40,12 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
     world.sandbox.resetCalls();
     const gateWallMs: number[] = [];
     const gateRssMiB: number[] = [];
+    const gateCpuMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       const run = await runStep(ctx, { action: "health-gate", endpoint: world.sandbox.endpoint, inputs: { "target-group-arns": `${world.tg("web-blue")}\n${world.tg("web-green")}`, "min-healthy": "100%", timeout: "120s" }, expectCode: 0, rss: true, runId: `sc${i}` });
       gateWallMs.push(run.wallMs);
       if (run.maxRssMiB !== undefined) gateRssMiB.push(run.maxRssMiB);
+      if (run.cpuMs !== undefined) gateCpuMs.push(run.cpuMs);
     }
     const shift = await runStep(ctx, { action: "shift-traffic", endpoint: world.sandbox.endpoint, inputs: { "listener-arn": env.listenerArn, to: "green", steps: "50,100", interval: "3s", "min-healthy": "100%", timeout: "5m" }, expectCode: 0, rss: true, runId: "sc-shift" });
     const health = world.sandbox.calls().filter((c) => c.operation === "DescribeTargetHealth" && c.status === 200);
@@ -50,6 +54,8 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
       startupS,
       gateWallMs,
       gateRssMiB,
+      gateCpuMs,
+      shiftCpuMs: shift.cpuMs ?? Number.NaN,
       shiftWallMs: shift.wallMs,
       shiftRssMiB: shift.maxRssMiB ?? Number.NaN,
       describeHealthMs: health.map((c) => c.durationMs),
@@ -69,9 +75,10 @@ export async function scale(ctx: BenchContext): Promise<PartResult> {
     const label = `${r.targets} targets/group`;
     rows.push(info({ part: "scale", metric: `${label}: DescribeTargetHealth answer`, unit: "ms", value: summarize(r.describeHealthMs), note: `sandbox time per poll, ${r.describeHealthCalls} calls` }));
     rows.push(info({ part: "scale", metric: `${label}: health-gate (2 groups) wall`, unit: "ms", value: summarize(r.gateWallMs) }));
+    rows.push(info({ part: "scale", metric: `${label}: health-gate CPU (user+system)`, unit: "ms", value: summarize(r.gateCpuMs), note: "the action's own CPU time: what the poll costs the runner, apart from waiting" }));
     rows.push(info({ part: "scale", metric: `${label}: health-gate peak RSS`, unit: "MiB", value: summarize(r.gateRssMiB) }));
     rows.push(info({ part: "scale", metric: `${label}: shift-traffic 50,100 / 3s wall`, unit: "ms", value: r.shiftWallMs }));
-    rows.push(info({ part: "scale", metric: `${label}: shift-traffic peak RSS`, unit: "MiB", value: r.shiftRssMiB }));
+    rows.push(info({ part: "scale", metric: `${label}: shift-traffic peak RSS`, unit: "MiB", value: r.shiftRssMiB, note: `CPU ${r.shiftCpuMs.toFixed(0)} ms` }));
   }
   const gateDelta = summarize(large.gateWallMs).median - summarize(small.gateWallMs).median;
   rows.push(info({ part: "scale", metric: "health-gate: extra time for 1,000 targets", unit: "ms", value: gateDelta, note: `extra memory ${(summarize(large.gateRssMiB).median - summarize(small.gateRssMiB).median).toFixed(1)} MiB; 2,000 instances as loopback servers, time scale ${TIME_SCALE}` }));

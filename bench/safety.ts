@@ -1,0 +1,131 @@
+/**
+ * The long safety runs: hostile-input fuzzing (10,000 sets per action in-process, plus bundle runs),
+ * seeded kill -9 trials with recovery, and the AWS API fault matrix, all on the loopback sandbox.
+ *
+ *   node --import tsx bench/safety.ts [--fuzz N] [--bundle N] [--kills N] [--faults N] [--only fuzz|kills|faults]
+ *
+ * Prints a table per part and writes bench/safety-results.json. Exit 1 when any run broke a rule.
+ */
+import { writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { bundleCanCarry, refuseInProcess, refuseWithBundle, startRecordingEndpoint, useRecordingEndpoint } from "./lib/safety-fuzz";
+import { ACTIONS, hostileCase } from "./lib/safety-inputs";
+import { apiFaultTrial, killTrial, type TrialOutcome } from "./lib/safety-trials";
+import { snapshotRepo } from "../test/e2e/support";
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const only = (() => {
+  const i = process.argv.indexOf("--only");
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+
+/** A seeded generator (mulberry32), so the kill points are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), command: `node --import tsx bench/safety.ts ${process.argv.slice(2).join(" ")}`.trim() };
+let broken = 0;
+
+async function fuzz(): Promise<void> {
+  const perAction = arg("fuzz", 10_000);
+  const viaBundle = arg("bundle", 50);
+  const endpoint = await startRecordingEndpoint();
+  const restore = useRecordingEndpoint(endpoint);
+  const repo = snapshotRepo();
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const action of ACTIONS) {
+      const started = Date.now();
+      const problems: string[] = [];
+      const cases = fc.sample(hostileCase(action), { numRuns: perAction, seed: 20261124 });
+      for (const c of cases) {
+        const r = await refuseInProcess(action, c, endpoint);
+        if (!r.ok) problems.push(r.problem!);
+      }
+      const inProcessMs = Date.now() - started;
+      const bundleCases = fc.sample(hostileCase(action).filter(bundleCanCarry), { numRuns: viaBundle, seed: 99 });
+      const bundleStarted = Date.now();
+      for (let i = 0; i < bundleCases.length; i += 4) {
+        const batch = await Promise.all(bundleCases.slice(i, i + 4).map((c) => refuseWithBundle(action, c, endpoint, repo.root)));
+        for (const r of batch) if (!r.ok) problems.push(r.problem!);
+      }
+      rows.push({ action, inProcess: cases.length, bundle: bundleCases.length, refusedCorrectly: cases.length + bundleCases.length - problems.length, awsRequests: endpoint.count(), inProcessMs, bundleMs: Date.now() - bundleStarted, firstProblem: problems[0] });
+      broken += problems.length;
+    }
+  } finally {
+    restore();
+    repo.remove();
+    await endpoint.close();
+  }
+  console.log("\nHostile inputs");
+  console.table(rows);
+  results.fuzz = rows;
+}
+
+function summarize(outcomes: (TrialOutcome & Record<string, unknown>)[]): Record<string, unknown>[] {
+  return outcomes.map((o) => ({ trial: o.label, ok: o.ok, recovery: o.recovery ?? o.conclusions, requests: o.requests, failed: o.failedRequests, inv1: o.violations.length, seconds: Math.round(o.durationMs / 100) / 10, problems: o.problems.join("; ").slice(0, 300), notes: (o.notes as string[] | undefined)?.join("; ") }));
+}
+
+async function kills(): Promise<void> {
+  const trials = arg("kills", 50);
+  const random = seeded(424242);
+  const repo = snapshotRepo();
+  const outcomes: (TrialOutcome & Record<string, unknown>)[] = [];
+  try {
+    for (let i = 0; i < trials; i++) {
+      const action = i % 2 === 0 ? "shift-traffic" : "deploy-green";
+      // Kill points cover the whole run: deploy-green takes ~6 s here, the canary ~12 s.
+      const killAfterMs = Math.round(200 + random() * (action === "shift-traffic" ? 12_000 : 7_000));
+      const outcome = await killTrial({ seed: 1000 + i, root: repo.root, action, killAfterMs });
+      outcomes.push(outcome);
+      if (!outcome.ok) broken++;
+      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label} → ${outcome.recovery}${outcome.ok ? "" : `: ${outcome.problems.join("; ")}`}`);
+    }
+  } finally {
+    repo.remove();
+  }
+  const rows = summarize(outcomes);
+  console.log("\nkill -9 trials");
+  console.table(rows.map(({ problems, notes, ...r }) => ({ ...r, problems, notes })));
+  results.kills = { trials: outcomes.length, consistent: outcomes.filter((o) => o.ok).length, killed: outcomes.filter((o) => o.killed).length, leftLock: outcomes.filter((o) => (o.notes as string[]).length > 0).length, rows };
+}
+
+async function faults(): Promise<void> {
+  const runs = arg("faults", 3);
+  const repo = snapshotRepo();
+  const outcomes: (TrialOutcome & Record<string, unknown>)[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const outcome = await apiFaultTrial({ seed: 500 + i, root: repo.root });
+      outcomes.push(outcome);
+      if (!outcome.ok) broken++;
+      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label}: ${outcome.conclusions.join(", ")}, ${outcome.faultsInjected} faults injected${outcome.ok ? "" : `: ${outcome.problems.join("; ")}`}`);
+    }
+  } finally {
+    repo.remove();
+  }
+  console.log("\nAWS API faults (30% throttling, 10% 5xx, 5% resets, 10% 2 s spikes)");
+  const rows = summarize(outcomes).map((r, i) => ({ ...r, faultsInjected: outcomes[i]!.faultsInjected }));
+  console.table(rows);
+  results.faults = rows;
+}
+
+if (!only || only === "fuzz") await fuzz();
+if (!only || only === "faults") await faults();
+if (!only || only === "kills") await kills();
+results.finishedAt = new Date().toISOString();
+results.broken = broken;
+writeFileSync(new URL("./safety-results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+console.log(`\n${broken === 0 ? "All safety runs kept every rule." : `${broken} runs broke a rule.`}`);
+process.exitCode = broken === 0 ? 0 : 1;

@@ -101,6 +101,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const rps = options.rps ?? 100;
   const stage = await startStage({ rps, timeScale: options.timeScale ?? 25, seed: 7 });
   const scratch = await scratchDir();
+  // Closing the sandbox at once makes the running step fail fast instead of waiting out its bake.
   const onAbort = () => void stage.close();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -125,8 +126,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       if (environment === "production") say(`  approval: environment 'production' for job '${job}' — granted automatically (a reviewer approves here on GitHub)`);
       return true;
     };
-    const run = (version: string, runId: string, sha: string): Promise<WorkflowRunResult> =>
-      runExampleWorkflow({ stage, repoRoot: root, workflow: workflow.path, runId, sha, vars: { ...DEMO_VARS, IMAGE_ID: env.releases[version]! }, approve, onStep: watch, onLog });
+    const run = async (version: string, runId: string, sha: string): Promise<WorkflowRunResult> => {
+      const result = await runExampleWorkflow({
+        stage,
+        repoRoot: root,
+        workflow: workflow.path,
+        runId,
+        sha,
+        vars: { ...DEMO_VARS, IMAGE_ID: env.releases[version]! },
+        approve,
+        onStep: watch,
+        onLog,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (options.signal?.aborted) throw new Error("interrupted");
+      return result;
+    };
 
     // 2. The good release.
     say(`deploying v2 (good, commit ${GOOD_SHA.slice(0, 12)}) with examples/deploy.yml`);
@@ -227,17 +242,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 async function cli(): Promise<void> {
   const abort = new AbortController();
   let interrupted = false;
-  process.once("SIGINT", () => {
+  process.on("SIGINT", () => {
+    if (interrupted) process.exit(130);
     interrupted = true;
-    console.log("\ninterrupted: stopping the load and the sandbox…");
+    console.log("\ninterrupted: stopping the workflow, the load and the sandbox… (Ctrl-C again to quit at once)");
     abort.abort();
   });
   try {
     const result = await runDemo({ signal: abort.signal });
     process.exitCode = result.ok && !interrupted ? 0 : 1;
   } catch (error) {
-    console.log(`demo failed: ${interrupted ? "interrupted" : error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    console.log(interrupted ? "demo interrupted; everything it started is stopped." : `demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = interrupted ? 130 : 1;
   }
 }
 

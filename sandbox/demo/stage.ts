@@ -90,7 +90,7 @@ export function healthyCount(sandbox: Sandbox, targetGroup: string): number {
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
   const sandbox = await startSandbox({ config: stageConfig(options), timeScale: options.timeScale ?? 25, seed: options.seed ?? 1 });
   let load: LoadRun | undefined;
-  let readyAt = 0;
+  let readyAt: number;
   let closing: Promise<LoadReport | undefined> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -102,7 +102,7 @@ export async function startStage(options: StageOptions = {}): Promise<Stage> {
     await waitFor("web-blue to have 2 healthy targets", () => healthyCount(sandbox, "web-blue") >= 2, 15_000);
     readyAt = Date.now();
     const rps = options.rps ?? 60;
-    if (rps > 0) load = startLoad({ url: `${sandbox.environment.listenerUrl}/`, rps});
+    if (rps > 0) load = startLoad({ url: `${sandbox.environment.listenerUrl}/`, rps });
   } catch (error) {
     await close();
     throw error;

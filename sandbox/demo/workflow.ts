@@ -46,6 +46,8 @@ export interface WorkflowRunOptions {
   approve?: (jobId: string, environment: string) => boolean | Promise<boolean>;
   onStep?: (event: StepEvent) => void;
   onLog?: (line: string) => void;
+  /** Cancels the run (the running step gets SIGINT, then SIGTERM, then SIGKILL). */
+  signal?: AbortSignal;
 }
 
 /** The repository variables the examples read, pointed at the stage's sandbox. */
@@ -70,6 +72,7 @@ export async function runExampleWorkflow(options: WorkflowRunOptions): Promise<W
     approve: options.approve ?? (() => true),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 

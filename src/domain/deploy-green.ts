@@ -135,12 +135,6 @@ function templateLabel(t: LaunchTemplateRef): string {
   return `${t.id ?? t.name}${t.id && t.name ? ` (${t.name})` : ""}`;
 }
 
-/** The port's createVersionWithImage, passing the version description the EC2 adapter accepts as a third argument. */
-function createImageVersion(templates: LaunchTemplates, template: LaunchTemplateRef, imageId: string, description: string): Promise<string> {
-  const create = templates.createVersionWithImage as (t: LaunchTemplateRef, i: string, d?: string) => Promise<string>;
-  return create.call(templates, template, imageId, description);
-}
-
 /** Instances that are in service or on their way there; Standby ones are outside desired capacity and the target group. */
 function runningOf(group: FleetGroup): FleetInstance[] {
   return group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)|Standby$/.test(i.lifecycleState));
@@ -326,7 +320,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     try {
       if (request.imageId && !reuseVersion) {
         const description = `deploy-green ${request.deploymentId}: ${request.version} (${request.imageId})`;
-        const created = await createImageVersion(templates!, currentTemplate, request.imageId, description);
+        const created = await templates!.createVersionWithImage(currentTemplate, request.imageId, description);
         log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${currentTemplate.version} with image ${request.imageId}.`);
         after = { ...currentTemplate, version: created };
         changes[0]!.after = `version ${created} (${request.imageId}, new)`;

@@ -184,10 +184,10 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
         });
         result.health = serving.health;
       } catch (error) {
+        await guard.releaseAfterFailure();
         throw new SafetyError(`Rollback refused: ${good.name} did not become healthy in time, so traffic was left where it is. ${errorMessage(error)}`, { cause: error });
-      } finally {
-        await guard.release();
       }
+      await guard.release();
       result.scaledUp = { asg: group.name, before, after: formatCapacity(target) };
     } else {
       result.health = healthNow;

@@ -4,6 +4,7 @@ import { deployGreen, type DeployGreenResult, requestFromSettings } from "../dom
 import { deployGreenDefinition } from "../inputs/deploy-green";
 import { renderDeployGreenFailure, renderDeployGreenSummary } from "../report/deploy-green";
 import { errorMessage } from "../util/errors";
+import { reportDeployment } from "./deployment-status";
 import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export function outputsOf(result: DeployGreenResult): Record<string, string> {
@@ -36,6 +37,7 @@ export function run(options: RuntimeOptions = {}): Promise<boolean> {
       });
       for (const [name, value] of Object.entries(outputsOf(result))) ctx.io.setOutput(name, value);
       ctx.io.appendSummary(renderDeployGreenSummary(result, { runUrl: ctx.run.runUrl }));
+      if (!settings["dry-run"]) await reportDeployment(settings, ctx, "started", result.version);
     },
     options,
   );

@@ -64,3 +64,30 @@ export function environmentRef(s: EnvironmentSettings): EnvironmentRef {
   if (s["rule-arn"]) return { kind: "rule", arn: s["rule-arn"] };
   return { kind: "tags", tags: s["environment-tags"] };
 }
+
+export const githubDeploymentInputs = {
+  "github-environment": {
+    description:
+      "GitHub environment whose deployment status this step reports (in_progress, success, failure), usually the job's `environment:` name. The job's own deployment is updated, never duplicated. Empty: no deployment status.",
+    schema: optionalText(255),
+    valid: "an environment name such as production",
+  },
+  "environment-url": {
+    description: "URL shown on the GitHub deployment (the service's address).",
+    schema: optionalText(2048).pipe(z.union([z.undefined(), z.url({ protocol: /^https?$/ })])),
+    valid: "an http or https URL",
+  },
+  "github-token": {
+    description: "Token for the deployments API (needs `deployments: write`). Used only when github-environment is set.",
+    default: "${{ github.token }}",
+    schema: optionalText(4096),
+    valid: "a GitHub token",
+    secret: true,
+  },
+} satisfies Record<string, InputSpec>;
+
+export interface DeploymentSettings {
+  "github-environment": string | undefined;
+  "environment-url": string | undefined;
+  "github-token": string | undefined;
+}

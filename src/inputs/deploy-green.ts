@@ -1,6 +1,6 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
 import { z } from "zod";
-import { checkEnvironment, dryRunInput, environmentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { duration, minHealthy, optionalInteger, optionalText } from "./fields";
 
@@ -61,6 +61,7 @@ export const deployGreenDefinition = defineAction({
     },
     ...dryRunInput,
     ...lockTtlInput,
+    ...githubDeploymentInputs,
   },
   outputs: {
     slot: { description: "Name of the slot deployed to (blue, green, or its target group's name)." },

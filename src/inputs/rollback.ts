@@ -1,5 +1,5 @@
 import { boolean, duration, minHealthy, optionalInteger, optionalText, text } from "./fields";
-import { checkEnvironment, dryRunInput, environmentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
 export const rollbackAction = defineAction({
@@ -50,6 +50,7 @@ export const rollbackAction = defineAction({
     },
     ...dryRunInput,
     ...lockTtlInput,
+    ...githubDeploymentInputs,
   },
   outputs: {
     "from-version": { description: "Version that was serving traffic before the rollback." },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
-import { checkEnvironment, dryRunInput, environmentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
 const optionalPercent = z.union([z.literal("").transform(() => undefined), percent()]);
@@ -93,6 +93,7 @@ export const shiftTrafficAction = defineAction({
     },
     ...dryRunInput,
     ...lockTtlInput,
+    ...githubDeploymentInputs,
   },
   outputs: {
     weights: { description: "Final weights as JSON: slot name → percent." },

@@ -55,8 +55,8 @@ export interface Fleet {
 }
 
 export interface LaunchTemplates {
-  /** Creates a new version from `sourceVersion` with only the image changed; returns the new version number. */
-  createVersionWithImage(template: LaunchTemplateRef, imageId: string): Promise<string>;
+  /** Creates a new version from the given one with only the image changed; returns the new version number. */
+  createVersionWithImage(template: LaunchTemplateRef, imageId: string, description?: string): Promise<string>;
   /** The image id of a version (`$Latest`, `$Default` or a number). */
   imageOf(template: LaunchTemplateRef): Promise<string | undefined>;
 }

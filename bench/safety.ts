@@ -2,7 +2,7 @@
  * The long safety runs: hostile-input fuzzing (10,000 sets per action in-process, plus bundle runs),
  * seeded kill -9 trials with recovery, and the AWS API fault matrix, all on the loopback sandbox.
  *
- *   node --import tsx bench/safety.ts [--fuzz N] [--bundle N] [--kills N] [--faults N] [--only fuzz|kills|faults]
+ *   node --import tsx bench/safety.ts [--fuzz N] [--bundle N] [--kills N] [--faults N] [--cancels N] [--only fuzz|fleets|kills|faults]
  *
  * Prints a table per part and writes bench/safety-results.json. Exit 1 when any run broke a rule.
  */
@@ -10,7 +10,9 @@ import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { bundleCanCarry, refuseInProcess, refuseWithBundle, startRecordingEndpoint, useRecordingEndpoint } from "./lib/safety-fuzz";
 import { ACTIONS, hostileCase } from "./lib/safety-inputs";
-import { apiFaultTrial, killTrial, type TrialOutcome } from "./lib/safety-trials";
+import { apiFaultTrial, badFleetTrial, cancelTrial, killTrial, type TrialOutcome } from "./lib/safety-trials";
+
+type Outcome = TrialOutcome & { restoredMs?: number | undefined; error?: string; recovery?: string; conclusions?: string[]; notes?: string[]; killed?: boolean; faultsInjected?: number };
 import { snapshotRepo } from "../test/e2e/support";
 
 function arg(name: string, fallback: number): number {
@@ -73,15 +75,15 @@ async function fuzz(): Promise<void> {
   results.fuzz = rows;
 }
 
-function summarize(outcomes: (TrialOutcome & Record<string, unknown>)[]): Record<string, unknown>[] {
-  return outcomes.map((o) => ({ trial: o.label, ok: o.ok, recovery: o.recovery ?? o.conclusions, requests: o.requests, failed: o.failedRequests, inv1: o.violations.length, seconds: Math.round(o.durationMs / 100) / 10, problems: o.problems.join("; ").slice(0, 300), notes: (o.notes as string[] | undefined)?.join("; ") }));
+function summarize(outcomes: Outcome[]): Record<string, unknown>[] {
+  return outcomes.map((o) => ({ trial: o.label, ok: o.ok, recovery: o.recovery ?? o.conclusions, requests: o.requests, failed: o.failedRequests, inv1: o.violations.length, seconds: Math.round(o.durationMs / 100) / 10, problems: o.problems.join("; ").slice(0, 300), notes: o.notes?.join("; ") }));
 }
 
 async function kills(): Promise<void> {
   const trials = arg("kills", 50);
   const random = seeded(424242);
   const repo = snapshotRepo();
-  const outcomes: (TrialOutcome & Record<string, unknown>)[] = [];
+  const outcomes: Outcome[] = [];
   try {
     for (let i = 0; i < trials; i++) {
       const action = i % 2 === 0 ? "shift-traffic" : "deploy-green";
@@ -90,7 +92,7 @@ async function kills(): Promise<void> {
       const outcome = await killTrial({ seed: 1000 + i, root: repo.root, action, killAfterMs });
       outcomes.push(outcome);
       if (!outcome.ok) broken++;
-      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label} → ${outcome.recovery}${outcome.ok ? "" : `: ${outcome.problems.join("; ")}`}`);
+      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label} → ${outcome.recovery}${outcome.ok ? "" : `: ${outcome.problems.join("; ")}\n${outcome.log.split("\n").filter((l) => /error|warning|Restor|Nothing|lock/i.test(l)).join("\n")}`}`);
     }
   } finally {
     repo.remove();
@@ -98,19 +100,19 @@ async function kills(): Promise<void> {
   const rows = summarize(outcomes);
   console.log("\nkill -9 trials");
   console.table(rows.map(({ problems, notes, ...r }) => ({ ...r, problems, notes })));
-  results.kills = { trials: outcomes.length, consistent: outcomes.filter((o) => o.ok).length, killed: outcomes.filter((o) => o.killed).length, leftLock: outcomes.filter((o) => (o.notes as string[]).length > 0).length, rows };
+  results.kills = { trials: outcomes.length, consistent: outcomes.filter((o) => o.ok).length, killed: outcomes.filter((o) => o.killed).length, leftLock: outcomes.filter((o) => (o.notes?.length ?? 0) > 0).length, rows };
 }
 
 async function faults(): Promise<void> {
   const runs = arg("faults", 3);
   const repo = snapshotRepo();
-  const outcomes: (TrialOutcome & Record<string, unknown>)[] = [];
+  const outcomes: Outcome[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       const outcome = await apiFaultTrial({ seed: 500 + i, root: repo.root });
       outcomes.push(outcome);
       if (!outcome.ok) broken++;
-      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label}: ${outcome.conclusions.join(", ")}, ${outcome.faultsInjected} faults injected${outcome.ok ? "" : `: ${outcome.problems.join("; ")}`}`);
+      console.log(`${outcome.ok ? "ok  " : "FAIL"} ${outcome.label}: ${outcome.conclusions!.join(", ")}, ${outcome.faultsInjected} faults injected${outcome.ok ? "" : `: ${outcome.problems.join("; ")}`}`);
     }
   } finally {
     repo.remove();
@@ -121,11 +123,35 @@ async function faults(): Promise<void> {
   results.faults = rows;
 }
 
+async function fleets(): Promise<void> {
+  const repo = snapshotRepo();
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const release of ["v4", "v5", "flapping"] as const) {
+      const o = await badFleetTrial({ seed: 77, root: repo.root, release });
+      if (!o.ok) broken++;
+      rows.push({ release, ok: o.ok, steps: o.conclusions.join(", "), failedRequests: o.failedRequests, inv1: o.violations.length, error: o.error.replace(/\s+/g, " ").slice(0, 220), problems: o.problems.join("; ") });
+    }
+    const cancels = arg("cancels", 3);
+    for (let i = 0; i < cancels; i++) {
+      const o = await cancelTrial({ seed: 300 + i, root: repo.root, cancelAfterBakeMs: 1_000 + i * 1_500 });
+      if (!o.ok) broken++;
+      rows.push({ release: "cancel", ok: o.ok, steps: o.label, restoredMs: o.restoredMs, failedRequests: o.failedRequests, inv1: o.violations.length, problems: o.problems.join("; ") });
+    }
+  } finally {
+    repo.remove();
+  }
+  console.log("\nBad fleets and cancellation");
+  console.table(rows);
+  results.fleets = rows;
+}
+
 if (!only || only === "fuzz") await fuzz();
+if (!only || only === "fleets") await fleets();
 if (!only || only === "faults") await faults();
 if (!only || only === "kills") await kills();
 results.finishedAt = new Date().toISOString();
 results.broken = broken;
-writeFileSync(new URL("./safety-results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(new URL(`./safety-results${only ? `-${only}` : ""}.json`, import.meta.url), JSON.stringify(results, null, 2) + "\n");
 console.log(`\n${broken === 0 ? "All safety runs kept every rule." : `${broken} runs broke a rule.`}`);
 process.exitCode = broken === 0 ? 0 : 1;

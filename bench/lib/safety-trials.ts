@@ -181,3 +181,84 @@ export function concurrentDeployTrial(options: TrialOptions): Promise<TrialOutco
     return { problems, log: results.map(logOf).join("\n--- other ---\n") };
   }).then((o) => ({ ...o, failFastMs }));
 }
+
+/** A bad new fleet: v4 never healthy, v5 crashes after boot, or a release whose health check flaps. */
+export function badFleetTrial(options: TrialOptions & { release: "v4" | "v5" | "flapping" }): Promise<TrialOutcome & { error: string; conclusions: string[] }> {
+  let error = "";
+  const conclusions: string[] = [];
+  return withStage(`bad fleet ${options.release} (seed ${options.seed})`, options, async (stage, run) => {
+    const { environment } = stage.sandbox;
+    const image = environment.releases[options.release === "flapping" ? "v2" : options.release]!;
+    let flapping: NodeJS.Timeout | undefined;
+    if (options.release === "flapping") {
+      // Unhealthy for 3 s, healthy for 0.5 s, over and over.
+      const ok = stage.sandbox.setRelease(image, {}).health;
+      let healthy = true;
+      const flip = () => {
+        healthy = !healthy;
+        stage.sandbox.setRelease(image, { health: healthy ? ok : { ...ok, status: 503 } });
+        flapping = setTimeout(flip, healthy ? 500 : 3_000);
+      };
+      flip();
+    }
+    try {
+      const deploy = await run("deploy-green", { "listener-arn": environment.listenerArn, "image-id": image, version: options.release, timeout: "30s" });
+      conclusions.push(`deploy-green ${deploy.conclusion}`);
+      let failed = deploy;
+      if (deploy.conclusion === "success") {
+        const gate = await run("health-gate", { "listener-arn": environment.listenerArn, slot: "candidate", timeout: "20s", "min-healthy": "100%" });
+        conclusions.push(`health-gate ${gate.conclusion}`);
+        failed = gate;
+      }
+      error = failed.annotations.find((a) => a.level === "error")?.message ?? "";
+      const problems: string[] = [];
+      if (failed.conclusion === "success") problems.push("the bad fleet was accepted");
+      const forward = stage.sandbox.state().weights.find((w) => w.isDefault)!;
+      const untouched = forward.groups.every((g) => (g.name === "web-blue" ? g.weight > 0 : g.weight === 0));
+      if (!untouched) problems.push(`live traffic was touched: ${forward.groups.map((g) => `${g.name}=${g.weight}`).join(", ")}`);
+      return { problems, log: logOf(failed) };
+    } finally {
+      if (flapping) clearTimeout(flapping);
+    }
+  }).then((o) => ({ ...o, error, conclusions }));
+}
+
+/**
+ * A canary cancelled during a bake as GitHub cancels a job (SIGINT, SIGTERM 7.5 s later, SIGKILL
+ * 2.5 s after that): how long until all traffic is back on the stable slot, verified.
+ */
+export function cancelTrial(options: TrialOptions & { cancelAfterBakeMs: number }): Promise<TrialOutcome & { restoredMs: number | undefined }> {
+  let restoredMs: number | undefined;
+  return withStage(`cancel ${options.cancelAfterBakeMs} ms into a bake (seed ${options.seed})`, options, async (stage, run) => {
+    const { RUNNER_CANCEL_TIMINGS } = await import("../../sandbox/src/runner");
+    const deploy = await run("deploy-green", deployInputs(stage));
+    if (deploy.conclusion !== "success") return { problems: [`setup deploy-green ${deploy.conclusion}`], log: logOf(deploy) };
+    const cancel = new AbortController();
+    let cancelledAt = 0;
+    const shift = await run(
+      "shift-traffic",
+      { "listener-arn": stage.sandbox.environment.listenerArn, steps: "25,50,100", interval: "30s" },
+      {
+        signal: cancel.signal,
+        cancelTimings: RUNNER_CANCEL_TIMINGS,
+        onLog: (line) => {
+          if (cancelledAt === 0 && /Baking green at 25%/.test(line)) {
+            cancelledAt = -1;
+            setTimeout(() => {
+              cancelledAt = Date.now();
+              cancel.abort();
+            }, options.cancelAfterBakeMs);
+          }
+        },
+      },
+    );
+    const history = stage.sandbox.state().weightHistory;
+    const restored = history.find((e) => e.at >= cancelledAt && e.groups.every((g) => (g.name === "web-blue" ? g.weight > 0 : g.weight === 0)));
+    restoredMs = restored && cancelledAt > 0 ? restored.at - cancelledAt : undefined;
+    const problems = inconsistencies(stage).filter((p) => !p.startsWith("a deployment lock"));
+    if (shift.conclusion !== "cancelled") problems.push(`shift-traffic ended ${shift.conclusion}`);
+    if (restoredMs === undefined) problems.push("traffic was not restored");
+    else if (restoredMs > 5_000) problems.push(`restored after ${restoredMs} ms`);
+    return { problems, log: logOf(shift) };
+  }).then((o) => ({ ...o, restoredMs }));
+}

@@ -1,6 +1,7 @@
 /** The data plane's factories as one port, so the world can be built against them (see contracts.ts). */
 import type {
   AlarmDefinition,
+  AlarmState,
   AlarmEvaluation,
   HealthCheckConfig,
   MetricsStore,
@@ -18,5 +19,5 @@ export interface DataPlane {
   createTargetGroupHealth(options: { config: HealthCheckConfig; clock: SandboxClock; onChange?: (view: TargetHealthView) => void }): TargetGroupHealth;
   launchInstance(options: { instanceId: string; behaviour: ReleaseBehaviour; clock: SandboxClock; random: () => number }): RunningInstance;
   createMetricsStore(clock: SandboxClock): MetricsStore;
-  evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: number): AlarmEvaluation;
+  evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: number, options?: { previousState?: AlarmState }): AlarmEvaluation;
 }

@@ -210,9 +210,16 @@ export function badFleetTrial(options: TrialOptions & { release: "v4" | "v5" | "
         conclusions.push(`health-gate ${gate.conclusion}`);
         failed = gate;
       }
-      error = failed.annotations.find((a) => a.level === "error")?.message ?? "";
       const problems: string[] = [];
-      if (failed.conclusion === "success") problems.push("the bad fleet was accepted");
+      if (failed.conclusion === "success") {
+        problems.push("deploy-green and health-gate accepted the bad fleet");
+        // The canary is the last line: its health watch during the bake must abort and restore.
+        const shift = await run("shift-traffic", { "listener-arn": environment.listenerArn, steps: "10,100", interval: "10s", "min-healthy": "100%" });
+        conclusions.push(`shift-traffic ${shift.conclusion}${shift.outputs.aborted === "true" ? " (aborted, restored)" : ""}`);
+        if (shift.conclusion === "success") problems.push("the canary promoted the bad fleet");
+        failed = shift;
+      }
+      error = failed.annotations.find((a) => a.level === "error")?.message ?? "";
       const forward = stage.sandbox.state().weights.find((w) => w.isDefault)!;
       const untouched = forward.groups.every((g) => (g.name === "web-blue" ? g.weight > 0 : g.weight === 0));
       if (!untouched) problems.push(`live traffic was touched: ${forward.groups.map((g) => `${g.name}=${g.weight}`).join(", ")}`);

@@ -3,34 +3,20 @@
  * local runner harness: the repository's own actions from their built bundles, approvals answered
  * by a callback, and the sandbox's endpoint in the job environment.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { runWorkflow, type StepEvent, type WorkflowRunResult } from "../src/runner";
 import { REPO_ROOT, type Stage } from "./stage";
 
 /**
- * The one thing the rehearsal changes in examples/deploy.yml, because the file has no variable for
- * it: an analysis configuration whose minimum request count suits a few seconds of demo traffic
+ * The rehearsal's CANARY_CONFIG variable: an analysis configuration whose minimum request count suits a few seconds of demo traffic
  * (the default, 500 requests per side, needs minutes of production traffic).
  */
 export const DEMO_ANALYSIS_CONFIG = "minRequests: 20\n";
 
-/** Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 5 s bakes, both slots' 5xx alarms. */
-export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "5s", ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };
-
-/** Writes a copy of `workflow` whose job `deploy`, step `canary` has `analysis-config`; returns its path and the change in words. */
-export async function withAnalysisConfig(workflow: string, analysisConfig: string, dir: string): Promise<{ path: string; change: string }> {
-  const doc = parse(await readFile(workflow, "utf8")) as { jobs?: Record<string, { steps?: { id?: string; with?: Record<string, unknown> }[] }> };
-  const canary = doc.jobs?.deploy?.steps?.find((s) => s.id === "canary");
-  if (!canary?.with) throw new Error(`${workflow}: expected job 'deploy' to have a step with id 'canary' and a 'with' block (the canary shift); the file has changed shape`);
-  const before = canary.with["analysis-config"];
-  canary.with["analysis-config"] = analysisConfig;
-  const path = join(dir, "deploy.yml");
-  await writeFile(path, stringify(doc));
-  return { path, change: `jobs.deploy.steps[canary].with.analysis-config: ${before === undefined ? "(not set)" : JSON.stringify(before)} → ${JSON.stringify(analysisConfig.trim())}` };
-}
+/** Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 5 s bakes, a minimum sample for short bakes, both slots' 5xx alarms. */
+export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "5s", CANARY_CONFIG: DEMO_ANALYSIS_CONFIG, ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };
 
 export interface WorkflowRunOptions {
   stage: Stage;

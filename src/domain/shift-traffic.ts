@@ -7,7 +7,7 @@
 import type { AlarmStates } from "../ports/alarms";
 import type { Stickiness, WeightedGroup } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
-import { errorMessage, SafetyError } from "../util/errors";
+import { errorMessage } from "../util/errors";
 import {
   analyzeState,
   type Environment,

@@ -20,7 +20,7 @@
  * it does so for non-transient, non-production deployments; for production environments the
  * Environments page still shows the newest success as the active one.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { RunInfo } from "../entries/runtime";
 import { type Clock, type Random, systemClock } from "../util/clock";
 

@@ -1,5 +1,5 @@
 /** Inputs every action that acts on an environment shares: how to find it, and the AWS region. */
-import { z } from "zod";
+import * as z from "zod";
 import type { EnvironmentRef } from "../domain/environment";
 import { arn, boolean, duration, keyValues, optionalText } from "./fields";
 import type { InputSpec } from "./define";

@@ -1,9 +1,9 @@
 /**
  * One definition per action is the single truth for its inputs and outputs: the zod schema that
  * parses them, the types (`Settings<typeof def>`), the action.yml and the README tables are all
- * derived from it (scripts/generate-docs.ts).
+ * derived from it (scripts/generate-actions.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError } from "../util/errors";
 
 export interface InputSpec<T = unknown> {

@@ -1,5 +1,5 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
-import { z } from "zod";
+import * as z from "zod";
 import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { duration, minHealthy, optionalInteger, optionalText } from "./fields";

@@ -1,5 +1,5 @@
 /** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
-import { z } from "zod";
+import * as z from "zod";
 import { ARN_PATTERNS } from "../domain/arn";
 import type { MinHealthy } from "../domain/target-health";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
 import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError } from "../util/errors";
 import { CLOUDWATCH_PRESETS } from "./presets";
 

@@ -1,5 +1,5 @@
 /** Datadog metrics query API (GET /api/v1/query) with DD-API-KEY / DD-APPLICATION-KEY headers. */
-import { z } from "zod";
+import * as z from "zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";

@@ -1,5 +1,5 @@
 /** New Relic NerdGraph (GraphQL) NRQL queries with the API-Key header. */
-import { z } from "zod";
+import * as z from "zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";

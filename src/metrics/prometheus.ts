@@ -1,5 +1,5 @@
 /** Prometheus HTTP API: /api/v1/query_range for samples, /api/v1/query (at the window's end) for counts. */
-import { z } from "zod";
+import * as z from "zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";

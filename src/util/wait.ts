@@ -54,11 +54,10 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const start = clock.now();
   const deadline = start + options.timeoutMs;
   let lastProgress = start;
-  let lastStatus = "not polled yet";
   for (let attempt = 0; ; attempt++) {
     const result = await options.probe();
     if (result.done) return result.value;
-    lastStatus = result.status;
+    const lastStatus = result.status;
     const now = clock.now();
     const elapsed = ((now - start) / 1000).toFixed(1);
     if (attempt === 0 || now - lastProgress >= policy.progressEveryMs) {

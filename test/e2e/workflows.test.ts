@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { join } from "node:path";
 import { sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
 import { startStage, type Stage } from "../../sandbox/demo/stage";
-import { DEMO_ANALYSIS_CONFIG, DEMO_VARS, runExampleWorkflow, scratchDir, withAnalysisConfig } from "../../sandbox/demo/workflow";
+import { DEMO_VARS, runExampleWorkflow, scratchDir } from "../../sandbox/demo/workflow";
 import { snapshotRepo, timer } from "./support";
 
 let repo: ReturnType<typeof snapshotRepo>;
@@ -34,7 +34,7 @@ it("deploy.yml ships v2 with approval; rollback.yml (workflow_dispatch) brings v
   stage = await startStage({ rps: 60, seed: 61 });
   const { environment } = stage.sandbox;
   const approvals: string[] = [];
-  const deployYml = await withAnalysisConfig(join(repo.root, "examples", "deploy.yml"), DEMO_ANALYSIS_CONFIG, scratch.dir);
+  const deployYml = { path: join(repo.root, "examples", "deploy.yml") };
 
   const deploy = await runExampleWorkflow({
     stage,

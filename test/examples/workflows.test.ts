@@ -54,6 +54,7 @@ const SAMPLES: Record<string, string> = {
   "to-version": "v41",
   "to-slot": "blue",
   "scale-in-previous": "true",
+  "analysis-config": "minRequests: 200\n",
 };
 
 interface Step {

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const results: PartResult[] = [];
   const failures: string[] = [];
+  process.once("exit", () => rmSync(dist.path, { recursive: true, force: true }));
   for (const name of args.only) {
     const part = PARTS[name] as (ctx: BenchContext) => Promise<PartResult>;
     console.error(`[${name}] running…`);
@@ -121,7 +122,6 @@ async function main(): Promise<void> {
   console.log(`bench took ${seconds.toFixed(0)} s`);
   writeFileSync(args.out, `${JSON.stringify({ command, machine, startedAt: new Date(started).toISOString(), seconds, parts: results, failures }, null, 2)}\n`);
   console.log(`results: ${args.out.startsWith(root) ? args.out.slice(root.length + 1) : args.out}`);
-  rmSync(dist.path, { recursive: true, force: true });
   if (failures.length) {
     console.log(`the bench itself failed in: ${failures.map((f) => f.split(":")[0]).join(", ")}`);
     process.exitCode = 1;

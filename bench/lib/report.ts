@@ -28,7 +28,8 @@ export function budgeted(row: Omit<Row, "status" | "budget">, limit: number, tex
   const value = typeof row.value === "number" ? row.value : row.value.median;
   const ok = value <= limit;
   const over = value - limit;
-  const missNote = `MISSED by ${round(over, 3)} ${row.unit} (${round((over / limit) * 100, 1)}% over)${fix ? `; ${fix}` : ""}`;
+  const share = limit > 0 ? ` (${round((over / limit) * 100, 1)}% over)` : "";
+  const missNote = `MISSED by ${round(over, 3)} ${row.unit}${share}${fix ? `; ${fix}` : ""}`;
   const note = ok ? row.note : [missNote, row.note].filter(Boolean).join(". ");
   return { ...row, budget: { limit, text }, status: ok ? "ok" : "MISSED", ...(note ? { note } : {}) };
 }

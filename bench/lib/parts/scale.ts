@@ -4,6 +4,7 @@
  * Time per poll is the sandbox's time to answer DescribeTargetHealth plus the gap the action leaves
  * between polls; memory is the action's peak RSS measured from inside.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BenchContext } from "../context";
 import { runStep } from "../action-run";
 import { info, type PartResult, type Row } from "../report";
@@ -23,6 +24,8 @@ interface SizeResult {
   shiftRssMiB: number;
   describeHealthMs: number[];
   describeHealthCalls: number;
+  /** Event-loop delay of the bench process (sandbox and its instances) while the actions ran, p99 in ms. */
+  loopDelayP99Ms: number;
 }
 
 async function measure(ctx: BenchContext, targets: number, runs: number): Promise<SizeResult> {
@@ -36,8 +39,10 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
   const startupS = (Date.now() - started) / 1000;
   ctx.log(`${targets} targets per group healthy after ${startupS.toFixed(1)} s`);
   const env = world.sandbox.environment;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   try {
     world.sandbox.resetCalls();
+    loop.enable();
     const gateWallMs: number[] = [];
     const gateRssMiB: number[] = [];
     const gateCpuMs: number[] = [];
@@ -48,6 +53,7 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
       if (run.cpuMs !== undefined) gateCpuMs.push(run.cpuMs);
     }
     const shift = await runStep(ctx, { action: "shift-traffic", endpoint: world.sandbox.endpoint, inputs: { "listener-arn": env.listenerArn, to: "green", steps: "50,100", interval: "3s", "min-healthy": "100%", timeout: "5m" }, expectCode: 0, rss: true, runId: "sc-shift" });
+    loop.disable();
     const health = world.sandbox.calls().filter((c) => c.operation === "DescribeTargetHealth" && c.status === 200);
     return {
       targets,
@@ -60,6 +66,7 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
       shiftRssMiB: shift.maxRssMiB ?? Number.NaN,
       describeHealthMs: health.map((c) => c.durationMs),
       describeHealthCalls: health.length,
+      loopDelayP99Ms: loop.percentile(99) / 1e6,
     };
   } finally {
     await world.close();
@@ -74,7 +81,7 @@ export async function scale(ctx: BenchContext): Promise<PartResult> {
   for (const r of [small, large]) {
     const label = `${r.targets} targets/group`;
     rows.push(info({ part: "scale", metric: `${label}: DescribeTargetHealth answer`, unit: "ms", value: summarize(r.describeHealthMs), note: `sandbox time per poll, ${r.describeHealthCalls} calls` }));
-    rows.push(info({ part: "scale", metric: `${label}: health-gate (2 groups) wall`, unit: "ms", value: summarize(r.gateWallMs) }));
+    rows.push(info({ part: "scale", metric: `${label}: health-gate (2 groups) wall`, unit: "ms", value: summarize(r.gateWallMs), note: `the sandbox's event loop (with ${2 * r.targets} instances) lagged up to ${r.loopDelayP99Ms.toFixed(0)} ms (p99) meanwhile, which the wall time includes` }));
     rows.push(info({ part: "scale", metric: `${label}: health-gate CPU (user+system)`, unit: "ms", value: summarize(r.gateCpuMs), note: "the action's own CPU time: what the poll costs the runner, apart from waiting" }));
     rows.push(info({ part: "scale", metric: `${label}: health-gate peak RSS`, unit: "MiB", value: summarize(r.gateRssMiB) }));
     rows.push(info({ part: "scale", metric: `${label}: shift-traffic 50,100 / 3s wall`, unit: "ms", value: r.shiftWallMs }));

@@ -27,7 +27,7 @@ describe("safety under faults", () => {
 
   it.each([
     { action: "shift-traffic" as const, killAfterMs: 2_300 },
-    { action: "deploy-green" as const, killAfterMs: 1_700 },
+    { action: "deploy-green" as const, killAfterMs: 800 },
   ])("kill -9 of $action after $killAfterMs ms, then recovery, ends consistent", async ({ action, killAfterMs }) => {
     const outcome = await killTrial({ seed: 3, root: repo.root, action, killAfterMs });
     expect(outcome.killed, explain(outcome)).toBe(true);

@@ -88,7 +88,7 @@ export const API_FAULTS = { operation: "*", throttlingRate: 0.3, serverErrorRate
 
 /** deploy-green then a shift-traffic canary, both under 30% throttling, 10% 5xx, 5% resets and 2 s latency spikes. */
 export function apiFaultTrial(options: TrialOptions & { deployUnderFaults?: boolean; steps?: string }): Promise<TrialOutcome & { conclusions: string[]; faultsInjected: number }> {
-  let conclusions: string[] = [];
+  const conclusions: string[] = [];
   let faultsInjected = 0;
   return withStage(`api faults seed ${options.seed}`, options, async (stage, run) => {
     const underFaults = options.deployUnderFaults ?? true;
@@ -160,7 +160,6 @@ export function killTrial(options: TrialOptions & { action: "deploy-green" | "sh
 export function concurrentDeployTrial(options: TrialOptions): Promise<TrialOutcome & { failFastMs: number }> {
   let failFastMs = 0;
   return withStage(`two deploys at once (seed ${options.seed})`, options, async (stage, run) => {
-    const started = Date.now();
     const [a, b] = await Promise.all([
       run("deploy-green", deployInputs(stage), { github: { repository: "acme/web", runId: "1001" } }),
       run("deploy-green", deployInputs(stage), { github: { repository: "acme/web", runId: "1002" } }),
@@ -177,7 +176,6 @@ export function concurrentDeployTrial(options: TrialOptions): Promise<TrialOutco
       if (!/acme\/web\/actions\/runs\/100[12]/.test(message)) problems.push(`the refused deploy does not name the holder: ${message}`);
       if (loser.durationMs > 15_000) problems.push(`the refused deploy took ${loser.durationMs} ms`);
     }
-    void started;
     return { problems, log: results.map(logOf).join("\n--- other ---\n") };
   }).then((o) => ({ ...o, failFastMs }));
 }

@@ -23,7 +23,7 @@ import {
 import { acquireLock, type AcquiredLock } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
 import { TAG } from "./tags";
-import { formatMinHealthy, type MinHealthy, readTargetHealth } from "./target-health";
+import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { requireHealthy, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
 
@@ -189,6 +189,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
   let canaryStartedAt = startShare > 0 ? started : undefined;
   const bakesAfter = (i: number) => options.plan.kind === "steps" && (i < pending.length - 1 || pending[i]! < 100);
   const looks = pending.map((_, i) => i).filter(bakesAfter);
+  let lastHealth: { at: number; report: TargetGroupHealthReport } | undefined;
   try {
     if (state.phase === "steady" && state.inferred && state.live === from) {
       await ports.tags.write(from.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: new Date(clock.now()).toISOString() });
@@ -197,7 +198,10 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     for (const [i, percent] of pending.entries()) {
       checkAborted(deps.signal);
       if (percent > shareOf(current, to.targetGroupArn)) {
-        const report = await readTargetHealth(ports.targetGroups, to.targetGroupArn, requirement);
+        // A bake's last health read less than a second old is still the truth; reading again would repeat it.
+        const fresh = lastHealth && clock.now() - lastHealth.at < 1000 ? lastHealth.report : undefined;
+        const report = fresh ?? (await readTargetHealth(ports.targetGroups, to.targetGroupArn, requirement));
+        lastHealth = { at: clock.now(), report };
         if (!report.ok) throw new AbortShift(`${to.name} is not healthy enough to receive ${percent}% (min-healthy ${formatMinHealthy(options.minHealthy)}): ${report.summary}`);
       }
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
@@ -211,7 +215,8 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, current)} (verified on the load balancer)`);
       const look = looks.indexOf(i);
       if (look >= 0) {
-        await bake(options, deps, {
+        lastHealth = await bake(options, deps, {
+          lastHealth,
           to,
           from,
           loadBalancerArn: env.routing.loadBalancerArn,
@@ -263,6 +268,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 interface BakeContext {
+  /** The latest health read; reused when under a second old, so the bake does not repeat it. */
+  lastHealth: { at: number; report: TargetGroupHealthReport } | undefined;
   canaryStartedAt: number;
   to: Slot;
   from: Slot;
@@ -275,19 +282,22 @@ interface BakeContext {
   final: boolean;
 }
 
-/** Waits one interval, watching health and alarms; runs the gates at the end. Throws AbortShift. */
-async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Promise<void> {
+/** Waits one interval, watching health and alarms; runs the gates at the end. Throws AbortShift. Returns the last health read. */
+async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Promise<{ at: number; report: TargetGroupHealthReport } | undefined> {
   const { clock, ports } = deps;
-  if (options.plan.kind !== "steps") return;
+  if (options.plan.kind !== "steps") return undefined;
   const stepStartedAt = clock.now();
   const until = stepStartedAt + options.plan.intervalMs;
   if (until > b.deadline) throw new AbortShift(`the timeout would pass during the ${Math.round(options.plan.intervalMs / 1000)}s bake at ${b.share}%`);
   const alarms = options.alarmNames.length ? await ports.alarms() : undefined;
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   deps.log(`Baking ${b.to.name} at ${b.share}% for ${Math.round(options.plan.intervalMs / 1000)}s`);
+  let last = b.lastHealth;
   for (;;) {
     checkAborted(deps.signal);
-    const health = await readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement);
+    const reuse = last && clock.now() - last.at < 1000 ? last.report : undefined;
+    const health = reuse ?? (await readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement));
+    if (!reuse) last = { at: clock.now(), report: health };
     if (!health.ok) throw new AbortShift(`${b.to.name} lost health during the bake at ${b.share}%: ${health.summary}`);
     if (alarms) {
       const states = await alarms.read(options.alarmNames);
@@ -317,6 +327,7 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
     deps.log(`${gate.name} at ${b.share}%: ${outcome.ok ? "passed" : "failed"} — ${outcome.detail}`);
     if (!outcome.ok) throw new AbortShift(`${gate.name} failed at ${b.share}%: ${outcome.detail}`);
   }
+  return last;
 }
 
 async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[], current: WeightedGroup[], options: ShiftOptions, deps: ShiftDeps, result: ShiftResult): Promise<void> {

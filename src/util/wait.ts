@@ -18,7 +18,11 @@ export interface PollPolicy {
   progressEveryMs: number;
 }
 
-export const fastPoll: PollPolicy = { initialDelayMs: 200, maxDelayMs: 1000, factor: 1.5, jitter: 0.2, progressEveryMs: 5000 };
+/**
+ * Reacts within a second of a condition becoming true (the longest delay, 800 ms, leaves room for the
+ * last request), without repeating an identical read more than twice a second.
+ */
+export const fastPoll: PollPolicy = { initialDelayMs: 500, maxDelayMs: 800, factor: 1.3, jitter: 0.2, progressEveryMs: 5000 };
 
 export type ProbeResult<T> = { done: true; value: T } | { done: false; status: string };
 

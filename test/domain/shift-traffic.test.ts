@@ -200,6 +200,16 @@ describe("shiftTraffic", () => {
     expect(ops.indexOf("writeTags")).toBeLessThan(ops.indexOf("setWeights"));
   });
 
+  it("does not read target health again right after a bake's last read", async () => {
+    const { elb, deps, clock } = setup();
+    const readsAt: number[] = [];
+    const health = elb.health.bind(elb);
+    elb.health = async (arn) => (arn === GREEN_ARN && readsAt.push(clock.now()), health(arn));
+    await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } }), deps);
+    const gaps = readsAt.slice(1).map((t, i) => t - readsAt[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+  });
+
   it("aborts when the canary loses health mid-bake", async () => {
     const { elb, deps, clock } = setup();
     const start = clock.now();

@@ -11,7 +11,7 @@ export function run(options: RuntimeOptions = {}): Promise<boolean> {
     async (s, ctx) => {
       const ports = await ctx.ports();
       const [{ loadAnalysis, analyzeCanary }, { renderCanaryMarkdown }, { writeFile }] = await Promise.all([import("./analysis"), import("../report/canary"), import("node:fs/promises")]);
-      const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io);
+      const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config");
       let canary;
       let baseline;
       if (s["canary-target-group-arn"] && s["baseline-target-group-arn"]) {

@@ -9,6 +9,7 @@ import type { Ports } from "../aws/ports";
 import { type ActionIO, createRunnerIO } from "../github/io";
 import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
 import { type Clock, type Random, systemClock } from "../util/clock";
+import { regionOf } from "../domain/arn";
 import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
 
 export interface RunInfo {
@@ -115,6 +116,7 @@ export async function runAction<I extends Record<string, InputSpec>>(
   const io = options.io ?? createRunnerIO();
   try {
     const settings = parseInputs(definition, (name) => io.getInput(name));
+    checkRegion(settings as Record<string, unknown>, io);
     for (const [name, spec] of Object.entries(definition.inputs)) {
       const value = io.getInput(name);
       if (spec.secret && value) io.setSecret(value);
@@ -135,6 +137,25 @@ export async function runAction<I extends Record<string, InputSpec>>(
   } catch (error) {
     reportFailure(io, error);
     return false;
+  }
+}
+
+/** An ARN input in another region than the one the AWS clients will use is refused before any AWS call. */
+export function checkRegion(settings: Record<string, unknown>, io: ActionIO): void {
+  const explicit = typeof settings["aws-region"] === "string" ? (settings["aws-region"] as string) : undefined;
+  const source = explicit ? "input aws-region" : io.env("AWS_REGION") ? "AWS_REGION" : io.env("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION" : undefined;
+  const configured = explicit ?? io.env("AWS_REGION") ?? io.env("AWS_DEFAULT_REGION");
+  if (!configured || !source) return;
+  for (const [name, value] of Object.entries(settings)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== "string" || !item.startsWith("arn:")) continue;
+      const region = regionOf(item);
+      if (region && region !== configured) {
+        throw new ConfigurationError(
+          `Input ${name}: the ARN is in region ${region}, but ${source} is ${configured}. Give aws-region: ${region}, or configure credentials for ${region}.`,
+        );
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
+import { startStage, type Stage, waitFor } from "../../sandbox/demo/stage";
 import { expectSuccess, logOf, snapshotRepo, step, timer, type ActionName } from "./support";
 
 let repo: ReturnType<typeof snapshotRepo>;
@@ -30,7 +30,8 @@ it("rolls back to the scaled-in blue fleet: scales it up, waits for health, shif
   expectSuccess(await run("shift-traffic", { "listener-arn": listener, weight: 100, "scale-in-previous": true }), "shift-traffic");
   const promoted = stage.sandbox.state();
   expect(promoted.autoScalingGroups.find((g) => g.name === "web-blue")!.desiredCapacity).toBe(0);
-  expect(promoted.targetGroups.find((tg) => tg.name === "web-blue")!.targets).toHaveLength(0);
+  // Scale-in deregisters blue's targets, which drain for the deregistration delay before they are gone.
+  await waitFor("blue's targets to finish draining", () => stage!.sandbox.state().targetGroups.find((tg) => tg.name === "web-blue")!.targets.length === 0);
   const rollbackStarted = Date.now();
 
   const rollback = await run("rollback", { "listener-arn": listener, reason: "v2 breaks checkout", timeout: "60s" });

@@ -362,7 +362,8 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     await guard.release();
     log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
 
-    // 4. Tags.
+    // 4. Tags, unless a rollback took the environment over while the fleet was coming up.
+    await lock.assertHeld(`tagging ${idle.targetGroupName} as the candidate`);
     newTags[TAG.updatedAt] = new Date(clock.now()).toISOString();
     await ports.tags.write(idle.targetGroupArn, newTags);
     await fleet.tag(group.name, newTags);

@@ -44,7 +44,19 @@ export interface AcquiredLock {
   holder: LockHolder;
   /** Who held it before, when taken over. */
   tookOverFrom?: LockHolder | undefined;
+  /** Throws LockLostError when another run (a rollback) has taken the lock since. */
+  assertHeld(what: string): Promise<void>;
   release(): Promise<void>;
+}
+
+/** The lock was taken over (by a rollback): the step must stop changing the environment. */
+export class LockLostError extends SafetyError {
+  constructor(
+    message: string,
+    readonly by: LockHolder | undefined,
+  ) {
+    super(message);
+  }
 }
 
 async function readHolder(tags: ResourceTags, arn: string): Promise<{ raw: string | undefined; holder: LockHolder | undefined }> {
@@ -84,6 +96,15 @@ export async function acquireLock(options: LockOptions): Promise<AcquiredLock> {
   return {
     holder,
     tookOverFrom: current && current.owner !== owner ? current : undefined,
+    assertHeld: async (what) => {
+      const now = await readHolder(tags, resourceArn);
+      if (now.holder?.owner === owner) return;
+      throw new LockLostError(
+        `Stopped before ${what}: ${now.holder ? `${now.holder.owner} took this environment's deployment lock over` : "this run's deployment lock was taken away"} (a rollback preempts deployments). ` +
+          `Nothing more was changed by this run.`,
+        now.holder,
+      );
+    },
     release: async () => {
       const now = await readHolder(tags, resourceArn);
       if (now.raw === value || now.holder?.owner === owner) await tags.remove(resourceArn, [TAG.lock]);

@@ -126,6 +126,12 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     durationMs: 0,
   };
   if (alreadyThere && !options.toSlot && !options.toVersion) {
+    if (!options.dryRun) {
+      // A deployment in progress on the idle slot is stopped: it checks the lock before it tags or shifts.
+      const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log, takeOver: true });
+      result.tookOverLockFrom = lock.tookOverFrom;
+      await lock.release();
+    }
     log(
       `Nothing to roll back: ${good.name}${good.version ? ` (${good.version})` : ""} is the last known good slot and already serves all traffic; ` +
         `${bad.name} is ${bad.role ? `tagged ${bad.role}` : "untagged"}, not previous. Give to-version or to-slot to roll to another slot. Nothing was changed.`,

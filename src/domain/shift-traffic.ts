@@ -20,7 +20,7 @@ import {
   resolveEnvironment,
   type Slot,
 } from "./environment";
-import { acquireLock, type AcquiredLock } from "./lock";
+import { acquireLock, type AcquiredLock, LockLostError } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
 import { TAG } from "./tags";
 import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
@@ -205,6 +205,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
         if (!report.ok) throw new AbortShift(`${to.name} is not healthy enough to receive ${percent}% (min-healthy ${formatMinHealthy(options.minHealthy)}): ${report.summary}`);
       }
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
+      if (i > 0) await lock.assertHeld(`moving ${to.name} to ${percent}%`);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
       current = verified.groups;
       canaryStartedAt ??= clock.now();
@@ -231,6 +232,14 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       }
     }
   } catch (error) {
+    if (error instanceof LockLostError) {
+      // A rollback owns the environment now; writing weights here would fight it.
+      result.aborted = true;
+      result.abortReason = error.message;
+      timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
+      result.durationMs = clock.now() - started;
+      throw Object.assign(error, { shiftResult: result });
+    }
     const reason = error instanceof AbortShift ? error.reason : errorMessage(error);
     result.aborted = true;
     result.abortReason = reason;

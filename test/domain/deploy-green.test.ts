@@ -341,6 +341,26 @@ describe("suspended processes", () => {
 });
 
 describe("failures", () => {
+  it("stops without tagging when a rollback takes the lock over while the fleet comes up", async () => {
+    const t = setup();
+    const rollbackLock = formatLock({ owner: "octo/web/actions/runs/99", expiresAt: new Date(t.clock.now() + 3_600_000) });
+    let taken = false;
+    t.elb.healthOf.set(GREEN_ARN, () => {
+      if (!taken && t.fleet.targetsOf(GREEN_ARN).some((e) => e.state === "healthy")) {
+        taken = true;
+        t.elb.resourceTags.set(LISTENER_ARN, { ...t.elb.tagsOf(LISTENER_ARN), [TAG.lock]: rollbackLock });
+      }
+      return t.fleet.targetsOf(GREEN_ARN);
+    });
+
+    const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
+
+    expect(String(error)).toContain("octo/web/actions/runs/99 took this environment's deployment lock over");
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
+    expect(t.fleet.count("tag")).toBe(0);
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBe(rollbackLock);
+  });
+
   it("names unhealthy targets with their ELB reason, releases the lock, resumes what it suspended, and does not tag", async () => {
     const t = setup();
     t.fleet.script = () => ({ health: { state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [500]" } });

@@ -119,8 +119,19 @@ describe("rollback", () => {
     expect(result.alreadyThere).toBe(true);
     expect(result.good.name).toBe("green");
     expect(logs.join("\n")).toContain("Nothing to roll back: green (v2) is the last known good slot");
-    expect(elb.calls.filter((c) => ["setWeights", "writeTags", "removeTags"].includes(c.op))).toEqual([]);
+    expect(elb.count("setWeights")).toBe(0);
+    const tagWrites = elb.calls.filter((c) => c.op === "writeTags" || c.op === "removeTags").map((c) => (c.args as { arn: string }).arn);
+    expect(new Set(tagWrites)).toEqual(new Set([LISTENER_ARN]));
     expect(fleet.writes()).toEqual([]);
+  });
+
+  it("takes over a running deployment's lock even when there is nothing to roll back, so that deployment stops", async () => {
+    const { elb, deps, clock } = setup("steady-no-previous");
+    elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/5;expires=${new Date(clock.now() + 3_600_000).toISOString()}` });
+    const result = await rollback(options(), deps);
+    expect(result.alreadyThere).toBe(true);
+    expect(result.tookOverLockFrom?.owner).toBe("org/repo/actions/runs/5");
+    expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
   });
 
   it("rolls back to the slot of a given version, and lists the versions when none matches", async () => {

@@ -210,6 +210,17 @@ describe("shiftTraffic", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
   });
 
+  it("stops without writing another weight when a rollback takes the lock over mid-canary", async () => {
+    const { elb, deps, clock } = setup();
+    elb.onWrite = (groups) => {
+      if (groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight === 100) {
+        elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/77;expires=${new Date(clock.now() + 600_000).toISOString()}` });
+      }
+    };
+    await expect(shiftTraffic(options({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } }), deps)).rejects.toThrow(/org\/repo\/actions\/runs\/77 took this environment's deployment lock over/);
+    expect(elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight)).toEqual([100]);
+  });
+
   it("aborts when the canary loses health mid-bake", async () => {
     const { elb, deps, clock } = setup();
     const start = clock.now();

@@ -12,6 +12,7 @@ import { analyzeCanary, type AnalysisContext } from "../src/judge/analyze";
 import type { Measurement, Point } from "../src/judge/types";
 import { parseCanaryConfig, type CanaryConfig } from "../src/metrics/config";
 import type { MetricProvider, ProviderSet } from "../src/metrics/provider";
+import { seededRandom } from "../sandbox/src/world/random";
 
 const SEED = 20261124;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);
@@ -22,17 +23,6 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);
 const AA_TRIALS = Number(process.env.BENCH_AA_TRIALS ?? 2000);
 const PERIODS = 10;
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box-Muller, using both values of each pair. */
 function normalSource(random: () => number): () => number {
@@ -192,7 +182,7 @@ const statistical = parseCanaryConfig("", "default configuration");
  * seeded sample of the baseline fleet). No minimum sample, as in Argo/Flagger analyses.
  */
 function thresholdJudge(f: Fleet): CanaryConfig {
-  const random = rng(SEED ^ 0x5eed);
+  const random = seededRandom(SEED ^ 0x5eed);
   const gaussian = normalSource(random);
   const lat = new Float64Array(200_000).map(() => latency(f, random, gaussian)).sort();
   return parseCanaryConfig(
@@ -247,7 +237,7 @@ async function runJudge(config: CanaryConfig, providers: ProviderSet, start: num
 
 async function main(): Promise<void> {
   const began = Date.now();
-  const random = rng(SEED);
+  const random = seededRandom(SEED);
   const gaussian = normalSource(random);
   const rows: Row[] = [];
   let missed = 0;

@@ -14,6 +14,7 @@ import { apiFaultTrial, badFleetTrial, cancelTrial, killTrial, type TrialOutcome
 
 type Outcome = TrialOutcome & { restoredMs?: number | undefined; error?: string; recovery?: string; conclusions?: string[]; notes?: string[]; killed?: boolean; faultsInjected?: number };
 import { snapshotRepo } from "../test/e2e/support";
+import { seededRandom } from "../sandbox/src/world/random";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,17 +25,6 @@ const only = (() => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 })();
 
-/** A seeded generator (mulberry32), so the kill points are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), command: `node --import tsx bench/safety.ts ${process.argv.slice(2).join(" ")}`.trim() };
 let broken = 0;
@@ -81,7 +71,7 @@ function summarize(outcomes: Outcome[]): Record<string, unknown>[] {
 
 async function kills(): Promise<void> {
   const trials = arg("kills", 50);
-  const random = seeded(424242);
+  const random = seededRandom(424242);
   const repo = snapshotRepo();
   const outcomes: Outcome[] = [];
   try {

@@ -22,17 +22,8 @@ export function get(url: string, headers: Record<string, string> = {}): Promise<
   });
 }
 
-/** A seeded pseudo-random source (mulberry32) for deterministic tests. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded pseudo-random source for deterministic tests (the sandbox's own). */
+export { seededRandom as seeded } from "../../src/world/random";
 
 /** Polls `probe` every few milliseconds until it returns true or `timeoutMs` passes. */
 export async function eventually(probe: () => boolean, timeoutMs = 5000, label = "condition"): Promise<void> {

@@ -54,6 +54,7 @@ beforeAll(async () => {
   const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true) => {
     stage.sandbox.resetCalls();
     const result = await runInProcess(name, inputs);
+    if (process.env.IAM_DEBUG) console.log(name, result.ok, result.log.slice(-600));
     if (mustSucceed && !result.ok) throw new Error(`${name} ${JSON.stringify(inputs)} failed:\n${result.log}`);
     for (const call of stage.sandbox.calls()) recorded.get(name)!.add(`${SERVICE_PREFIX[call.service] ?? call.service}:${call.operation}`);
   };
@@ -62,7 +63,10 @@ beforeAll(async () => {
   await scenario("shift-traffic", { "environment-tags": tags, weight: "10", "dry-run": "true" });
   await scenario("rollback", { "environment-tags": tags, "dry-run": "true" }, false);
   await scenario("health-gate", { "target-group-arns": tg["web-blue"]!, timeout: "20s" });
-  // A whole release: deploy, gate, analyse, canary with alarms and analysis to 100% with scale-in, then roll back.
+  // A release that never becomes healthy: deploy-green fails and gives its lock back (RemoveTags).
+  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v4!, version: "v4", timeout: "30s" }, false);
+  // A whole release: deploy (over the failed slot, clearing its old tags), gate, analyse, canary with
+  // alarms and analysis to 100% with scale-in, then roll back.
   await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s" });
   await scenario("health-gate", { "listener-arn": listener, slot: "candidate", timeout: "30s" });
   await scenario("health-gate", { "environment-tags": tags, slot: "candidate", timeout: "30s" });
@@ -80,7 +84,7 @@ beforeAll(async () => {
     "scale-in-previous": "true",
   });
   await scenario("rollback", { "listener-arn": listener, "scale-in-bad": "true", timeout: "60s" });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   // IAM_RECORDED=<file> writes what was recorded, to review a policy change.

@@ -83,3 +83,30 @@ it("deploy.yml ships v2 with approval; rollback.yml (workflow_dispatch) brings v
   times.mark(`6b rollback.yml via workflow_dispatch (${step.outputs.seconds} s in the rollback step)`, rollbackStarted);
   times.print();
 }, 120_000);
+
+it("blue-green.yml switches all at once to v2 with no failed request, and scales the old fleet in", async () => {
+  const started = Date.now();
+  const times = timer();
+  stage = await startStage({ rps: 60, seed: 63 });
+  const { environment } = stage.sandbox;
+  const run = await runExampleWorkflow({
+    stage,
+    repoRoot: repo.root,
+    workflow: join(repo.root, "examples", "blue-green.yml"),
+    runId: "8003",
+    inputs: { environment: "production", "image-id": environment.releases.v2!, version: "v2", "scale-in-previous": true },
+  });
+  const story = Object.values(run.jobs).flatMap((j) => j.log).join("\n");
+  expect(run.conclusion, story).toBe("success");
+  await new Promise((r) => setTimeout(r, 1_500));
+  const report = (await stage.close())!;
+  const state = stage.sandbox.state();
+  const since = stage.readyAt;
+  expect(state.weightHistory.filter((e) => e.at >= since).map((e) => sharesOf(e)["web-green"])).toEqual([100]);
+  expect(state.autoScalingGroups.find((g) => g.name === "web-blue")!.desiredCapacity).toBe(0);
+  expect(report.failed, JSON.stringify({ status: report.byStatus, errors: report.errorsByCode })).toBe(0);
+  expect(report.timeline.at(-1)!.byVersion.v1).toBeUndefined();
+  expect(weightInvariantViolations(state.weightHistory, { since })).toEqual([]);
+  times.mark("6c blue-green.yml (v2 all at once, scale-in)", started);
+  times.print();
+}, 120_000);

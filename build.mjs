@@ -77,8 +77,11 @@ function licenses(metafile) {
   return `Third-party software bundled in dist/\n\n${sections.join("\n-----\n\n")}`;
 }
 
-/** The output files an entry loads before any dynamic import(): itself and its static chunk imports. */
-function staticClosure(metafile, start) {
+/**
+ * The output files an entry can reach: with `staticOnly`, those it loads before any dynamic import()
+ * (itself and its static chunk imports); otherwise every file, dynamic imports included.
+ */
+function closure(metafile, start, staticOnly) {
   const seen = new Set();
   const stack = [start];
   while (stack.length > 0) {
@@ -86,21 +89,8 @@ function staticClosure(metafile, start) {
     if (seen.has(file)) continue;
     seen.add(file);
     for (const imp of metafile.outputs[file].imports) {
-      if (!imp.external && imp.kind === "import-statement") stack.push(imp.path);
+      if (!imp.external && (!staticOnly || imp.kind === "import-statement")) stack.push(imp.path);
     }
-  }
-  return [...seen];
-}
-
-/** Every output file an entry can reach, static or dynamic. */
-function fullClosure(metafile, start) {
-  const seen = new Set();
-  const stack = [start];
-  while (stack.length > 0) {
-    const file = stack.pop();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const imp of metafile.outputs[file].imports) if (!imp.external) stack.push(imp.path);
   }
   return [...seen];
 }
@@ -130,8 +120,8 @@ function report(metafile, entries) {
   const problems = [];
   for (const entry of entries) {
     const out = relative(root, join(dist, `${entry.out}.js`));
-    const statics = staticClosure(metafile, out);
-    const all = fullClosure(metafile, out);
+    const statics = closure(metafile, out, true);
+    const all = closure(metafile, out, false);
     const size = (files) => files.reduce((sum, f) => sum + metafile.outputs[f].bytes, 0);
     const staticBytes = size(statics);
     rows.push([out, kB(metafile.outputs[out].bytes), String(statics.length - 1), kB(staticBytes), kB(size(all) - staticBytes)]);

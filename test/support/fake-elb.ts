@@ -14,6 +14,7 @@ import type {
   TrafficRouter,
   WeightedGroup,
 } from "../../src/ports/load-balancer";
+import { CallLog } from "./call-log";
 
 export const ACCOUNT = "123456789012";
 export const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/web/50dc6c495c0c9188`;
@@ -22,10 +23,7 @@ export const RULE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:liste
 export const BLUE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-blue/73e2d6bc24d8a067`;
 export const GREEN_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-green/09966783158cda59`;
 
-export interface FakeCall {
-  op: string;
-  args: unknown;
-}
+export type { FakeCall } from "./call-log";
 
 export function healthy(n: number, prefix = "i-"): TargetHealthEntry[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(4, "0")}`, port: 80, state: "healthy" as const }));
@@ -41,8 +39,7 @@ export function unhealthy(n: number, prefix = "i-u"): TargetHealthEntry[] {
   }));
 }
 
-export class FakeElb implements TrafficRouter, TargetGroups, ListenerDiscovery {
-  readonly calls: FakeCall[] = [];
+export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, ListenerDiscovery {
   readonly weightHistory: WeightedGroup[][] = [];
   groups: WeightedGroup[];
   stickiness: Stickiness = { enabled: false };
@@ -54,8 +51,6 @@ export class FakeElb implements TrafficRouter, TargetGroups, ListenerDiscovery {
   staleReads = 0;
   /** When set, every write is silently ignored by the "load balancer". */
   ignoreWrites = false;
-  /** Throws this error on the named operation (once per entry). */
-  readonly failures: { op: string; error: Error }[] = [];
   /** Called after every accepted write. */
   onWrite?: (groups: WeightedGroup[]) => void;
   private readBack: WeightedGroup[] | undefined;
@@ -67,22 +62,10 @@ export class FakeElb implements TrafficRouter, TargetGroups, ListenerDiscovery {
       { targetGroupArn: GREEN_ARN, weight: 0 },
     ],
   ) {
+    super();
     this.groups = groups.map((g) => ({ ...g }));
     this.healthOf.set(BLUE_ARN, healthy(2, "i-blue"));
     this.healthOf.set(GREEN_ARN, healthy(2, "i-green"));
-  }
-
-  private record(op: string, args: unknown): void {
-    this.calls.push({ op, args });
-    const i = this.failures.findIndex((f) => f.op === op);
-    if (i >= 0) {
-      const [failure] = this.failures.splice(i, 1);
-      throw failure!.error;
-    }
-  }
-
-  count(op: string): number {
-    return this.calls.filter((c) => c.op === op).length;
   }
 
   tagsOf(arn: string): Record<string, string> {

@@ -9,7 +9,7 @@
 import type { CapacityChange, Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates, ScalingActivity } from "../../src/ports/fleet";
 import type { TargetHealthEntry, TargetStateName } from "../../src/ports/load-balancer";
 import type { Clock } from "../../src/util/clock";
-import type { FakeCall } from "./fake-elb";
+import { CallLog, type FakeCall } from "./call-log";
 
 export interface LaunchScript {
   /** Time from launch to InService, in ms. Default 20 s. */
@@ -64,12 +64,9 @@ function validationError(message: string): Error {
   return Object.assign(new Error(message), { name: "ValidationError", $metadata: { httpStatusCode: 400 } });
 }
 
-export class FakeFleet implements Fleet {
-  readonly calls: FakeCall[] = [];
+export class FakeFleet extends CallLog implements Fleet {
   readonly groups = new Map<string, FakeGroup>();
   readonly capacityChanges: { name: string; change: CapacityChange }[] = [];
-  /** Throws this error on the named operation (once per entry). */
-  readonly failures: { op: string; error: Error }[] = [];
   /** How the n-th launch of a group goes (n counts from 0 per group). */
   script: (group: string, n: number) => LaunchScript = () => ({});
   /** Time an instance spends Terminating (deregistration delay and shutdown), in ms. */
@@ -81,7 +78,9 @@ export class FakeFleet implements Fleet {
   private nextId = 1;
   private nextActivity = 1;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    super();
+  }
 
   addGroup(spec: GroupSpec): FakeGroup {
     const running = spec.running ?? 0;
@@ -106,19 +105,6 @@ export class FakeFleet implements Fleet {
 
   private instanceId(): string {
     return `i-${(this.nextId++).toString(16).padStart(17, "0")}`;
-  }
-
-  private record(op: string, args: unknown): void {
-    this.calls.push({ op, args });
-    const i = this.failures.findIndex((f) => f.op === op);
-    if (i >= 0) {
-      const [failure] = this.failures.splice(i, 1);
-      throw failure!.error;
-    }
-  }
-
-  count(op: string): number {
-    return this.calls.filter((c) => c.op === op).length;
   }
 
   /** Calls that change something, for "no writes" assertions. */

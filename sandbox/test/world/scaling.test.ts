@@ -139,7 +139,8 @@ describe("Auto Scaling with real instances", () => {
     const activities = await eventually("a crashed v5 instance replaced", async () => {
       const all = (await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "web-green" }))).Activities!;
       const crashed = all.find((a) => a.Description?.startsWith("Terminating") && a.Cause?.includes("EC2 instance status check failure"));
-      return crashed && all.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! > crashed.StartTime!).length > 0 ? all : undefined;
+      // The replacement may start in the same millisecond as the termination: timestamps on the wire have ms precision.
+      return crashed && all.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! >= crashed.StartTime!).length > 0 ? all : undefined;
     });
     const termination = activities.find((a) => a.Description?.startsWith("Terminating") && a.Cause?.includes("EC2 instance status check failure"))!;
     const replacement = activities.filter((a) => a.Description?.startsWith("Launching") && a.StartTime! >= termination.StartTime!).at(-1)!;

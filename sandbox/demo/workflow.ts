@@ -36,12 +36,17 @@ export interface WorkflowRunOptions {
   signal?: AbortSignal;
 }
 
-/** The repository variables the examples read, pointed at the stage's sandbox. */
+/**
+ * The repository variables the examples read, pointed at the stage's sandbox. STABLE_FOR: the
+ * actions keep real time while the sandbox runs 25× faster, so 2 s of holding is 50 sandbox seconds,
+ * past the 10 s its load balancer takes to mark a failed target unhealthy (`auto` would wait 10 s).
+ */
 export function exampleVars(stage: Stage, extra: Record<string, string> = {}): Record<string, string> {
   return {
     DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy",
     AWS_REGION: stage.sandbox.region,
     LISTENER_ARN: stage.sandbox.environment.listenerArn,
+    STABLE_FOR: "2s",
     ...extra,
   };
 }

@@ -124,7 +124,11 @@ export class ElbV2Adapter implements TrafficRouter, TargetGroups, ListenerDiscov
       do {
         const page = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns, Marker: marker, PageSize: PAGE_SIZE }));
         for (const tg of page.TargetGroups ?? []) {
-          out.push({ arn: tg.TargetGroupArn ?? "", name: tg.TargetGroupName ?? "", targetType: tg.TargetType ?? "instance", loadBalancerArns: tg.LoadBalancerArns ?? [] });
+          const healthCheck =
+            tg.HealthCheckIntervalSeconds !== undefined && tg.UnhealthyThresholdCount !== undefined
+              ? { enabled: tg.HealthCheckEnabled !== false, intervalSeconds: tg.HealthCheckIntervalSeconds, unhealthyThreshold: tg.UnhealthyThresholdCount }
+              : undefined;
+          out.push({ arn: tg.TargetGroupArn ?? "", name: tg.TargetGroupName ?? "", targetType: tg.TargetType ?? "instance", loadBalancerArns: tg.LoadBalancerArns ?? [], healthCheck });
         }
         marker = page.NextMarker;
       } while (marker);

@@ -48,7 +48,7 @@ import {
 } from "./fleet-capacity";
 import { acquireLock, parseLock } from "./lock";
 import { TAG, tagValue } from "./tags";
-import { formatMinHealthy, type MinHealthy, type TargetGroupHealthReport } from "./target-health";
+import { formatMinHealthy, type MinHealthy, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface DeployGreenRequest {
   environment: EnvironmentRef;
@@ -59,6 +59,8 @@ export interface DeployGreenRequest {
   desiredCapacity?: number | undefined;
   minHealthy: MinHealthy;
   timeoutMs: number;
+  /** How long the new fleet must keep serving once it serves; default 0. */
+  stableFor?: StableFor | undefined;
   deploymentId: string;
   dryRun: boolean;
   lockTtlMs: number;
@@ -99,6 +101,8 @@ export interface DeployGreenResult {
   /** New instances InService and healthy (empty in a dry run). */
   instances: FleetInstance[];
   health?: TargetGroupHealthReport | undefined;
+  /** How long the new fleet had to keep serving once it served (0 in a dry run, or with stable-for 0s). */
+  stableForMs: number;
   /** Required processes that were suspended and were (or would be) resumed. */
   resumed: string[];
   changes: Change[];
@@ -121,6 +125,7 @@ export function requestFromSettings(s: DeployGreenSettings, run: Pick<RunInfo, "
     desiredCapacity: s["desired-capacity"],
     minHealthy: s["min-healthy"],
     timeoutMs: s.timeout,
+    stableFor: s["stable-for"],
     deploymentId: s["deployment-id"] ?? defaultDeploymentId(run),
     dryRun: s["dry-run"],
     lockTtlMs: s["lock-ttl"],
@@ -265,7 +270,16 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   }
   for (const c of changes) log(`${request.dryRun ? "Plan" : "Change"}: ${c.what}: ${c.before} → ${c.after}`);
 
+  const stable = await resolveStableFor(request.stableFor ?? { kind: "fixed", ms: 0 }, ports.targetGroups, [idle.targetGroupArn]);
+  if (stable.ms >= request.timeoutMs) {
+    throw new ConfigurationError(
+      `The new fleet must keep serving for ${stable.ms / 1000}s once it serves (${stable.why}), which does not fit in timeout ${request.timeoutMs / 1000}s. Raise timeout, or set stable-for to a shorter duration.`,
+    );
+  }
+  if (stable.ms > 0) log(`Once its instances serve, ${idle.targetGroupName} must keep serving for ${stable.ms / 1000}s before the deploy succeeds (${stable.why}).`);
+
   const base = {
+    stableForMs: stable.ms,
     slot: idle,
     live,
     asgName: group.name,
@@ -354,13 +368,14 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         what: "new",
         since,
         timeoutMs: remaining(),
+        holdForMs: stable.ms,
       });
     } catch (error) {
       await guard.releaseAfterFailure();
       throw error;
     }
     await guard.release();
-    log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
+    log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy${stable.ms > 0 ? ` and have been for ${stable.ms / 1000}s` : ""}: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
 
     // 4. Tags, unless a rollback took the environment over while the fleet was coming up.
     await lock.assertHeld(`tagging ${idle.targetGroupName} as the candidate`);

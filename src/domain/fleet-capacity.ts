@@ -170,6 +170,8 @@ export interface ServingOptions extends WaitCommon {
   what?: string;
   /** Scaling activities from this time on are reported when the wait fails. */
   since: Date;
+  /** Once serving, how long the fleet must keep serving before the wait succeeds (default 0). */
+  holdForMs?: number | undefined;
 }
 
 export interface Serving {
@@ -183,6 +185,8 @@ export interface Serving {
 export interface FleetDiagnosis {
   instances: FleetInstance[];
   failedActivities: ScalingActivity[];
+  /** Terminations of instances Auto Scaling found unhealthy (they crashed or failed health checks). */
+  replacedUnhealthy: ScalingActivity[];
   unhealthyTargets: TargetHealthEntry[];
   /** Diagnostics that could not be read, in words. */
   unreadable: string[];
@@ -199,6 +203,13 @@ export class FleetNotServingError extends OperationalError {
 }
 
 const FAILED = /^(Failed|Cancelled)$/;
+/** "At <time> an instance was taken out of service in response to <why>", unless <why> is a capacity change. */
+const TAKEN_OUT = /taken out of service in response to (?!a difference between desired and actual capacity)(.+?)\.?$/;
+
+function replacementReason(a: ScalingActivity): string | undefined {
+  if (!/^Terminating/.test(a.description)) return undefined;
+  return TAKEN_OUT.exec(a.cause ?? "")?.[1];
+}
 
 export function describeActivity(a: ScalingActivity): string {
   const why = a.statusMessage || a.cause;
@@ -207,7 +218,7 @@ export function describeActivity(a: ScalingActivity): string {
 
 /** Reads, best effort, what went wrong with a group and its target group since `since`. */
 export async function diagnoseFleet(options: { fleet: Fleet; targetGroups: TargetGroups; groupName: string; targetGroupArn: string; since: Date }): Promise<FleetDiagnosis> {
-  const diagnosis: FleetDiagnosis = { instances: [], failedActivities: [], unhealthyTargets: [], unreadable: [] };
+  const diagnosis: FleetDiagnosis = { instances: [], failedActivities: [], replacedUnhealthy: [], unhealthyTargets: [], unreadable: [] };
   const [group, activities, health] = await Promise.allSettled([
     options.fleet.describe(options.groupName),
     options.fleet.activities(options.groupName, options.since),
@@ -215,7 +226,10 @@ export async function diagnoseFleet(options: { fleet: Fleet; targetGroups: Targe
   ]);
   if (group.status === "fulfilled") diagnosis.instances = group.value?.instances ?? [];
   else diagnosis.unreadable.push(`instances: ${errorMessage(group.reason)}`);
-  if (activities.status === "fulfilled") diagnosis.failedActivities = activities.value.filter((a) => FAILED.test(a.statusCode));
+  if (activities.status === "fulfilled") {
+    diagnosis.failedActivities = activities.value.filter((a) => FAILED.test(a.statusCode));
+    diagnosis.replacedUnhealthy = activities.value.filter((a) => replacementReason(a) !== undefined);
+  }
   else diagnosis.unreadable.push(`scaling activities: ${errorMessage(activities.reason)}`);
   if (health.status === "fulfilled") diagnosis.unhealthyTargets = health.value.filter((t) => t.state !== "healthy" && t.state !== "draining" && t.state !== "unused");
   else diagnosis.unreadable.push(`target health: ${errorMessage(health.reason)}`);
@@ -231,6 +245,10 @@ export function formatDiagnosis(d: FleetDiagnosis, groupName: string, targetGrou
     parts.push(`Failed scaling activities: ${d.failedActivities.slice(0, 5).map(describeActivity).join("; ")}${d.failedActivities.length > 5 ? `; and ${d.failedActivities.length - 5} more` : ""}.`);
   } else if (!d.unreadable.some((u) => u.startsWith("scaling"))) {
     parts.push("No scaling activity failed.");
+  }
+  if (d.replacedUnhealthy.length > 0) {
+    const shown = d.replacedUnhealthy.slice(0, 5).map((a) => `${a.description.replace(/^Terminating EC2 instance: /, "")} (${replacementReason(a)})`);
+    parts.push(`Auto Scaling replaced ${d.replacedUnhealthy.length} unhealthy instance(s): ${shown.join(", ")}${d.replacedUnhealthy.length > 5 ? ", …" : ""}.`);
   }
   if (d.unhealthyTargets.length > 0) {
     parts.push(`Not healthy in ${targetGroupName(targetGroupArn)}: ${d.unhealthyTargets.slice(0, 10).map(describeTarget).join("; ")}${d.unhealthyTargets.length > 10 ? `; and ${d.unhealthyTargets.length - 10} more` : ""}.`);
@@ -262,8 +280,11 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
   };
   const seenFailures = new Set<string>();
   let lastActivityCheck = Number.NEGATIVE_INFINITY;
+  const lapses: { heldMs: number; status: string }[] = [];
   try {
     const reports = await waitForTargetHealth({
+      holdForMs: options.holdForMs ?? 0,
+      onLapse: (heldMs, status) => lapses.push({ heldMs, status }),
       targetGroups,
       arns: [options.targetGroupArn],
       requirement: { minHealthy: options.minHealthy, requireAll: true },
@@ -299,9 +320,16 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
     const diagnosis = await diagnoseFleet({ ...options, since: options.since });
+    const within = `within ${Math.round(options.timeoutMs / 1000)}s`;
+    const hold = `${((options.holdForMs ?? 0) / 1000).toFixed(1)}s`;
+    const last = lapses.at(-1);
+    const lapsed = last ? ` They served and then stopped ${lapses.length} time(s), last after ${(last.heldMs / 1000).toFixed(1)}s: ${last.status}.` : "";
+    const headline =
+      error.heldMs > 0
+        ? `All ${options.count} ${what}instances of ${options.groupName} were serving, but for only ${(error.heldMs / 1000).toFixed(1)}s of the ${hold} they must hold (stable-for) ${within}.${lapsed}`
+        : `${serving.length} of ${options.count} ${what}instances of ${options.groupName} became InService and healthy in ${targetGroupName(options.targetGroupArn)} ${within}${lapses.length > 0 ? ` and stayed so for the ${hold} they must hold (stable-for)` : ""}.${lapsed}`;
     throw new FleetNotServingError(
-      `${serving.length} of ${options.count} ${what}instances of ${options.groupName} became InService and healthy in ${targetGroupName(options.targetGroupArn)} within ${Math.round(options.timeoutMs / 1000)}s. ` +
-        formatDiagnosis(diagnosis, options.groupName, options.targetGroupArn),
+      `${headline} ` + formatDiagnosis(diagnosis, options.groupName, options.targetGroupArn),
       diagnosis,
       { cause: error },
     );

@@ -11,13 +11,15 @@ import { fastPoll, type PollPolicy, pollUntil, TimeoutError } from "../util/wait
 import { targetGroupName } from "./arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
 import { HttpCheck, type HttpCheckSpec } from "./http-check";
-import { formatMinHealthy, type HealthRequirement, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
+import { formatMinHealthy, type HealthRequirement, readTargetHealth, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface GatePlan {
   targetGroupArns: string[];
   requirement: HealthRequirement;
   http: HttpCheckSpec[];
   timeoutMs: number;
+  /** How long everything must keep passing once it passes; default 0. */
+  stableFor?: StableFor | undefined;
 }
 
 export interface GateDeps {
@@ -40,6 +42,13 @@ export interface GateCheck {
   detail: string;
 }
 
+export interface Lapse {
+  /** How long everything had been passing, in ms. */
+  heldMs: number;
+  /** What stopped passing. */
+  status: string;
+}
+
 export interface GateResult {
   healthy: boolean;
   /** Healthy targets across the target groups, at the last poll. */
@@ -49,6 +58,11 @@ export interface GateResult {
   elapsedMs: number;
   polls: number;
   timeoutMs: number;
+  /** How long every check had to keep passing once all passed, and why that long. */
+  stableForMs: number;
+  stableForWhy: string;
+  /** Times everything passed and then stopped passing before stable-for was over. */
+  lapses: Lapse[];
   /** When not healthy: every failing check and why, in one line. */
   reason?: string | undefined;
 }
@@ -85,6 +99,10 @@ function describePlan(plan: GatePlan): string {
   return `health gate: waiting for ${parts.join(" and ")}`;
 }
 
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
 export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<GateResult> {
   if (plan.targetGroupArns.length === 0 && plan.http.length === 0) throw new ConfigurationError("health gate: nothing to check; give target groups, URLs or both.");
   if (plan.targetGroupArns.length > 0 && !deps.targetGroups) throw new Error("runHealthGate: target groups given without the TargetGroups port");
@@ -93,6 +111,17 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
   const start = clock.now();
   let reports: TargetGroupHealthReport[] = [];
   let polls = 0;
+  const stable = await resolveStableFor(plan.stableFor ?? { kind: "fixed", ms: 0 }, deps.targetGroups, plan.targetGroupArns).catch((error: unknown) => {
+    throw wrapError(`reading the health check settings of ${plan.targetGroupArns.map(targetGroupName).join(", ")} (for stable-for auto)`, error);
+  });
+  if (stable.ms >= plan.timeoutMs) {
+    throw new ConfigurationError(
+      `health gate: health must hold for ${formatSeconds(stable.ms)} once it passes (${stable.why}), which does not fit in timeout ${formatSeconds(plan.timeoutMs)}. Raise timeout, or set stable-for to a shorter duration.`,
+    );
+  }
+  if (stable.ms > 0) deps.log(`health gate: once everything passes, it must keep passing for ${formatSeconds(stable.ms)} (${stable.why}).`);
+  const lapses: Lapse[] = [];
+  let heldAtTimeout = 0;
 
   const readGroup = (arn: string) =>
     readTargetHealth(deps.targetGroups!, arn, plan.requirement).catch((error: unknown) => {
@@ -109,6 +138,8 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
       log: deps.log,
       policy: deps.policy ?? gatePoll,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      holdForMs: stable.ms,
+      onLapse: (heldMs, status) => lapses.push({ heldMs, status }),
       probe: async () => {
         polls++;
         const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);
@@ -122,6 +153,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
     healthy = false;
+    heldAtTimeout = error.heldMs;
   }
 
   const checks: GateCheck[] = [
@@ -130,6 +162,15 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
   ];
   const elapsedMs = clock.now() - start;
   const failing = [...reports.filter((r) => !r.ok).map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
+  const timeout = `not healthy after ${(elapsedMs / 1000).toFixed(1)}s (timeout ${Math.round(plan.timeoutMs / 1000)}s)`;
+  let reason: string | undefined;
+  if (!healthy) {
+    const lapsed = lapses.length > 0 ? `; it passed and then failed again ${lapses.length} time(s), last after ${formatSeconds(lapses.at(-1)!.heldMs)}: ${lapses.at(-1)!.status}` : "";
+    reason =
+      failing.length > 0
+        ? `${timeout}: ${failing.join("; ")}${lapsed}`
+        : `${timeout}: every check was passing, but only for ${formatSeconds(heldAtTimeout)} of the ${formatSeconds(stable.ms)} it must hold (stable-for)${lapsed}`;
+  }
   return {
     healthy,
     healthyCount: reports.reduce((sum, r) => sum + r.healthy, 0),
@@ -138,6 +179,9 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
     elapsedMs,
     polls,
     timeoutMs: plan.timeoutMs,
-    ...(healthy ? {} : { reason: `not healthy after ${(elapsedMs / 1000).toFixed(1)}s (timeout ${Math.round(plan.timeoutMs / 1000)}s): ${failing.join("; ")}` }),
+    stableForMs: stable.ms,
+    stableForWhy: stable.why,
+    lapses,
+    ...(reason ? { reason } : {}),
   };
 }

@@ -82,6 +82,9 @@ export interface WaitForHealthOptions {
   signal?: AbortSignal;
   /** Extra condition checked on each poll (e.g. Auto Scaling instances InService); return a status when not met. */
   alsoRequire?: () => Promise<string | undefined>;
+  /** How long it must all hold once it passes (see pollUntil's holdForMs). */
+  holdForMs?: number;
+  onLapse?: (heldMs: number, status: string) => void;
 }
 
 /** Polls until every target group meets the requirement; reacts within a second of it becoming true. */
@@ -94,6 +97,8 @@ export async function waitForTargetHealth(options: WaitForHealthOptions): Promis
     random: options.random,
     log: options.log,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.holdForMs ? { holdForMs: options.holdForMs } : {}),
+    ...(options.onLapse ? { onLapse: options.onLapse } : {}),
     probe: async () => {
       last = await Promise.all(options.arns.map((arn) => readTargetHealth(options.targetGroups, arn, options.requirement)));
       const extra = options.alsoRequire ? await options.alsoRequire() : undefined;
@@ -101,4 +106,34 @@ export async function waitForTargetHealth(options: WaitForHealthOptions): Promis
       return { done: false, status: [...last.map((r) => r.summary), ...(extra ? [extra] : [])].join("; ") };
     },
   });
+}
+
+/** `auto`, or how long health must hold once it passes (0: the first passing poll is enough). */
+export type StableFor = { kind: "auto" } | { kind: "fixed"; ms: number };
+
+export interface StableForResolution {
+  ms: number;
+  /** Why this long, in words, for the log and the summary. */
+  why: string;
+}
+
+/**
+ * How long health must hold once it passes. `auto`: as long as the load balancer can take to mark
+ * unhealthy a target that failed just after its last passing check (interval × unhealthy threshold),
+ * for the slowest of the target groups; with no target groups, 0 (URL checks have
+ * consecutive-successes for that).
+ */
+export async function resolveStableFor(setting: StableFor, targetGroups: TargetGroups | undefined, arns: string[]): Promise<StableForResolution> {
+  if (setting.kind === "fixed") return { ms: setting.ms, why: setting.ms === 0 ? "stable-for 0s: the first passing poll is enough" : "as given by stable-for" };
+  if (arns.length === 0 || !targetGroups) return { ms: 0, why: "stable-for auto with no target group: consecutive-successes is the URL checks' window" };
+  const infos = await targetGroups.describe(arns);
+  let slowest: { ms: number; why: string } = { ms: 0, why: "" };
+  for (const info of infos) {
+    const hc = info.healthCheck;
+    if (!hc || !hc.enabled) continue;
+    const ms = hc.intervalSeconds * hc.unhealthyThreshold * 1000;
+    if (ms > slowest.ms) slowest = { ms, why: `stable-for auto: ${info.name} marks a failing target unhealthy after ${hc.unhealthyThreshold} failed checks ${hc.intervalSeconds}s apart` };
+  }
+  if (slowest.ms === 0) return { ms: 0, why: "stable-for auto: the load balancer reports no health check settings for these target groups" };
+  return slowest;
 }

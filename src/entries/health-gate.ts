@@ -28,7 +28,7 @@ export async function healthGate(s: HealthGateSettings, ctx: ActionContext, fetc
     }),
   );
   const result = await runHealthGate(
-    { targetGroupArns: arns, requirement: { minHealthy: s["min-healthy"], requireAll: true }, http, timeoutMs: s.timeout },
+    { targetGroupArns: arns, requirement: { minHealthy: s["min-healthy"], requireAll: true }, http, timeoutMs: s.timeout, stableFor: s["stable-for"] },
     { targetGroups: ports?.targetGroups, fetch, clock: ctx.clock, random: ctx.random, log: ctx.log, signal: ctx.signal },
   );
   ctx.io.setOutput("healthy", String(result.healthy));
@@ -37,7 +37,8 @@ export async function healthGate(s: HealthGateSettings, ctx: ActionContext, fetc
   ctx.io.appendSummary(renderHealthGateSummary(result));
   if (!result.healthy) throw new OperationalError(`health-gate: ${result.reason}`);
   const passed = [...result.targetGroups.map((r) => r.summary), ...result.checks.filter((c) => c.kind === "http").map((c) => `${c.target}: ${c.detail}`)];
-  ctx.log(`health gate passed after ${(result.elapsedMs / 1000).toFixed(1)}s: ${passed.join("; ")}`);
+  const held = result.stableForMs > 0 ? `, holding for the last ${(result.stableForMs / 1000).toFixed(1)}s` : "";
+  ctx.log(`health gate passed after ${(result.elapsedMs / 1000).toFixed(1)}s${held}: ${passed.join("; ")}`);
 }
 
 export function run(options: RuntimeOptions & { fetch?: Fetch } = {}): Promise<boolean> {

@@ -1,7 +1,8 @@
 /** Inputs every action that acts on an environment shares: how to find it, and the AWS region. */
 import * as z from "zod";
 import type { EnvironmentRef } from "../domain/environment";
-import { arn, boolean, duration, keyValues, optionalText } from "./fields";
+import type { StableFor } from "../domain/target-health";
+import { arn, boolean, duration, keyValues, optionalText, stableFor } from "./fields";
 import type { InputSpec } from "./define";
 
 export const environmentInputs = {
@@ -45,6 +46,24 @@ export const lockTtlInput = {
     valid: "a duration from 1m to 24h, e.g. 90m or 2h",
   },
 } satisfies Record<string, InputSpec>;
+
+export const stableForInput = {
+  "stable-for": {
+    description:
+      "Once everything passes, how long it must keep passing before the step succeeds; a failure in between starts this wait again, all within timeout. `auto`: as long as the load balancer can take to mark unhealthy a target that fails just after passing (health check interval × unhealthy threshold of the target group: 60s with the ALB defaults). `0s`: the first passing poll is enough.",
+    default: "auto",
+    schema: stableFor(),
+    valid: "auto, or a duration up to 30m such as 0s, 20s or 2m",
+  },
+} satisfies Record<string, InputSpec>;
+
+/** A fixed stable-for must leave time within timeout to pass first (`auto` is checked once it is known). */
+export function checkStableFor(stable: StableFor, timeoutMs: number): string | undefined {
+  if (stable.kind === "fixed" && stable.ms >= timeoutMs) {
+    return `Input stable-for (${stable.ms / 1000}s) must be shorter than timeout (${timeoutMs / 1000}s): health has to pass first and then hold for stable-for, all within timeout.`;
+  }
+  return undefined;
+}
 
 interface EnvironmentSettings {
   "listener-arn": string | undefined;

@@ -1,6 +1,6 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
 import * as z from "zod";
-import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { duration, minHealthy, optionalInteger, optionalText } from "./fields";
 
@@ -54,6 +54,7 @@ export const deployGreenDefinition = defineAction({
       schema: duration({ min: 30_000, max: 6 * 3600_000 }),
       valid: "a duration from 30s to 6h, e.g. 15m",
     },
+    ...stableForInput,
     "deployment-id": {
       description: "Identifies this deployment in tags and the summary. Default: <run id>-<run attempt>.",
       schema: optionalText(128).pipe(z.union([z.undefined(), z.string().regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -")])),
@@ -78,7 +79,7 @@ export const deployGreenDefinition = defineAction({
     const given = [s["launch-template-version"] && "launch-template-version", s["image-id"] && "image-id"].filter(Boolean);
     if (given.length === 0) return "Input required and not supplied: launch-template-version or image-id. Give exactly one to say what to deploy.";
     if (given.length === 2) return "Inputs launch-template-version and image-id both say what to deploy; give exactly one of them.";
-    return undefined;
+    return checkStableFor(s["stable-for"], s.timeout);
   },
 });
 

@@ -1,7 +1,7 @@
 /** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
 import * as z from "zod";
 import { ARN_PATTERNS } from "../domain/arn";
-import type { MinHealthy } from "../domain/target-health";
+import type { MinHealthy, StableFor } from "../domain/target-health";
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
@@ -55,6 +55,10 @@ export const duration = (options: { min?: number; max: number }) =>
 
 export const optionalDuration = (options: { min?: number; max: number }) =>
   z.union([z.literal("").transform(() => undefined), duration(options)]);
+
+/** `auto`, or how long health must hold once it passes (0s: succeed on the first passing poll). */
+export const stableFor = () =>
+  z.union([z.string().regex(/^auto$/i).transform((): StableFor => ({ kind: "auto" })), duration({ max: 30 * 60_000 }).transform((ms): StableFor => ({ kind: "fixed", ms }))]);
 
 const PERCENT = /^(?:100(?:\.0)?|\d{1,2}(?:\.\d)?)$/;
 

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { type HttpHeader, parseExpectedStatus, parseHeaderLines, type StatusRange } from "../domain/http-check";
 import { type JsonExpectation, parseExpectation, EXPECTATION_SYNTAX } from "../domain/json-expectation";
-import { checkEnvironment, environmentInputs } from "./common";
+import { checkEnvironment, checkStableFor, environmentInputs, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { arnList, duration, integer, lines, minHealthy, optionalInteger, text } from "./fields";
 
@@ -138,6 +138,7 @@ export const healthGateAction = defineAction({
       schema: duration({ max: 6 * 3600_000 }),
       valid: "a duration up to 6h, e.g. 90s, 5m or 1h",
     },
+    ...stableForInput,
   },
   outputs: {
     healthy: { description: "`true` when every check passed, else `false`." },
@@ -165,7 +166,7 @@ export const healthGateAction = defineAction({
       ].filter((name): name is string => typeof name === "string");
       if (stray.length > 0) return `Input ${stray.join(" and ")} applies to URL checks, but urls is empty; give urls or remove ${stray.join(" and ")}.`;
     }
-    return undefined;
+    return checkStableFor(s["stable-for"], s.timeout);
   },
 });
 

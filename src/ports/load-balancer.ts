@@ -52,6 +52,16 @@ export interface TargetGroupInfo {
   name: string;
   targetType: string;
   loadBalancerArns: string[];
+  /** How the load balancer checks targets; absent when the API did not say. */
+  healthCheck?: HealthCheckSettings | undefined;
+}
+
+export interface HealthCheckSettings {
+  enabled: boolean;
+  /** 5–300 s between checks of one target. */
+  intervalSeconds: number;
+  /** 2–10 failed checks in a row mark a healthy target unhealthy. */
+  unhealthyThreshold: number;
 }
 
 export interface TargetGroups {

@@ -18,7 +18,7 @@ export function renderDeployGreenSummary(result: DeployGreenResult, links: Summa
     ["Slot", `${result.slot.name} (${result.slot.targetGroupName}), idle; live: ${result.live.name} (${result.live.share}% of traffic)`],
     ["Launch template version", /^\d+$|^\$/.test(result.launchTemplate.after.version) ? result.launchTemplate.after.version : "created on a real run"],
     ["Instances", result.dryRun ? `${result.capacity.after.desiredCapacity} planned` : `${result.instances.length} InService and healthy`],
-    ["Health", result.health ? result.health.summary : "not checked (dry run)"],
+    ["Health", result.health ? `${result.health.summary}${result.stableForMs > 0 ? `, held for ${result.stableForMs / 1000}s (stable-for)` : ""}` : "not checked (dry run)"],
     ["Time taken", seconds(result.elapsedMs)],
   ]
     .map(([k, v]) => `- **${k}:** ${cell(v)}`)

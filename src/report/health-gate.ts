@@ -18,6 +18,8 @@ export function renderHealthGateSummary(result: GateResult): string {
     `took ${seconds(result.elapsedMs)} (timeout ${seconds(result.timeoutMs)})`,
     `${result.polls} poll(s)`,
     ...(result.targetGroups.length > 0 ? [`${result.healthyCount} healthy target(s)`] : []),
+    ...(result.stableForMs > 0 ? [`had to hold ${seconds(result.stableForMs)} once passing`] : []),
+    ...(result.lapses.length > 0 ? [`passed and failed again ${result.lapses.length} time(s)`] : []),
   ];
   const rows = result.checks.map((c) => [
     c.kind === "target-group" ? "target health" : "HTTP",
@@ -25,5 +27,12 @@ export function renderHealthGateSummary(result: GateResult): string {
     c.ok ? "✅ pass" : "❌ fail",
     plain(c.detail),
   ]);
-  return `### Health gate: ${verdict}\n\n${facts.join(" · ")}\n\n${table(["check", "target", "result", "detail"], rows)}\n`;
+  const lapses =
+    result.lapses.length > 0
+      ? `\n**Health did not hold:** ${result.lapses
+          .slice(-3)
+          .map((l) => `after ${seconds(l.heldMs)}: ${plain(l.status)}`)
+          .join("; ")}${result.lapses.length > 3 ? ` (last 3 of ${result.lapses.length})` : ""}\n`
+      : "";
+  return `### Health gate: ${verdict}\n\n${facts.join(" · ")}\n\n${table(["check", "target", "result", "detail"], rows)}\n${lapses}`;
 }

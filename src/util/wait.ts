@@ -24,6 +24,9 @@ export interface PollPolicy {
  */
 export const fastPoll: PollPolicy = { initialDelayMs: 500, maxDelayMs: 800, factor: 1.3, jitter: 0.2, progressEveryMs: 5000 };
 
+/** Shortest time between polls while a passing probe must hold. */
+export const HOLD_POLL_MS = 1000;
+
 export type ProbeResult<T> = { done: true; value: T } | { done: false; status: string };
 
 export interface PollOptions<T> {
@@ -35,15 +38,28 @@ export interface PollOptions<T> {
   log: (line: string) => void;
   policy?: PollPolicy;
   signal?: AbortSignal;
+  /**
+   * Once the probe is done it must stay done this long, on every poll in between, before pollUntil
+   * returns; a poll that is not done starts the wait for it again. 0 (the default) returns at once.
+   */
+  holdForMs?: number;
+  /** Called when a hold breaks: how long it had held, and the status that broke it. */
+  onLapse?: (heldMs: number, status: string) => void;
 }
 
 export class TimeoutError extends OperationalError {
   constructor(
     message: string,
     readonly lastStatus: string,
+    /** With `holdForMs`: how long the probe had been done when time ran out (0 when it was not done). */
+    readonly heldMs = 0,
   ) {
     super(message);
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 export function nextDelay(attempt: number, policy: PollPolicy, random: Random): number {
@@ -54,28 +70,48 @@ export function nextDelay(attempt: number, policy: PollPolicy, random: Random): 
 
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const policy = options.policy ?? fastPoll;
+  const holdForMs = options.holdForMs ?? 0;
   const { clock } = options;
   const start = clock.now();
   const deadline = start + options.timeoutMs;
   let lastProgress = start;
+  let doneSince: number | undefined;
   for (let attempt = 0; ; attempt++) {
     const result = await options.probe();
-    if (result.done) return result.value;
-    const lastStatus = result.status;
     const now = clock.now();
-    const elapsed = ((now - start) / 1000).toFixed(1);
+    let lastStatus: string;
+    let heldMs = 0;
+    if (result.done) {
+      if (holdForMs <= 0) return result.value;
+      if (doneSince === undefined) {
+        doneSince = now;
+        options.log(`${options.label}: passing; it must keep passing for ${seconds(holdForMs)} (stable-for) (${seconds(now - start)} elapsed)`);
+        lastProgress = now;
+      }
+      heldMs = now - doneSince;
+      if (heldMs >= holdForMs) return result.value;
+      lastStatus = `passing for ${seconds(heldMs)} of the ${seconds(holdForMs)} it must hold`;
+    } else {
+      lastStatus = result.status;
+      if (doneSince !== undefined) {
+        const held = now - doneSince;
+        doneSince = undefined;
+        options.onLapse?.(held, result.status);
+        options.log(`${options.label}: stopped passing after ${seconds(held)} of the ${seconds(holdForMs)} it must hold: ${result.status}. Waiting for it to pass again.`);
+        lastProgress = now;
+      }
+    }
     if (attempt === 0 || now - lastProgress >= policy.progressEveryMs) {
-      options.log(`${options.label}: ${lastStatus} (${elapsed}s elapsed)`);
+      options.log(`${options.label}: ${lastStatus} (${seconds(now - start)} elapsed)`);
       lastProgress = now;
     }
     if (now >= deadline) {
-      throw new TimeoutError(
-        `${options.label}: not done after ${Math.round(options.timeoutMs / 1000)}s. Last status: ${lastStatus}`,
-        lastStatus,
-      );
+      throw new TimeoutError(`${options.label}: not done after ${Math.round(options.timeoutMs / 1000)}s. Last status: ${lastStatus}`, lastStatus, heldMs);
     }
-    const delay = Math.min(nextDelay(attempt, policy, options.random), deadline - now);
-    await clock.sleep(delay, options.signal);
+    // While holding, reacting within a second matters less than not repeating an identical read
+    // within one: polls are 1.0–1.2 s apart.
+    const wanted = doneSince === undefined ? nextDelay(attempt, policy, options.random) : HOLD_POLL_MS * (1 + 0.2 * options.random());
+    await clock.sleep(Math.min(wanted, deadline - now), options.signal);
   }
 }
 

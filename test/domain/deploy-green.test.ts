@@ -8,6 +8,7 @@ import { run } from "../../src/entries/deploy-green";
 import { RecordingIO } from "../../src/github/io";
 import { deployGreenDefinition } from "../../src/inputs/deploy-green";
 import { parseInputs } from "../../src/inputs/define";
+import type { TargetHealthEntry } from "../../src/ports/load-balancer";
 import { ManualClock } from "../../src/util/clock";
 import { ConfigurationError, OperationalError, SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
@@ -69,6 +70,17 @@ function setup(options: Options = {}) {
   };
   current = { elb };
   return { clock, elb, fleet, templates, ports, logs, deps, request, templatesBuilt: () => templatesBuilt };
+}
+
+/** Rewrites green's target health by the time since all 3 new targets were first healthy. */
+function afterServing(t: ReturnType<typeof setup>, change: (targets: TargetHealthEntry[], msSinceServed: number) => TargetHealthEntry[]): { at: () => number | undefined } {
+  let servedAt: number | undefined;
+  t.elb.healthOf.set(GREEN_ARN, () => {
+    const targets = t.fleet.targetsOf(GREEN_ARN);
+    if (servedAt === undefined && targets.length === 3 && targets.every((x) => x.state === "healthy")) servedAt = t.clock.now();
+    return servedAt === undefined ? targets : change(targets, t.clock.now() - servedAt);
+  });
+  return { at: () => servedAt };
 }
 
 afterEach(() => {
@@ -378,6 +390,51 @@ describe("failures", () => {
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
     expect(t.fleet.count("tag")).toBe(0);
+  });
+
+  it("with stable-for, waits until the new fleet has kept serving that long; a crash in between starts the wait again", async () => {
+    const t = setup();
+    // The first new target fails for 3 s, 3 s after the fleet first served, then recovers.
+    const served = afterServing(t, (targets, ms) => (ms >= 3_000 && ms < 6_000 ? [{ ...targets[0]!, state: "unhealthy", reason: "Target.FailedHealthChecks", description: "Health checks failed" }, ...targets.slice(1)] : targets));
+    const result = await deployGreen({ ...t.request, stableFor: { kind: "fixed", ms: 10_000 } }, t.deps);
+    expect(result.stableForMs).toBe(10_000);
+    // Not before it has served for 10 s after the recovery.
+    expect(t.clock.now() - served.at()!).toBeGreaterThanOrEqual(16_000);
+    expect(t.clock.now() - served.at()!).toBeLessThan(18_000);
+    expect(t.logs.some((l) => /stopped passing after \d+\.\ds of the 10\.0s it must hold: .*Target\.FailedHealthChecks/.test(l))).toBe(true);
+    expect(t.logs.find((l) => l.startsWith("3 instance(s) of v2"))).toMatch(/^3 instance\(s\) of v2 are InService and healthy and have been for 10s: web-green: 3\/3 healthy/);
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("candidate");
+  });
+
+  it("with stable-for, fails a fleet that serves and then crashes, saying so, and does not tag it", async () => {
+    const t = setup();
+    afterServing(t, (targets, ms) => (ms >= 4_000 ? targets.map((x) => ({ ...x, state: "unhealthy" as const, reason: "Target.Timeout", description: "Request timed out" })) : targets));
+    const error = await deployGreen({ ...t.request, timeoutMs: 120_000, stableFor: { kind: "fixed", ms: 30_000 } }, t.deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationalError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/0 of 3 new instances of web-green became InService and healthy in web-green within \d+s and stayed so for the 30\.0s they must hold \(stable-for\)\. They served and then stopped 1 time\(s\), last after 4\.\ds: web-green: 0\/3 healthy/);
+    expect(message).toContain("Target.Timeout: Request timed out");
+    expect(message).toContain("The listener was not changed");
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+  });
+
+  it("stable-for auto: as long as the target group's health checks take to notice a failure, and refused when it does not fit in timeout", async () => {
+    const t = setup();
+    t.elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 10, unhealthyThreshold: 3 });
+    const result = await deployGreen({ ...t.request, stableFor: { kind: "auto" } }, t.deps);
+    expect(result.stableForMs).toBe(30_000);
+    expect(t.logs).toContain(
+      "Once its instances serve, web-green must keep serving for 30s before the deploy succeeds (stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 10s apart).",
+    );
+
+    const u = setup();
+    u.elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 300, unhealthyThreshold: 10 });
+    const error = await deployGreen({ ...u.request, stableFor: { kind: "auto" } }, u.deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/must keep serving for 3000s once it serves .* does not fit in timeout 900s/);
+    expect(u.fleet.calls.filter((c) => !/^(describe|activities|findByTargetGroups)$/.test(c.op))).toEqual([]);
+    expect(u.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
   });
 
   it("names failed scaling activities with their status message", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capacityChange, FleetNotServingError, planCapacity, scaleSlot, waitUntilGone } from "../../src/domain/fleet-capacity";
+import { capacityChange, diagnoseFleet, type FleetDiagnosis, FleetNotServingError, formatDiagnosis, planCapacity, scaleSlot, waitUntilGone } from "../../src/domain/fleet-capacity";
 import type { FleetGroup } from "../../src/ports/fleet";
 import { ManualClock } from "../../src/util/clock";
 import { FakeElb, GREEN_ARN } from "../support/fake-elb";
@@ -90,5 +90,36 @@ describe("waitUntilGone", () => {
     expect(w.clock.now() - start).toBeGreaterThanOrEqual(40_000);
     expect((await w.fleet.describe("web-blue"))!.instances).toEqual([]);
     expect(w.logs[0]).toMatch(/^waiting for 2 old instance\(s\) of web-blue to terminate: 2 still there \(i-\w+ Terminating/);
+  });
+});
+
+describe("formatDiagnosis", () => {
+  const at = new Date("2026-01-01T00:00:00Z");
+  const activity = (id: string, description: string, cause: string) => ({ id, statusCode: "Successful", description, cause, startTime: at });
+
+  it("names instances Auto Scaling replaced because they were unhealthy, and not those a capacity change removed", () => {
+    const d: FleetDiagnosis = {
+      instances: [],
+      failedActivities: [],
+      replacedUnhealthy: [
+        activity("a1", "Terminating EC2 instance: i-0aaa", "At 2026-01-01T00:00:00Z an instance was taken out of service in response to an EC2 instance status check failure."),
+        activity("a2", "Terminating EC2 instance: i-0bbb", "At 2026-01-01T00:00:05Z an instance was taken out of service in response to an ELB system health check failure."),
+      ],
+      unhealthyTargets: [],
+      unreadable: [],
+    };
+    expect(formatDiagnosis(d, "web-green", GREEN_ARN)).toBe(
+      "web-green has no running instances. No scaling activity failed. Auto Scaling replaced 2 unhealthy instance(s): i-0aaa (an EC2 instance status check failure), i-0bbb (an ELB system health check failure).",
+    );
+  });
+
+  it("diagnoseFleet keeps only unhealthy replacements out of the activities", async () => {
+    const w = world();
+    const since = new Date(w.clock.now());
+    const crashed = w.fleet.addActivity("web-green", { statusCode: "Successful", description: "Terminating EC2 instance: i-0aaa", cause: "At 2026-01-01T00:00:00Z an instance was taken out of service in response to an EC2 instance status check failure." });
+    w.fleet.addActivity("web-green", { statusCode: "Successful", description: "Terminating EC2 instance: i-0ccc", cause: "At 2026-01-01T00:00:00Z an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 2 to 1." });
+    w.fleet.addActivity("web-green", { statusCode: "Successful", description: "Launching a new EC2 instance: i-0ddd", cause: "At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 1 to 2." });
+    const d = await diagnoseFleet({ fleet: w.fleet, targetGroups: w.elb, groupName: "web-green", targetGroupArn: GREEN_ARN, since });
+    expect(d.replacedUnhealthy.map((a) => a.id)).toEqual([crashed.id]);
   });
 });

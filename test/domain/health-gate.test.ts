@@ -194,6 +194,69 @@ describe("runHealthGate with HTTP checks", () => {
   });
 });
 
+describe("runHealthGate with stable-for", () => {
+  it("auto: holds for the target group's interval × unhealthy threshold before it passes", async () => {
+    const { clock, elb, deps, lines, start } = setup();
+    elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 3 });
+    const result = await runHealthGate(plan({ stableFor: { kind: "auto" } }), deps);
+    expect(result.healthy).toBe(true);
+    expect(result.stableForMs).toBe(15_000);
+    expect(result.stableForWhy).toBe("stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 5s apart");
+    expect(clock.now() - start).toBeGreaterThanOrEqual(15_000);
+    expect(clock.now() - start).toBeLessThan(16_000);
+    expect(lines[0]).toBe("health gate: once everything passes, it must keep passing for 15s (stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 5s apart).");
+  });
+
+  it("auto: the slowest of several target groups sets the window", async () => {
+    const { elb, deps } = setup();
+    elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 2 });
+    elb.healthChecks.set(BLUE_ARN, { enabled: true, intervalSeconds: 30, unhealthyThreshold: 2 });
+    const result = await runHealthGate(plan({ targetGroupArns: [GREEN_ARN, BLUE_ARN], stableFor: { kind: "auto" }, timeoutMs: 120_000 }), deps);
+    expect(result.stableForMs).toBe(60_000);
+  });
+
+  it("auto with URLs only: no extra wait and no ELB call", async () => {
+    const { elb, deps } = setup();
+    const fetch: Fetch = async () => new Response("ok", { status: 200 });
+    const http: HttpCheckSpec = { url: "http://127.0.0.1:9/health", expectedStatus: [{ min: 200, max: 200 }], expectJson: [], requestTimeoutMs: 1000, consecutiveSuccesses: 2, headers: [] };
+    const result = await runHealthGate(plan({ targetGroupArns: [], http: [http], stableFor: { kind: "auto" } }), { ...deps, fetch });
+    expect(result.healthy).toBe(true);
+    expect(result.stableForMs).toBe(0);
+    expect(elb.calls).toEqual([]);
+  });
+
+  it("refuses before polling when the window cannot fit in the timeout", async () => {
+    const { elb, deps } = setup();
+    elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 30, unhealthyThreshold: 2 });
+    const error = await runHealthGate(plan({ stableFor: { kind: "auto" }, timeoutMs: 45_000 }), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/must hold for 60s once it passes .* does not fit in timeout 45s/);
+    expect(elb.calls.filter((c) => c.op === "health")).toEqual([]);
+  });
+
+  it("a fleet that passes and then fails again never passes the gate, and the reason says so", async () => {
+    const { clock, elb, deps, start } = setup();
+    // Healthy for 2 s out of every 6 s: each hold of 10 s is broken.
+    elb.healthOf.set(GREEN_ARN, () => (((clock.now() - start) % 6_000) < 2_000 ? healthy(2, "i-green") : [...healthy(1, "i-green"), ...unhealthy(1)]));
+    const result = await runHealthGate(plan({ stableFor: { kind: "fixed", ms: 10_000 }, timeoutMs: 40_000 }), deps);
+    expect(result.healthy).toBe(false);
+    expect(result.lapses.length).toBeGreaterThanOrEqual(5);
+    // From the first passing poll to the first failing one: the 2 s of health plus at most one poll interval.
+    for (const lapse of result.lapses) expect(lapse.heldMs).toBeLessThan(2_000 + 1_000);
+    expect(result.lapses[0]!.status).toContain("i-u0000:80 unhealthy (Target.ResponseCodeMismatch");
+    expect(result.reason).toMatch(/passed and then failed again \d+ time\(s\), last after \d+(\.\d)?s: web-green: 1\/2 healthy/);
+  });
+
+  it("times out while holding: the reason names the hold, not a failing check", async () => {
+    const { clock, elb, deps, start } = setup();
+    elb.healthOf.set(GREEN_ARN, () => (clock.now() - start >= 25_000 ? healthy(2, "i-green") : initial(2)));
+    const result = await runHealthGate(plan({ stableFor: { kind: "fixed", ms: 10_000 }, timeoutMs: 30_000 }), deps);
+    expect(result.healthy).toBe(false);
+    expect(result.reason).toMatch(/^not healthy after 30\.0s \(timeout 30s\): every check was passing, but only for [45](\.\d)?s of the 10s it must hold \(stable-for\)$/);
+    expect(result.checks[0]!.ok).toBe(true);
+  });
+});
+
 describe("resolveGateTargetGroups", () => {
   function ports(elb: FakeElb): EnvironmentPorts {
     return { router: elb, tags: elb.tags, targetGroups: elb, discovery: elb, fleet: () => Promise.reject(new Error("no fleet in this test")) };

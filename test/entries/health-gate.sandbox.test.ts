@@ -56,6 +56,8 @@ describe("health-gate against the sandbox", () => {
       "expect-json": 'status == "ok"\nversion == "v1"',
       "consecutive-successes": "2",
       timeout: "30s",
+      // The sandbox runs faster than this clock: auto would hold 10 s of real time for 10 s of its time.
+      "stable-for": "1s",
     });
 
     expect(errors).toEqual([]);
@@ -71,7 +73,7 @@ describe("health-gate against the sandbox", () => {
   });
 
   it("fails for the candidate slot, which has no registered targets, and says so", async () => {
-    const { io, ok, errors } = await gate({ "listener-arn": sandbox.environment.listenerArn, timeout: "2s" });
+    const { io, ok, errors } = await gate({ "listener-arn": sandbox.environment.listenerArn, timeout: "2s", "stable-for": "0s" });
 
     expect(ok).toBe(false);
     expect(errors).toHaveLength(1);
@@ -87,6 +89,7 @@ describe("health-gate against the sandbox", () => {
       "target-group-arns": sandbox.environment.targetGroups["web-blue"]!,
       urls: `${sandbox.environment.listenerUrl}/health`,
       timeout: "2s",
+      "stable-for": "0s",
     });
 
     expect(ok).toBe(false);

@@ -83,6 +83,26 @@ describe("health-gate entry: inputs", () => {
   });
 });
 
+describe("health-gate entry: stable-for", () => {
+  it("rejects a value that is neither auto nor a duration, and one that does not fit in timeout, before any AWS call", async () => {
+    const bad = await gate({ "target-group-arns": GREEN_ARN, "stable-for": "a while" });
+    expect(errors(bad.io)).toEqual([expect.stringMatching(/^Input stable-for: "a while" is not valid \(.*\)\. Valid: auto, or a duration up to 30m/)]);
+    const long = await gate({ "target-group-arns": GREEN_ARN, "stable-for": "5m", timeout: "5m" });
+    expect(errors(long.io)).toEqual(["Input stable-for (300s) must be shorter than timeout (300s): health has to pass first and then hold for stable-for, all within timeout."]);
+    expect(bad.portCalls + long.portCalls).toBe(0);
+  });
+
+  it("defaults to auto: holds as long as the target group's health checks need to notice a failure, and says so", async () => {
+    const elb = new FakeElb();
+    elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 2 });
+    const { io, ok } = await gate({ "target-group-arns": GREEN_ARN }, elb);
+    expect(ok).toBe(true);
+    expect(io.lines).toContain("health gate: once everything passes, it must keep passing for 10s (stable-for auto: web-green marks a failing target unhealthy after 2 failed checks 5s apart).");
+    expect(io.lines.find((l) => l.startsWith("health gate passed"))).toMatch(/^health gate passed after 1\d\.\ds, holding for the last 10\.0s: /);
+    expect(io.summary).toContain("had to hold 10.0 s once passing");
+  });
+});
+
 describe("health-gate entry: results", () => {
   it("writes the outputs and a summary row per check when healthy", async () => {
     const elb = new FakeElb();

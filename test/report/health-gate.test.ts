@@ -15,6 +15,9 @@ function result(overrides: Partial<GateResult> = {}): GateResult {
     elapsedMs: 61_234,
     polls: 70,
     timeoutMs: 60_000,
+    stableForMs: 0,
+    stableForWhy: "stable-for 0s: the first passing poll is enough",
+    lapses: [],
     reason: "not healthy",
     ...overrides,
   };
@@ -45,5 +48,15 @@ describe("renderHealthGateSummary", () => {
     expect(md).toContain("### Health gate: ✅ healthy");
     expect(md).not.toContain("healthy target(s)");
     expect(md).toContain("| HTTP | `http://127.0.0.1/health` | ✅ pass | 200 in 3 ms (3/3 in a row) |");
+  });
+
+  it("says how long health had to hold, and when it passed and then failed again", () => {
+    const lapses = [1, 2, 3, 4].map((n) => ({ heldMs: n * 1000, status: `web-green: 1/2 healthy <b>#${n}</b>` }));
+    const md = renderHealthGateSummary(result({ stableForMs: 10_000, lapses }));
+    expect(md).toContain("had to hold 10.0 s once passing · passed and failed again 4 time(s)");
+    expect(md).toContain("**Health did not hold:** after 2.0 s: web-green: 1/2 healthy &lt;b&gt;#2&lt;/b&gt;; after 3.0 s:");
+    expect(md).toContain("(last 3 of 4)");
+    expect(md).not.toContain("after 1.0 s");
+    expect(renderHealthGateSummary(result())).not.toContain("had to hold");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A release that never becomes healthy (v4, its health check answers 503), deployed under load while
  * a rollback is started from another run: the deploy fails with the ELB reason, live traffic is never
- * touched, no request fails, and no lock is left behind.
+ * touched, no request fails, and no lock is left behind. A release that serves and then crashes (v5)
+ * fails deploy-green while its health must hold (stable-for).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inconsistencies } from "../../bench/lib/safety-trials";
@@ -41,6 +42,30 @@ it("v4 never healthy, with a rollback started mid-deploy: clear failure naming t
     expect(weightInvariantViolations(state.weightHistory, { since: stage.readyAt })).toEqual([]);
     expect(report!.failed, JSON.stringify(report!.byStatus)).toBe(0);
     expect(report!.total).toBeGreaterThan(200);
+  } finally {
+    await stage.close();
+  }
+}, 90_000);
+
+it("v5 serves and then crashes: deploy-green fails while the fleet must hold (stable-for), live traffic untouched", async () => {
+  const stage = await startStage({ rps: 30, seed: 10, timeScale: 25 });
+  try {
+    const { environment } = stage.sandbox;
+    const deploy = await step(stage, "deploy-green", { "listener-arn": environment.listenerArn, "image-id": environment.releases.v5!, version: "v5", timeout: "30s" }, { root: repo.root });
+    const state = stage.sandbox.state();
+    const report = await stage.close();
+
+    expect(deploy.conclusion, logOf(deploy)).toBe("failure");
+    const errors = deploy.annotations.filter((a) => a.level === "error").map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    // It served, then stopped: the error says so, with what the load balancer or Auto Scaling saw.
+    expect(errors[0]).toMatch(/They served and then stopped \d+ time\(s\)|were serving, but for only/);
+    expect(errors[0]).toMatch(/Auto Scaling replaced \d+ unhealthy instance\(s\): i-\w+ \(an EC2 instance status check failure\)/);
+    expect(errors[0]).toMatch(/The listener was not changed/);
+    expect(logOf(deploy)).toMatch(/stopped passing after \d+\.\ds of the 2\.0s it must hold/);
+    expect(state.weightHistory.filter((e) => e.at >= stage.readyAt)).toEqual([]);
+    expect(inconsistencies(stage)).toEqual([]);
+    expect(report!.failed, JSON.stringify(report!.byStatus)).toBe(0);
   } finally {
     await stage.close();
   }

@@ -3,6 +3,7 @@
  * scripted health, tags, and a log of every call, so tests assert on calls made and not made.
  */
 import type {
+  HealthCheckSettings,
   ForwardState,
   ListenerDiscovery,
   ResourceTags,
@@ -46,6 +47,8 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
   readonly resourceTags = new Map<string, Record<string, string>>();
   /** Health per target group; a function is called on every read (to script changes over time). */
   readonly healthOf = new Map<string, TargetHealthEntry[] | (() => TargetHealthEntry[])>();
+  /** Health check settings DescribeTargetGroups reports, by target group ARN (none when unset). */
+  readonly healthChecks = new Map<string, HealthCheckSettings>();
   readonly deregistrationDelay = new Map<string, number>();
   /** When set, writes are accepted but reads keep returning the old weights this many times. */
   staleReads = 0;
@@ -102,7 +105,7 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
   // TargetGroups
   async describe(arns: string[]): Promise<TargetGroupInfo[]> {
     this.record("describeTargetGroups", arns);
-    return arns.map((arn) => ({ arn, name: /targetgroup\/([^/]+)/.exec(arn)?.[1] ?? arn, targetType: "instance", loadBalancerArns: [LB_ARN] }));
+    return arns.map((arn) => ({ arn, name: /targetgroup\/([^/]+)/.exec(arn)?.[1] ?? arn, targetType: "instance", loadBalancerArns: [LB_ARN], healthCheck: this.healthChecks.get(arn) }));
   }
 
   async health(arn: string): Promise<TargetHealthEntry[]> {

@@ -12,6 +12,8 @@ import { tail } from "../proc";
 import { RELEASE_IMAGES, shareOf, startWorld, tolerantConfig } from "../world";
 
 const TIME_SCALE = 10;
+/** 20 sandbox seconds at TIME_SCALE: past the 10 s its load balancer takes to mark a failed target unhealthy. */
+const STABLE_FOR = "2s";
 const INTERVAL_S = 8;
 const ALARM = "web-green-target-5xx";
 
@@ -23,7 +25,7 @@ export async function autoRollback(ctx: BenchContext): Promise<PartResult> {
   const reasons: string[] = [];
   const load = await startPhasedLoad(`${env.listenerUrl}/`, 200);
   try {
-    await runStep(ctx, { action: "deploy-green", endpoint: world.sandbox.endpoint, inputs: { "listener-arn": env.listenerArn, "image-id": RELEASE_IMAGES.v2, version: "v2", timeout: "120s" }, expectCode: 0, runId: "7100" });
+    await runStep(ctx, { action: "deploy-green", endpoint: world.sandbox.endpoint, inputs: { "listener-arn": env.listenerArn, "image-id": RELEASE_IMAGES.v2, version: "v2", timeout: "120s", "stable-for": STABLE_FOR }, expectCode: 0, runId: "7100" });
     for (let i = 0; i < runs; i++) {
       world.sandbox.setRelease(RELEASE_IMAGES.v2, { errorRate: 0 });
       await waitFor(`${ALARM} to be OK`, () => (world.sandbox.state().alarms.find((a) => a.name === ALARM)?.state === "OK" ? true : undefined), 60_000, 50);

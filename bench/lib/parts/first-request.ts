@@ -17,7 +17,7 @@ export async function firstRequest(ctx: BenchContext): Promise<PartResult> {
   try {
     const env = world.sandbox.environment;
     const cases: { action: string; label: string; inputs: Record<string, string> }[] = [
-      { action: "health-gate", label: "health-gate (blue, healthy)", inputs: { "target-group-arns": world.tg("web-blue"), "min-healthy": "1", timeout: "30s" } },
+      { action: "health-gate", label: "health-gate (blue, healthy)", inputs: { "target-group-arns": world.tg("web-blue"), "min-healthy": "1", timeout: "30s", "stable-for": "0s" } },
       { action: "deploy-green", label: "deploy-green (dry-run)", inputs: { "listener-arn": env.listenerArn, "image-id": RELEASE_IMAGES.v2, version: "v2", "dry-run": "true" } },
       { action: "shift-traffic", label: "shift-traffic (dry-run)", inputs: { "listener-arn": env.listenerArn, to: "blue", weight: "100", "dry-run": "true" } },
       { action: "rollback", label: "rollback (dry-run)", inputs: { "listener-arn": env.listenerArn, "to-slot": "blue", "dry-run": "true" } },

@@ -24,7 +24,8 @@ export async function healthGateReaction(ctx: BenchContext): Promise<PartResult>
       await world.setDesired(GROUP, 0);
       await waitFor(`${GROUP} to have no targets`, () => (world.sandbox.state().targetGroups.find((g) => g.name === GROUP)?.targets.length === 0 ? true : undefined), 60_000, 50);
       await world.setDesired(GROUP, CAPACITY);
-      const inputs = { "target-group-arns": world.tg(GROUP), "min-healthy": String(CAPACITY), timeout: "60s" };
+      // Reaction to health itself: with a stable-for window the exit comes that much later by design.
+      const inputs = { "target-group-arns": world.tg(GROUP), "min-healthy": String(CAPACITY), timeout: "60s", "stable-for": "0s" };
       const running = runNode([bundlePath(ctx, "health-gate")], { env: actionEnv({ endpoint: world.sandbox.endpoint, inputs, runId: `hg${i}` }), cwd: ctx.root, timeoutMs: 90_000 });
       let exited = false;
       void running.then(() => (exited = true), () => (exited = true));

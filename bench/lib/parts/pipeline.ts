@@ -13,6 +13,8 @@ import { summarize } from "../stats";
 import { RELEASE_IMAGES, shareOf, startWorld, tolerantConfig } from "../world";
 
 const TIME_SCALE = 10;
+/** 20 sandbox seconds at TIME_SCALE: past the 10 s its load balancer takes to mark a failed target unhealthy. */
+const STABLE_FOR = "2s";
 const RPS = 200;
 const STEPS = "1,10,25,50,100";
 const INTERVAL_S = 4;
@@ -42,8 +44,8 @@ export async function pipeline(ctx: BenchContext): Promise<PartResult> {
     await new Promise((r) => setTimeout(r, 5000));
     await nextPhase("steady");
     const endpoint = recorder.endpoint;
-    await timed("deploy-green", () => runStep(ctx, { action: "deploy-green", endpoint, inputs: { "listener-arn": env.listenerArn, "image-id": RELEASE_IMAGES.v2, version: "v2", timeout: "120s" }, expectCode: 0 }));
-    await timed("health-gate", () => runStep(ctx, { action: "health-gate", endpoint, inputs: { "listener-arn": env.listenerArn, slot: "candidate", "min-healthy": "100%", timeout: "60s" }, expectCode: 0 }));
+    await timed("deploy-green", () => runStep(ctx, { action: "deploy-green", endpoint, inputs: { "listener-arn": env.listenerArn, "image-id": RELEASE_IMAGES.v2, version: "v2", timeout: "120s", "stable-for": STABLE_FOR }, expectCode: 0 }));
+    await timed("health-gate", () => runStep(ctx, { action: "health-gate", endpoint, inputs: { "listener-arn": env.listenerArn, slot: "candidate", "min-healthy": "100%", timeout: "60s", "stable-for": STABLE_FOR }, expectCode: 0 }));
     await nextPhase("deploy");
     await timed("shift-traffic", () =>
       runStep(ctx, {

@@ -47,7 +47,7 @@ async function measure(ctx: BenchContext, targets: number, runs: number): Promis
     const gateRssMiB: number[] = [];
     const gateCpuMs: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const run = await runStep(ctx, { action: "health-gate", endpoint: world.sandbox.endpoint, inputs: { "target-group-arns": `${world.tg("web-blue")}\n${world.tg("web-green")}`, "min-healthy": "100%", timeout: "120s" }, expectCode: 0, rss: true, runId: `sc${i}` });
+      const run = await runStep(ctx, { action: "health-gate", endpoint: world.sandbox.endpoint, inputs: { "target-group-arns": `${world.tg("web-blue")}\n${world.tg("web-green")}`, "min-healthy": "100%", timeout: "120s", "stable-for": "0s" }, expectCode: 0, rss: true, runId: `sc${i}` });
       gateWallMs.push(run.wallMs);
       if (run.maxRssMiB !== undefined) gateRssMiB.push(run.maxRssMiB);
       if (run.cpuMs !== undefined) gateCpuMs.push(run.cpuMs);

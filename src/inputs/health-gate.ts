@@ -71,7 +71,7 @@ export const healthGateAction = defineAction({
   name: "health-gate",
   title: "Health gate",
   description:
-    "Waits until a slot is really healthy: every registered target of its target groups healthy in the load balancer, and the given URLs answering as expected several times in a row. Fails with the exact reasons when the timeout passes first.",
+    "Waits until a slot is really healthy: every registered target of its target groups healthy in the load balancer, the given URLs answering as expected several times in a row, and all of it still so after stable-for. Fails with the exact reasons when the timeout passes first.",
   inputs: {
     "target-group-arns": {
       description: "Target groups to check, one ARN per line or comma-separated. Alternatively name the environment (listener-arn, rule-arn or environment-tags) and a slot.",

@@ -34,6 +34,16 @@ export interface StageOptions {
   tagStable?: boolean;
 }
 
+/**
+ * stable-for for deploy-green and health-gate on a stage. The actions keep real time while the
+ * sandbox runs `timeScale` times faster, so `auto` (20 s for its 5 s × 2 health checks) would wait
+ * 20 real seconds. This is 60 sandbox seconds in whole real seconds: long enough to see a release
+ * that crashes 20 sandbox seconds after boot (v5) go unhealthy.
+ */
+export function sandboxStableFor(stage: Pick<Stage, "sandbox">): string {
+  return `${Math.ceil(60 / stage.sandbox.environment.timeScale)}s`;
+}
+
 export interface Stage {
   sandbox: Sandbox;
   load: LoadRun | undefined;

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runWorkflow, type StepEvent, type WorkflowRunResult } from "../src/runner";
-import { REPO_ROOT, type Stage } from "./stage";
+import { REPO_ROOT, sandboxStableFor, type Stage } from "./stage";
 
 /**
  * The rehearsal's CANARY_CONFIG variable: an analysis configuration whose minimum request count suits a few seconds of demo traffic
@@ -36,17 +36,13 @@ export interface WorkflowRunOptions {
   signal?: AbortSignal;
 }
 
-/**
- * The repository variables the examples read, pointed at the stage's sandbox. STABLE_FOR: the
- * actions keep real time while the sandbox runs 25× faster, so 2 s of holding is 50 sandbox seconds,
- * past the 10 s its load balancer takes to mark a failed target unhealthy (`auto` would wait 10 s).
- */
+/** The repository variables the examples read, pointed at the stage's sandbox (STABLE_FOR: see sandboxStableFor). */
 export function exampleVars(stage: Stage, extra: Record<string, string> = {}): Record<string, string> {
   return {
     DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy",
     AWS_REGION: stage.sandbox.region,
     LISTENER_ARN: stage.sandbox.environment.listenerArn,
-    STABLE_FOR: "2s",
+    STABLE_FOR: sandboxStableFor(stage),
     ...extra,
   };
 }

@@ -11,7 +11,7 @@ import { fastPoll, type PollPolicy, pollUntil, TimeoutError } from "../util/wait
 import { targetGroupName } from "./arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
 import { HttpCheck, type HttpCheckSpec } from "./http-check";
-import { formatMinHealthy, type HealthRequirement, readTargetHealth, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
+import { formatMinHealthy, type HealthRequirement, HeldTargets, readTargetHealth, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface GatePlan {
   targetGroupArns: string[];
@@ -121,6 +121,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
   }
   if (stable.ms > 0) deps.log(`health gate: once everything passes, it must keep passing for ${formatSeconds(stable.ms)} (${stable.why}).`);
   const lapses: Lapse[] = [];
+  const held = new HeldTargets();
   let heldAtTimeout = 0;
 
   const readGroup = (arn: string) =>
@@ -145,6 +146,8 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
         const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);
         reports = groups;
         const done = reports.every((r) => r.ok) && http.every((c) => c.passed);
+        const left = stable.ms > 0 ? held.check(done, reports) : undefined;
+        if (left) return { done: false, status: left };
         if (done) return { done: true, value: undefined };
         const status = [...reports.map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
         return { done: false, status: status.join("; ") };

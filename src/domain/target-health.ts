@@ -24,6 +24,8 @@ export interface TargetGroupHealthReport {
   byState: Record<string, number>;
   /** Targets that are not healthy, with ELB's reason code and description. */
   notHealthy: TargetHealthEntry[];
+  /** Ids of the healthy targets. */
+  healthyIds: string[];
   ok: boolean;
   /** In words: why the group is or is not healthy enough. */
   summary: string;
@@ -49,7 +51,8 @@ export function evaluateTargetHealth(arn: string, entries: TargetHealthEntry[], 
   const byState: Record<string, number> = {};
   for (const e of entries) byState[e.state] = (byState[e.state] ?? 0) + 1;
   const active = entries.filter((e) => e.state !== "draining" && e.state !== "unused" && e.state !== "unhealthy.draining");
-  const healthy = active.filter((e) => e.state === "healthy").length;
+  const healthyIds = active.filter((e) => e.state === "healthy").map((e) => e.id);
+  const healthy = healthyIds.length;
   const required = requiredCount(requirement.minHealthy, active.length);
   const notHealthy = active.filter((e) => e.state !== "healthy");
   const enough = healthy >= required;
@@ -64,11 +67,33 @@ export function evaluateTargetHealth(arn: string, entries: TargetHealthEntry[], 
     const more = notHealthy.length > 5 ? `; and ${notHealthy.length - 5} more` : "";
     summary = `${name}: ${healthy}/${active.length} healthy, ${required} required${requirement.requireAll ? " and all registered" : ""}${why ? ` — ${why}${more}` : ""}`;
   }
-  return { targetGroupArn: arn, targetGroupName: name, registered: active.length, healthy, required, byState, notHealthy, ok, summary };
+  return { targetGroupArn: arn, targetGroupName: name, registered: active.length, healthy, required, byState, notHealthy, healthyIds, ok, summary };
 }
 
 export async function readTargetHealth(targetGroups: TargetGroups, arn: string, requirement: HealthRequirement): Promise<TargetGroupHealthReport> {
   return evaluateTargetHealth(arn, await targetGroups.health(arn), requirement);
+}
+
+/**
+ * While health must hold, the same targets must stay healthy: a target that was healthy at one
+ * passing poll and is not at the next broke the hold, even when a replacement that turned healthy in
+ * between makes the count whole again (a release that crashes and is replaced over and over).
+ */
+export class HeldTargets {
+  private held: Set<string> | undefined;
+
+  /** Call on every poll with whether it passed; returns why the hold broke, if it did. */
+  check(passing: boolean, reports: TargetGroupHealthReport[]): string | undefined {
+    if (!passing) {
+      this.held = undefined;
+      return undefined;
+    }
+    const now = new Set(reports.flatMap((r) => r.healthyIds.map((id) => `${r.targetGroupName}: ${id}`)));
+    const left = this.held ? [...this.held].filter((t) => !now.has(t)) : [];
+    this.held = left.length > 0 ? undefined : now;
+    if (left.length === 0) return undefined;
+    return `${left.slice(0, 5).join(", ")}${left.length > 5 ? ` and ${left.length - 5} more` : ""} healthy at the last poll but no longer (stopped, or replaced by a new target)`;
+  }
 }
 
 export interface WaitForHealthOptions {
@@ -90,6 +115,7 @@ export interface WaitForHealthOptions {
 /** Polls until every target group meets the requirement; reacts within a second of it becoming true. */
 export async function waitForTargetHealth(options: WaitForHealthOptions): Promise<TargetGroupHealthReport[]> {
   let last: TargetGroupHealthReport[] = [];
+  const held = new HeldTargets();
   return pollUntil({
     label: `waiting for ${options.arns.map(targetGroupName).join(", ")} to be healthy`,
     timeoutMs: options.timeoutMs,
@@ -102,8 +128,10 @@ export async function waitForTargetHealth(options: WaitForHealthOptions): Promis
     probe: async () => {
       last = await Promise.all(options.arns.map((arn) => readTargetHealth(options.targetGroups, arn, options.requirement)));
       const extra = options.alsoRequire ? await options.alsoRequire() : undefined;
-      if (last.every((r) => r.ok) && !extra) return { done: true, value: last };
-      return { done: false, status: [...last.map((r) => r.summary), ...(extra ? [extra] : [])].join("; ") };
+      const passing = last.every((r) => r.ok) && !extra;
+      const left = options.holdForMs ? held.check(passing, last) : undefined;
+      if (passing && !left) return { done: true, value: last };
+      return { done: false, status: left ?? [...last.map((r) => r.summary), ...(extra ? [extra] : [])].join("; ") };
     },
   });
 }
@@ -118,10 +146,10 @@ export interface StableForResolution {
 }
 
 /**
- * How long health must hold once it passes. `auto`: as long as the load balancer can take to mark
- * unhealthy a target that failed just after its last passing check (interval × unhealthy threshold),
- * for the slowest of the target groups; with no target groups, 0 (URL checks have
- * consecutive-successes for that).
+ * How long health must hold once it passes. `auto`: twice as long as the load balancer can take to
+ * mark a failed target unhealthy (interval × unhealthy threshold), for the slowest of the target
+ * groups, so that a target failing at any time in that first stretch after passing is seen failing
+ * before the window ends. With no target groups, 0 (URL checks have consecutive-successes for that).
  */
 export async function resolveStableFor(setting: StableFor, targetGroups: TargetGroups | undefined, arns: string[]): Promise<StableForResolution> {
   if (setting.kind === "fixed") return { ms: setting.ms, why: setting.ms === 0 ? "stable-for 0s: the first passing poll is enough" : "as given by stable-for" };
@@ -131,8 +159,13 @@ export async function resolveStableFor(setting: StableFor, targetGroups: TargetG
   for (const info of infos) {
     const hc = info.healthCheck;
     if (!hc || !hc.enabled) continue;
-    const ms = hc.intervalSeconds * hc.unhealthyThreshold * 1000;
-    if (ms > slowest.ms) slowest = { ms, why: `stable-for auto: ${info.name} marks a failing target unhealthy after ${hc.unhealthyThreshold} failed checks ${hc.intervalSeconds}s apart` };
+    const detect = hc.intervalSeconds * hc.unhealthyThreshold;
+    if (2 * detect * 1000 > slowest.ms) {
+      slowest = {
+        ms: 2 * detect * 1000,
+        why: `stable-for auto: twice the ${detect}s ${info.name} can take to mark a failed target unhealthy (${hc.unhealthyThreshold} failed checks ${hc.intervalSeconds}s apart)`,
+      };
+    }
   }
   if (slowest.ms === 0) return { ms: 0, why: "stable-for auto: the load balancer reports no health check settings for these target groups" };
   return slowest;

@@ -50,7 +50,7 @@ export const lockTtlInput = {
 export const stableForInput = {
   "stable-for": {
     description:
-      "Once everything passes, how long it must keep passing before the step succeeds; a failure in between starts this wait again, all within timeout. `auto`: as long as the load balancer can take to mark unhealthy a target that fails just after passing (health check interval × unhealthy threshold of the target group: 60s with the ALB defaults). `0s`: the first passing poll is enough.",
+      "Once everything passes, how long it must keep passing before the step succeeds; a failure in between starts this wait again, all within timeout. `auto`: twice as long as the load balancer can take to mark a failed target unhealthy (2 × health check interval × unhealthy threshold of the target group: 2m with the ALB defaults of 30s × 2, 20s with 5s × 2), so a target that fails in that first stretch is caught. `0s`: the first passing poll is enough.",
     default: "auto",
     schema: stableFor(),
     valid: "auto, or a duration up to 30m such as 0s, 20s or 2m",

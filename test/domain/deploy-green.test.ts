@@ -423,16 +423,16 @@ describe("failures", () => {
     const t = setup();
     t.elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 10, unhealthyThreshold: 3 });
     const result = await deployGreen({ ...t.request, stableFor: { kind: "auto" } }, t.deps);
-    expect(result.stableForMs).toBe(30_000);
+    expect(result.stableForMs).toBe(60_000);
     expect(t.logs).toContain(
-      "Once its instances serve, web-green must keep serving for 30s before the deploy succeeds (stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 10s apart).",
+      "Once its instances serve, web-green must keep serving for 60s before the deploy succeeds (stable-for auto: twice the 30s web-green can take to mark a failed target unhealthy (3 failed checks 10s apart)).",
     );
 
     const u = setup();
-    u.elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 300, unhealthyThreshold: 10 });
+    u.elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 300, unhealthyThreshold: 2 });
     const error = await deployGreen({ ...u.request, stableFor: { kind: "auto" } }, u.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/must keep serving for 3000s once it serves .* does not fit in timeout 900s/);
+    expect((error as Error).message).toMatch(/must keep serving for 1200s once it serves .* does not fit in timeout 900s/);
     expect(u.fleet.calls.filter((c) => !/^(describe|activities|findByTargetGroups)$/.test(c.op))).toEqual([]);
     expect(u.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
   });

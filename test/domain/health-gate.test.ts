@@ -195,24 +195,24 @@ describe("runHealthGate with HTTP checks", () => {
 });
 
 describe("runHealthGate with stable-for", () => {
-  it("auto: holds for the target group's interval × unhealthy threshold before it passes", async () => {
+  it("auto: holds for twice the target group's interval × unhealthy threshold before it passes", async () => {
     const { clock, elb, deps, lines, start } = setup();
     elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 3 });
     const result = await runHealthGate(plan({ stableFor: { kind: "auto" } }), deps);
     expect(result.healthy).toBe(true);
-    expect(result.stableForMs).toBe(15_000);
-    expect(result.stableForWhy).toBe("stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 5s apart");
-    expect(clock.now() - start).toBeGreaterThanOrEqual(15_000);
-    expect(clock.now() - start).toBeLessThan(16_000);
-    expect(lines[0]).toBe("health gate: once everything passes, it must keep passing for 15s (stable-for auto: web-green marks a failing target unhealthy after 3 failed checks 5s apart).");
+    expect(result.stableForMs).toBe(30_000);
+    expect(result.stableForWhy).toBe("stable-for auto: twice the 15s web-green can take to mark a failed target unhealthy (3 failed checks 5s apart)");
+    expect(clock.now() - start).toBeGreaterThanOrEqual(30_000);
+    expect(clock.now() - start).toBeLessThan(31_500);
+    expect(lines[0]).toBe("health gate: once everything passes, it must keep passing for 30s (stable-for auto: twice the 15s web-green can take to mark a failed target unhealthy (3 failed checks 5s apart)).");
   });
 
   it("auto: the slowest of several target groups sets the window", async () => {
     const { elb, deps } = setup();
     elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 2 });
     elb.healthChecks.set(BLUE_ARN, { enabled: true, intervalSeconds: 30, unhealthyThreshold: 2 });
-    const result = await runHealthGate(plan({ targetGroupArns: [GREEN_ARN, BLUE_ARN], stableFor: { kind: "auto" }, timeoutMs: 120_000 }), deps);
-    expect(result.stableForMs).toBe(60_000);
+    const result = await runHealthGate(plan({ targetGroupArns: [GREEN_ARN, BLUE_ARN], stableFor: { kind: "auto" }, timeoutMs: 180_000 }), deps);
+    expect(result.stableForMs).toBe(120_000);
   });
 
   it("auto with URLs only: no extra wait and no ELB call", async () => {
@@ -228,9 +228,9 @@ describe("runHealthGate with stable-for", () => {
   it("refuses before polling when the window cannot fit in the timeout", async () => {
     const { elb, deps } = setup();
     elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 30, unhealthyThreshold: 2 });
-    const error = await runHealthGate(plan({ stableFor: { kind: "auto" }, timeoutMs: 45_000 }), deps).catch((e: unknown) => e);
+    const error = await runHealthGate(plan({ stableFor: { kind: "auto" }, timeoutMs: 90_000 }), deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/must hold for 60s once it passes .* does not fit in timeout 45s/);
+    expect((error as Error).message).toMatch(/must hold for 120s once it passes .* does not fit in timeout 90s/);
     expect(elb.calls.filter((c) => c.op === "health")).toEqual([]);
   });
 
@@ -245,6 +245,21 @@ describe("runHealthGate with stable-for", () => {
     for (const lapse of result.lapses) expect(lapse.heldMs).toBeLessThan(2_000 + 1_000);
     expect(result.lapses[0]!.status).toContain("i-u0000:80 unhealthy (Target.ResponseCodeMismatch");
     expect(result.reason).toMatch(/passed and then failed again \d+ time\(s\), last after \d+(\.\d)?s: web-green: 1\/2 healthy/);
+  });
+
+  it("a target replaced between two polls breaks the hold, even when its replacement is already healthy", async () => {
+    const { clock, elb, deps, start } = setup();
+    // Always 2/2 healthy, but a new generation of targets every 1.5 s: a release that crashes and is replaced.
+    elb.healthOf.set(GREEN_ARN, () => healthy(2, `i-gen${Math.floor((clock.now() - start) / 1_500)}-`));
+    const result = await runHealthGate(plan({ stableFor: { kind: "fixed", ms: 5_000 }, timeoutMs: 20_000 }), deps);
+    expect(result.healthy).toBe(false);
+    expect(result.lapses.length).toBeGreaterThanOrEqual(5);
+    expect(result.lapses[0]!.status).toMatch(/^web-green: i-gen0-\w+, web-green: i-gen0-\w+ healthy at the last poll but no longer \(stopped, or replaced by a new target\)$/);
+    expect(result.reason).toMatch(/every check was passing, but only for .* it passed and then failed again \d+ time\(s\)/);
+
+    // Without stable-for the first passing poll is enough.
+    const point = await runHealthGate(plan({ timeoutMs: 20_000 }), deps);
+    expect(point.healthy).toBe(true);
   });
 
   it("times out while holding: the reason names the hold, not a failing check", async () => {

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/src/runner";
-import { actionDir, REPO_ROOT, type ActionName, type Stage } from "../../sandbox/demo/stage";
+import { actionDir, REPO_ROOT, sandboxStableFor, type ActionName, type Stage } from "../../sandbox/demo/stage";
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
 
@@ -24,13 +24,6 @@ export function snapshotRepo(): { root: string; remove(): void } {
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/**
- * stable-for for deploy-green and health-gate when a scenario gives none. The actions keep real
- * time while the sandbox runs 25–30× faster: 2 s of holding is 50–60 sandbox seconds, well past the
- * 10 s (2 checks 5 s apart) its load balancer takes to mark a failed target unhealthy, where `auto`
- * would wait those 10 s in real time.
- */
-export const SANDBOX_STABLE_FOR = "2s";
 
 /** Runs the built bundle of `name` (from `root`) as a GitHub runner would, pointed at the stage's sandbox. */
 export async function step(
@@ -40,7 +33,7 @@ export async function step(
   extra: Partial<RunActionOptions> & { root?: string } = {},
 ): Promise<ActionRunResult> {
   const { root, ...options } = extra;
-  if ((name === "deploy-green" || name === "health-gate") && inputs["stable-for"] === undefined) inputs = { ...inputs, "stable-for": SANDBOX_STABLE_FOR };
+  if ((name === "deploy-green" || name === "health-gate") && inputs["stable-for"] === undefined) inputs = { ...inputs, "stable-for": sandboxStableFor(stage) };
   return runAction({ action: actionDir(name, root), inputs, github: { repository: "acme/web", runId: "4242" }, ...options, env: { ...stage.awsEnv, ...(options.env ?? {}) } });
 }
 

@@ -92,14 +92,14 @@ describe("health-gate entry: stable-for", () => {
     expect(bad.portCalls + long.portCalls).toBe(0);
   });
 
-  it("defaults to auto: holds as long as the target group's health checks need to notice a failure, and says so", async () => {
+  it("defaults to auto: holds twice as long as the target group's health checks need to notice a failure, and says so", async () => {
     const elb = new FakeElb();
     elb.healthChecks.set(GREEN_ARN, { enabled: true, intervalSeconds: 5, unhealthyThreshold: 2 });
     const { io, ok } = await gate({ "target-group-arns": GREEN_ARN }, elb);
     expect(ok).toBe(true);
-    expect(io.lines).toContain("health gate: once everything passes, it must keep passing for 10s (stable-for auto: web-green marks a failing target unhealthy after 2 failed checks 5s apart).");
-    expect(io.lines.find((l) => l.startsWith("health gate passed"))).toMatch(/^health gate passed after 1\d\.\ds, holding for the last 10\.0s: /);
-    expect(io.summary).toContain("had to hold 10.0 s once passing");
+    expect(io.lines).toContain("health gate: once everything passes, it must keep passing for 20s (stable-for auto: twice the 10s web-green can take to mark a failed target unhealthy (2 failed checks 5s apart)).");
+    expect(io.lines.find((l) => l.startsWith("health gate passed"))).toMatch(/^health gate passed after 2\d\.\ds, holding for the last 20\.0s: /);
+    expect(io.summary).toContain("had to hold 20.0 s once passing");
   });
 });
 

@@ -62,7 +62,7 @@ it("v5 serves and then crashes: deploy-green fails while the fleet must hold (st
     expect(errors[0]).toMatch(/They served and then stopped \d+ time\(s\)|were serving, but for only/);
     expect(errors[0]).toMatch(/Auto Scaling replaced \d+ unhealthy instance\(s\): i-\w+ \(an EC2 instance status check failure\)/);
     expect(errors[0]).toMatch(/The listener was not changed/);
-    expect(logOf(deploy)).toMatch(/stopped passing after \d+\.\ds of the 2\.0s it must hold/);
+    expect(logOf(deploy)).toMatch(/stopped passing after \d+\.\ds of the 3\.0s it must hold/);
     expect(state.weightHistory.filter((e) => e.at >= stage.readyAt)).toEqual([]);
     expect(inconsistencies(stage)).toEqual([]);
     expect(report!.failed, JSON.stringify(report!.byStatus)).toBe(0);

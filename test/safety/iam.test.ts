@@ -62,13 +62,13 @@ beforeAll(async () => {
   await scenario("deploy-green", { "environment-tags": tags, "image-id": environment.releases.v2!, version: "v2", "dry-run": "true" });
   await scenario("shift-traffic", { "environment-tags": tags, weight: "10", "dry-run": "true" });
   await scenario("rollback", { "environment-tags": tags, "dry-run": "true" }, false);
-  // stable-for auto reads the target group's health check settings (DescribeTargetGroups): 10 s here.
-  await scenario("health-gate", { "target-group-arns": tg["web-blue"]!, timeout: "20s", "stable-for": "auto" });
+  // stable-for auto reads the target group's health check settings (DescribeTargetGroups): 20 s here.
+  await scenario("health-gate", { "target-group-arns": tg["web-blue"]!, timeout: "40s", "stable-for": "auto" });
   // A release that never becomes healthy: deploy-green fails and gives its lock back (RemoveTags).
   await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v4!, version: "v4", timeout: "30s", "stable-for": "1s" }, false);
   // A whole release: deploy (over the failed slot, clearing its old tags), gate, analyse, canary with
   // alarms and analysis to 100% with scale-in, then roll back.
-  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s", "stable-for": "auto" });
+  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s", "stable-for": "2s" });
   await scenario("health-gate", { "listener-arn": listener, slot: "candidate", timeout: "30s", "stable-for": "1s" });
   await scenario("health-gate", { "environment-tags": tags, slot: "candidate", timeout: "30s", "stable-for": "1s" });
   await scenario("canary-analyze", { "listener-arn": listener, window: "1m", "fail-on": "never" });

@@ -324,10 +324,14 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
     const hold = `${((options.holdForMs ?? 0) / 1000).toFixed(1)}s`;
     const last = lapses.at(-1);
     const lapsed = last ? ` They served and then stopped ${lapses.length} time(s), last after ${(last.heldMs / 1000).toFixed(1)}s: ${last.status}.` : "";
-    const headline =
-      error.heldMs > 0
-        ? `All ${options.count} ${what}instances of ${options.groupName} were serving, but for only ${(error.heldMs / 1000).toFixed(1)}s of the ${hold} they must hold (stable-for) ${within}.${lapsed}`
-        : `${serving.length} of ${options.count} ${what}instances of ${options.groupName} became InService and healthy in ${targetGroupName(options.targetGroupArn)} ${within}${lapses.length > 0 ? ` and stayed so for the ${hold} they must hold (stable-for)` : ""}.${lapsed}`;
+    let headline: string;
+    if (error.heldMs > 0) {
+      headline = `All ${options.count} ${what}instances of ${options.groupName} were serving, but for only ${(error.heldMs / 1000).toFixed(1)}s of the ${hold} they must hold (stable-for) ${within}.${lapsed}`;
+    } else if (last) {
+      headline = `The ${what}instances of ${options.groupName} did not keep serving for the ${hold} they must hold (stable-for) ${within}.${lapsed} At the last poll ${serving.length} of ${options.count} were InService and healthy in ${targetGroupName(options.targetGroupArn)}.`;
+    } else {
+      headline = `${serving.length} of ${options.count} ${what}instances of ${options.groupName} became InService and healthy in ${targetGroupName(options.targetGroupArn)} ${within}.`;
+    }
     throw new FleetNotServingError(
       `${headline} ` + formatDiagnosis(diagnosis, options.groupName, options.targetGroupArn),
       diagnosis,

@@ -412,7 +412,9 @@ describe("failures", () => {
     const error = await deployGreen({ ...t.request, timeoutMs: 120_000, stableFor: { kind: "fixed", ms: 30_000 } }, t.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationalError);
     const message = (error as Error).message;
-    expect(message).toMatch(/0 of 3 new instances of web-green became InService and healthy in web-green within \d+s and stayed so for the 30\.0s they must hold \(stable-for\)\. They served and then stopped 1 time\(s\), last after 4\.\ds: web-green: 0\/3 healthy/);
+    expect(message).toMatch(
+      /The new instances of web-green did not keep serving for the 30\.0s they must hold \(stable-for\) within \d+s\. They served and then stopped 1 time\(s\), last after 4\.\ds: web-green: 0\/3 healthy.* At the last poll 0 of 3 were InService and healthy in web-green\./,
+    );
     expect(message).toContain("Target.Timeout: Request timed out");
     expect(message).toContain("The listener was not changed");
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();

@@ -26,6 +26,10 @@ function sameStickiness(a: Stickiness, b: Stickiness | undefined): boolean {
 
 const names = (arn: string) => targetGroupName(arn);
 
+function describeStickiness(s: Stickiness): string {
+  return s.enabled ? `on for ${s.durationSeconds ?? "?"}s` : "off";
+}
+
 /** Writes the weights, then reads them back until they match. Throws when they never do. */
 export async function writeVerified(
   router: TrafficRouter,
@@ -45,6 +49,12 @@ export async function writeVerified(
     }
     last = await router.read(ref);
     if (sameWeights(last.groups, groups) && sameStickiness(last.stickiness, options.stickiness)) return last;
+  }
+  if (last && sameWeights(last.groups, groups)) {
+    throw new OperationalError(
+      `The load balancer accepted the change but still reports stickiness ${describeStickiness(last.stickiness)} ` +
+        `instead of ${describeStickiness(options.stickiness!)} after ${verify.reads} reads; the write did not take effect.`,
+    );
   }
   throw new OperationalError(
     `The load balancer accepted the weight change but still reports ${describeWeights(last?.groups ?? [], names)} ` +

@@ -55,4 +55,13 @@ describe("restoreIfNeeded (shift-traffic's post step)", () => {
     await expect(restoreIfNeeded(input, ports, clock)).rejects.toThrow(/Not restoring traffic to web-blue/);
     expect(elb.count("setWeights")).toBe(0);
   });
+
+  it("fails, saying what the load balancer reports, when the restoring write does not take effect", async () => {
+    const { clock, elb, input, ports } = setup([
+      { targetGroupArn: BLUE_ARN, weight: 500 },
+      { targetGroupArn: GREEN_ARN, weight: 500 },
+    ]);
+    elb.ignoreWrites = true;
+    await expect(restoreIfNeeded(input, ports, clock)).rejects.toThrow(/still reports web-blue 50%.* instead of web-blue 100%/);
+  });
 });

@@ -3,7 +3,7 @@ import { rollback, type RollbackOptions } from "../../src/domain/rollback";
 import { TAG } from "../../src/domain/tags";
 import { ManualClock } from "../../src/util/clock";
 import { ConfigurationError, SafetyError } from "../../src/util/errors";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, unhealthy } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
 
 type Phase = "canary" | "promoted-scaled-in" | "promoted-warm" | "steady-no-previous";
@@ -111,6 +111,20 @@ describe("rollback", () => {
     expect(String(error)).toContain("Target.ResponseCodeMismatch");
     expect(elb.count("setWeights")).toBe(0);
     expect(elb.groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight).toBe(1);
+  });
+
+  it("refuses and leaves traffic where it is when the good slot is unhealthy and no Auto Scaling group feeds it", async () => {
+    const { elb, clock, deps } = setup("canary");
+    // Blue's targets were registered by hand: there is no group to scale up.
+    const bare = new FakeFleet(clock);
+    bare.addGroup({ name: "web-green", running: 3, targetGroupArns: [GREEN_ARN] });
+    deps.ports.fleet = async () => bare;
+    elb.healthOf.set(BLUE_ARN, unhealthy(2));
+    const error = await rollback(options(), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyError);
+    expect(String(error)).toContain("no Auto Scaling group feeds web-blue");
+    expect(elb.count("setWeights")).toBe(0);
+    expect(elb.groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight).toBe(100);
   });
 
   it("changes nothing when the live slot is already the last known good one, and says so", async () => {

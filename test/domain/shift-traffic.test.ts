@@ -127,6 +127,14 @@ describe("shiftTraffic", () => {
     await expect(shiftTraffic(options({ plan: { kind: "weight", percent: 10 } }), deps)).rejects.toThrow(/still reports .*web-blue 100%.* instead of .*web-green 10%/);
   });
 
+  it("fails when the load balancer keeps the old stickiness, since the write did not take effect", async () => {
+    const { elb, deps } = setup();
+    const setWeights = elb.setWeights.bind(elb);
+    elb.setWeights = (ref, groups) => setWeights(ref, groups);
+    await expect(shiftTraffic(options({ plan: { kind: "weight", percent: 10 }, stickinessSeconds: 3600 }), deps)).rejects.toThrow(/still reports stickiness off instead of on for 3600s after \d+ reads; the write did not take effect/);
+    expect(elb.stickiness).toEqual({ enabled: false });
+  });
+
   it("aborts when an alarm fires during a bake and restores 100% to the stable slot, verified", async () => {
     const { elb, deps, clock, setAlarms } = setup({ alarms: [{ name: "web-5xx", state: "OK", reason: "" }] });
     elb.onWrite = (groups) => {
@@ -241,6 +249,18 @@ describe("shiftTraffic", () => {
     expect(warnings.join("\n")).toContain("Run the rollback action");
   });
 
+  it("does not report traffic restored when the restoring write does not take effect; it says to run rollback", async () => {
+    const { elb, deps, warnings } = setup();
+    elb.onWrite = () => {
+      elb.ignoreWrites = true;
+    };
+    deps.gates = [{ name: "gate", check: async () => ({ ok: false, detail: "no" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 } }), deps);
+    expect(result.restored).toBe(false);
+    expect(share(elb, GREEN_ARN)).toBe(10);
+    expect(warnings.join("\n")).toMatch(/the write did not take effect.*Run the rollback action/);
+  });
+
   it("restores when the job is cancelled during a bake", async () => {
     const { elb, deps } = setup();
     const controller = new AbortController();
@@ -308,6 +328,24 @@ describe("shiftTraffic", () => {
       const state = await originalRead(ref);
       reads++;
       if (writes > 0 && reads >= 3) return { ...state, groups: [{ targetGroupArn: BLUE_ARN, weight: 1 }, { targetGroupArn: GREEN_ARN, weight: 1 }] };
+      return state;
+    };
+    await expect(shiftTraffic(options({ scaleInPrevious: true }), deps)).rejects.toThrow(/carries 50% of traffic again/);
+    expect(fleet.capacityChanges.filter((c) => c.name === "web-blue")).toEqual([]);
+  });
+
+  it("reads the weights again after the deregistration delay, not before it", async () => {
+    const { elb, fleet, deps, clock } = setup();
+    elb.deregistrationDelay.set(BLUE_ARN, 30);
+    let promotedAt: number | undefined;
+    elb.onWrite = () => {
+      promotedAt = clock.now();
+    };
+    // Blue gets weight again while it drains: only a read made after the delay sees it.
+    const originalRead = elb.read.bind(elb);
+    elb.read = async (ref) => {
+      const state = await originalRead(ref);
+      if (promotedAt !== undefined && clock.now() - promotedAt >= 30_000) return { ...state, groups: [{ targetGroupArn: BLUE_ARN, weight: 1 }, { targetGroupArn: GREEN_ARN, weight: 1 }] };
       return state;
     };
     await expect(shiftTraffic(options({ scaleInPrevious: true }), deps)).rejects.toThrow(/carries 50% of traffic again/);

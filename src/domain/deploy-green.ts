@@ -369,6 +369,8 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         since,
         timeoutMs: remaining(),
         holdForMs: stable.ms,
+        // A rollback takes the lock over: stop bringing up a fleet nobody will use.
+        checkpoint: () => lock.assertHeld("the new fleet finished coming up"),
       });
     } catch (error) {
       await guard.releaseAfterFailure();

@@ -172,7 +172,12 @@ export interface ServingOptions extends WaitCommon {
   since: Date;
   /** Once serving, how long the fleet must keep serving before the wait succeeds (default 0). */
   holdForMs?: number | undefined;
+  /** Called every CHECKPOINT_MS while waiting (not at the start); what it throws ends the wait (a lost lock). */
+  checkpoint?: (() => Promise<void>) | undefined;
 }
+
+/** How often a wait calls its checkpoint: one cheap read, often enough that a preempted deploy stops within seconds. */
+export const CHECKPOINT_MS = 5_000;
 
 export interface Serving {
   group: FleetGroup;
@@ -281,6 +286,7 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
   const seenFailures = new Set<string>();
   let lastActivityCheck = Number.NEGATIVE_INFINITY;
   const lapses: { heldMs: number; status: string }[] = [];
+  let lastCheckpoint = options.clock.now();
   try {
     const reports = await waitForTargetHealth({
       holdForMs: options.holdForMs ?? 0,
@@ -294,6 +300,10 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
       log: options.log,
       ...(options.signal ? { signal: options.signal } : {}),
       alsoRequire: async () => {
+        if (options.checkpoint && options.clock.now() - lastCheckpoint >= CHECKPOINT_MS) {
+          lastCheckpoint = options.clock.now();
+          await options.checkpoint();
+        }
         const group = await mustDescribe(options.fleet, options.groupName);
         lastGroup = group;
         const healthyIds = new Set(lastEntries.filter((e) => e.state === "healthy").map((e) => e.id));

@@ -373,6 +373,32 @@ describe("failures", () => {
     expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBe(rollbackLock);
   });
 
+  it("stops within seconds when a rollback takes the lock over while the fleet is still far from serving", async () => {
+    const t = setup();
+    // The new instances never turn healthy; a rollback takes the lock 20 s into the wait.
+    t.fleet.script = () => ({ health: { state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" } });
+    const start = t.clock.now();
+    const rollbackLock = formatLock({ owner: "octo/web/actions/runs/99", expiresAt: new Date(start + 3_600_000) });
+    let takenAt: number | undefined;
+    t.elb.healthOf.set(GREEN_ARN, () => {
+      if (takenAt === undefined && t.clock.now() - start >= 20_000) {
+        takenAt = t.clock.now();
+        t.elb.resourceTags.set(LISTENER_ARN, { ...t.elb.tagsOf(LISTENER_ARN), [TAG.lock]: rollbackLock });
+      }
+      return t.fleet.targetsOf(GREEN_ARN);
+    });
+
+    const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SafetyError);
+    expect(String(error)).toContain("Stopped before the new fleet finished coming up: octo/web/actions/runs/99 took this environment's deployment lock over");
+    // Within one checkpoint (5 s) and a poll of the takeover, not at the 15 min timeout.
+    expect(t.clock.now() - takenAt!).toBeLessThanOrEqual(6_000);
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBe(rollbackLock);
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
+    expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
+  });
+
   it("names unhealthy targets with their ELB reason, releases the lock, resumes what it suspended, and does not tag", async () => {
     const t = setup();
     t.fleet.script = () => ({ health: { state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [500]" } });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { arn, duration, optionalText } from "./fields";
 import { environmentInputs } from "./common";
 import { defineAction } from "./define";

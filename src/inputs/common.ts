@@ -1,5 +1,5 @@
 /** Inputs every action that acts on an environment shares: how to find it, and the AWS region. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { EnvironmentRef } from "../domain/environment";
 import type { StableFor } from "../domain/target-health";
 import { arn, boolean, duration, keyValues, optionalText, stableFor } from "./fields";
@@ -24,7 +24,7 @@ export const environmentInputs = {
   },
   "aws-region": {
     description: "AWS region. Defaults to AWS_REGION (set by aws-actions/configure-aws-credentials) or the region in the ARN.",
-    schema: optionalText(32).pipe(z.union([z.undefined(), z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region")])),
+    schema: z.pipe(optionalText(32), z.union([z.undefined(), z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region"))])),
     valid: "a region name such as us-east-1",
   },
 } satisfies Record<string, InputSpec>;
@@ -93,7 +93,7 @@ export const githubDeploymentInputs = {
   },
   "environment-url": {
     description: "URL shown on the GitHub deployment (the service's address).",
-    schema: optionalText(2048).pipe(z.union([z.undefined(), z.url({ protocol: /^https?$/ })])),
+    schema: z.pipe(optionalText(2048), z.union([z.undefined(), z.url({ protocol: /^https?$/ })])),
     valid: "an http or https URL",
   },
   "github-token": {

@@ -3,7 +3,7 @@
  * parses them, the types (`Settings<typeof def>`), the action.yml and the README tables are all
  * derived from it (scripts/generate-actions.ts).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigurationError } from "../util/errors";
 
 export interface InputSpec<T = unknown> {
@@ -12,7 +12,7 @@ export interface InputSpec<T = unknown> {
   default?: string;
   required?: boolean;
   /** Parses the trimmed string value ("" when not given). */
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   /** Extra words for the error message: what would be valid. */
   valid: string;
   /** Never echo the value in errors and mask it. */

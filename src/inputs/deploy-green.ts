@@ -1,5 +1,5 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { checkEnvironment, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { duration, minHealthy, optionalInteger, optionalText } from "./fields";
@@ -10,7 +10,7 @@ export const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
 const optionalMatching = (pattern: RegExp, message: string) =>
-  z.union([z.literal("").transform(() => undefined), z.string().regex(pattern, message)]);
+  z.union([z.pipe(z.literal(""), z.transform(() => undefined)), z.string().check(z.regex(pattern, message))]);
 
 export const deployGreenDefinition = defineAction({
   name: "deploy-green",
@@ -22,7 +22,7 @@ export const deployGreenDefinition = defineAction({
     version: {
       description: "Label of the version being deployed (e.g. the git tag or build number), recorded in the deploy:version tag.",
       required: true,
-      schema: z.string().regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit"),
+      schema: z.string().check(z.regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit")),
       valid: "1–128 characters: letters, digits and . _ + : @ / -, starting with a letter or digit (e.g. v1.4.2 or build-5123)",
     },
     "launch-template-version": {
@@ -57,7 +57,7 @@ export const deployGreenDefinition = defineAction({
     ...stableForInput,
     "deployment-id": {
       description: "Identifies this deployment in tags and the summary. Default: <run id>-<run attempt>.",
-      schema: optionalText(128).pipe(z.union([z.undefined(), z.string().regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -")])),
+      schema: z.pipe(optionalText(128), z.union([z.undefined(), z.string().check(z.regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -"))])),
       valid: "1–128 characters: letters, digits and . _ : / -, starting with a letter or digit",
     },
     ...dryRunInput,

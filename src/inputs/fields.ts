@@ -1,32 +1,48 @@
 /** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
-import * as z from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { ARN_PATTERNS } from "../domain/arn";
 import type { MinHealthy, StableFor } from "../domain/target-health";
 
+// zod/mini carries no messages of its own (every issue without one reads "Invalid input"); classic zod
+// sets the English ones when first used. Setting them here keeps zod's own messages, such as "Invalid URL"
+// or an enum's "Invalid option: expected one of ...", what they were.
+z.config(en());
+
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
+/**
+ * Reports a problem from inside a transform. zod/mini's transform ctx is the parse payload itself, with
+ * no addIssue; the issue is the one classic zod's `ctx.addIssue({ code: "custom", message })` records.
+ */
+export function addIssue(ctx: z.core.ParsePayload, message: string): void {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+}
+
 export const optionalText = (max = 1024) =>
-  z
-    .string()
-    .max(max, `at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), "contains control characters")
-    .transform((s) => (s === "" ? undefined : s));
+  z.pipe(
+    z.string().check(
+      z.maxLength(max, `at most ${max} characters`),
+      z.refine((s) => !CONTROL.test(s), "contains control characters"),
+    ),
+    z.transform((s: string) => (s === "" ? undefined : s)),
+  );
 
 export const text = (max = 1024) =>
-  z
-    .string()
-    .min(1, "must not be empty")
-    .max(max, `at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), "contains control characters");
+  z.string().check(
+    z.minLength(1, "must not be empty"),
+    z.maxLength(max, `at most ${max} characters`),
+    z.refine((s) => !CONTROL.test(s), "contains control characters"),
+  );
 
 /** `true`/`false` in the YAML 1.2 core schema's spellings, as @actions/core reads booleans. */
 export const boolean = () =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     if (["true", "True", "TRUE"].includes(s)) return true;
     if (["false", "False", "FALSE", ""].includes(s)) return false;
-    ctx.addIssue({ code: "custom", message: "not a boolean" });
+    addIssue(ctx, "not a boolean");
     return z.NEVER;
-  });
+  }));
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/;
 
@@ -40,89 +56,92 @@ export function parseDuration(value: string): number | undefined {
 }
 
 export const duration = (options: { min?: number; max: number }) =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const ms = parseDuration(s);
     if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: "not a duration" });
+      addIssue(ctx, "not a duration");
       return z.NEVER;
     }
     if (ms < (options.min ?? 0) || ms > options.max) {
-      ctx.addIssue({ code: "custom", message: `out of range ${(options.min ?? 0) / 1000}s–${options.max / 1000}s` });
+      addIssue(ctx, `out of range ${(options.min ?? 0) / 1000}s–${options.max / 1000}s`);
       return z.NEVER;
     }
     return ms;
-  });
+  }));
 
 export const optionalDuration = (options: { min?: number; max: number }) =>
-  z.union([z.literal("").transform(() => undefined), duration(options)]);
+  z.union([z.pipe(z.literal(""), z.transform(() => undefined)), duration(options)]);
 
 /** `auto`, or how long health must hold once it passes (0s: succeed on the first passing poll). */
 export const stableFor = () =>
-  z.union([z.string().regex(/^auto$/i).transform((): StableFor => ({ kind: "auto" })), duration({ max: 30 * 60_000 }).transform((ms): StableFor => ({ kind: "fixed", ms }))]);
+  z.union([
+    z.pipe(z.string().check(z.regex(/^auto$/i)), z.transform((): StableFor => ({ kind: "auto" }))),
+    z.pipe(duration({ max: 30 * 60_000 }), z.transform((ms: number): StableFor => ({ kind: "fixed", ms }))),
+  ]);
 
 const PERCENT = /^(?:100(?:\.0)?|\d{1,2}(?:\.\d)?)$/;
 
 /** A traffic percentage 0–100 with at most one decimal, e.g. `0.5`, `10`, `100`. */
 export const percent = () =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     if (!PERCENT.test(s)) {
-      ctx.addIssue({ code: "custom", message: "not a percentage from 0 to 100 with at most one decimal" });
+      addIssue(ctx, "not a percentage from 0 to 100 with at most one decimal");
       return z.NEVER;
     }
     return Number(s);
-  });
+  }));
 
 /** `1,10,50,100`: ascending percentages. */
 export const steps = () =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const parts = s.split(",").map((p) => p.trim());
     const values: number[] = [];
     for (const p of parts) {
       if (!PERCENT.test(p) || Number(p) === 0) {
-        ctx.addIssue({ code: "custom", message: `step "${p}" is not a percentage above 0 and at most 100 with at most one decimal` });
+        addIssue(ctx, `step "${p}" is not a percentage above 0 and at most 100 with at most one decimal`);
         return z.NEVER;
       }
       values.push(Number(p));
     }
     for (let i = 1; i < values.length; i++) {
       if (values[i]! <= values[i - 1]!) {
-        ctx.addIssue({ code: "custom", message: "steps must increase" });
+        addIssue(ctx, "steps must increase");
         return z.NEVER;
       }
     }
     if (values.length > 20) {
-      ctx.addIssue({ code: "custom", message: "at most 20 steps" });
+      addIssue(ctx, "at most 20 steps");
       return z.NEVER;
     }
     return values;
-  });
+  }));
 
 /** `2` (a count) or `50%` (of registered targets). */
 export const minHealthy = () =>
-  z.string().transform((s, ctx): MinHealthy => {
+  z.pipe(z.string(), z.transform((s: string, ctx): MinHealthy => {
     const count = /^(\d{1,5})$/.exec(s);
     if (count) return { kind: "count", value: Number(count[1]) };
     const pct = /^(\d{1,3})%$/.exec(s);
     if (pct && Number(pct[1]) >= 1 && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };
-    ctx.addIssue({ code: "custom", message: "not a count or a percentage" });
+    addIssue(ctx, "not a count or a percentage");
     return z.NEVER;
-  });
+  }));
 
 export const integer = (min: number, max: number) =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     if (!/^\d{1,9}$/.test(s) || Number(s) < min || Number(s) > max) {
-      ctx.addIssue({ code: "custom", message: `not a whole number from ${min} to ${max}` });
+      addIssue(ctx, `not a whole number from ${min} to ${max}`);
       return z.NEVER;
     }
     return Number(s);
-  });
+  }));
 
-export const optionalInteger = (min: number, max: number) => z.union([z.literal("").transform(() => undefined), integer(min, max)]);
+export const optionalInteger = (min: number, max: number) => z.union([z.pipe(z.literal(""), z.transform(() => undefined)), integer(min, max)]);
 
 export const arn = (kind: keyof typeof ARN_PATTERNS) =>
   z.union([
-    z.literal("").transform(() => undefined),
-    z.string().regex(ARN_PATTERNS[kind], `not an Elastic Load Balancing ${kind} ARN`),
+    z.pipe(z.literal(""), z.transform(() => undefined)),
+    z.string().check(z.regex(ARN_PATTERNS[kind], `not an Elastic Load Balancing ${kind} ARN`)),
   ]);
 
 /** Non-empty lines, trimmed; `#` comments ignored. */
@@ -134,43 +153,43 @@ export function lines(value: string): string[] {
 }
 
 export const arnList = (kind: keyof typeof ARN_PATTERNS) =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
     for (const item of list) {
       if (!ARN_PATTERNS[kind].test(item)) {
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(item.slice(0, 120))} is not an Elastic Load Balancing ${kind} ARN` });
+        addIssue(ctx, `${JSON.stringify(item.slice(0, 120))} is not an Elastic Load Balancing ${kind} ARN`);
         return z.NEVER;
       }
     }
     return list;
-  });
+  }));
 
 export const nameList = (pattern: RegExp, what: string) =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
     for (const item of list) {
       if (!pattern.test(item) || CONTROL.test(item)) {
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(item.slice(0, 120))} is not ${what}` });
+        addIssue(ctx, `${JSON.stringify(item.slice(0, 120))} is not ${what}`);
         return z.NEVER;
       }
     }
     return list;
-  });
+  }));
 
 /** Lines of `key=value` (tags). */
 export const keyValues = () =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const out: Record<string, string> = {};
     for (const line of lines(s)) {
       const m = /^([^=]{1,128})=(.{0,256})$/.exec(line);
       if (!m || CONTROL.test(line)) {
-        ctx.addIssue({ code: "custom", message: `line ${JSON.stringify(line.slice(0, 120))} is not key=value` });
+        addIssue(ctx, `line ${JSON.stringify(line.slice(0, 120))} is not key=value`);
         return z.NEVER;
       }
       out[m[1]!.trim()] = m[2]!.trim();
     }
     return out;
-  });
+  }));
 
 export const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
-  z.string().refine((s): s is T => (values as readonly string[]).includes(s), `not one of ${values.join(", ")}`) as unknown as z.ZodType<T>;
+  z.string().check(z.refine((s): s is T => (values as readonly string[]).includes(s), `not one of ${values.join(", ")}`)) as unknown as z.ZodMiniType<T>;

@@ -1,16 +1,16 @@
 /** The health-gate action's inputs and outputs: the single truth for its action.yml, docs and settings type. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type HttpHeader, parseExpectedStatus, parseHeaderLines, type StatusRange } from "../domain/http-check";
 import { type JsonExpectation, parseExpectation, EXPECTATION_SYNTAX } from "../domain/json-expectation";
 import { checkEnvironment, checkStableFor, environmentInputs, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
-import { arnList, duration, integer, lines, minHealthy, optionalInteger, text } from "./fields";
+import { addIssue, arnList, duration, integer, lines, minHealthy, optionalInteger, text } from "./fields";
 
 const urls = () =>
-  z.string().transform((s, ctx) => {
+  z.pipe(z.string(), z.transform((s: string, ctx) => {
     const list = lines(s);
     if (list.length > 20) {
-      ctx.addIssue({ code: "custom", message: `${list.length} URLs; at most 20` });
+      addIssue(ctx, `${list.length} URLs; at most 20`);
       return z.NEVER;
     }
     for (const item of list) {
@@ -22,50 +22,50 @@ const urls = () =>
       }
       const shown = JSON.stringify(item.slice(0, 120));
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-        ctx.addIssue({ code: "custom", message: `${shown} is not an http:// or https:// URL` });
+        addIssue(ctx, `${shown} is not an http:// or https:// URL`);
         return z.NEVER;
       }
       if (url.username || url.password) {
-        ctx.addIssue({ code: "custom", message: `${url.host} carries credentials in the URL; send them in headers (e.g. Authorization), which are masked` });
+        addIssue(ctx, `${url.host} carries credentials in the URL; send them in headers (e.g. Authorization), which are masked`);
         return z.NEVER;
       }
     }
     return list;
-  });
+  }));
 
 const expectedStatus = () =>
-  z.string().transform((s, ctx): StatusRange[] => {
+  z.pipe(z.string(), z.transform((s: string, ctx): StatusRange[] => {
     const parsed = parseExpectedStatus(s);
     if (typeof parsed === "string") {
-      ctx.addIssue({ code: "custom", message: parsed });
+      addIssue(ctx, parsed);
       return z.NEVER;
     }
     return parsed;
-  });
+  }));
 
 const expectJson = () =>
-  z.string().transform((s, ctx): JsonExpectation[] => {
+  z.pipe(z.string(), z.transform((s: string, ctx): JsonExpectation[] => {
     const out: JsonExpectation[] = [];
     for (const line of lines(s)) {
       const parsed = parseExpectation(line);
       if (!parsed.ok) {
-        ctx.addIssue({ code: "custom", message: parsed.message });
+        addIssue(ctx, parsed.message);
         return z.NEVER;
       }
       out.push(parsed.value);
     }
     return out;
-  });
+  }));
 
 const headers = () =>
-  z.string().transform((s, ctx): HttpHeader[] => {
+  z.pipe(z.string(), z.transform((s: string, ctx): HttpHeader[] => {
     const parsed = parseHeaderLines(lines(s));
     if (typeof parsed === "string") {
-      ctx.addIssue({ code: "custom", message: parsed });
+      addIssue(ctx, parsed);
       return z.NEVER;
     }
     return parsed;
-  });
+  }));
 
 export const healthGateAction = defineAction({
   name: "health-gate",

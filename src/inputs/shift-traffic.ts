@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
 import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
-const optionalPercent = z.union([z.literal("").transform(() => undefined), percent()]);
-const optionalSteps = z.union([z.literal("").transform(() => undefined), steps()]);
+const optionalPercent = z.union([z.pipe(z.literal(""), z.transform(() => undefined)), percent()]);
+const optionalSteps = z.union([z.pipe(z.literal(""), z.transform(() => undefined)), steps()]);
 
 export const shiftTrafficAction = defineAction({
   name: "shift-traffic",

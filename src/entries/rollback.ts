@@ -1,48 +1,9 @@
-import { rollback } from "../domain/rollback";
-import { environmentRef } from "../inputs/common";
+/** rollback's entry: inputs are validated first; what it does then (src/entries/main/rollback.ts) is loaded with import(). */
 import { rollbackAction } from "../inputs/rollback";
-import { renderRollbackSummary } from "../report/rollback";
-import { reportDeployment } from "./deployment-status";
 import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(
-    rollbackAction,
-    async (s, ctx) => {
-      const ports = await ctx.ports();
-      const result = await rollback(
-        {
-          environment: environmentRef(s),
-          reason: s.reason,
-          toVersion: s["to-version"],
-          toSlot: s["to-slot"],
-          minHealthy: s["min-healthy"],
-          desiredCapacity: s["desired-capacity"],
-          scaleInBad: s["scale-in-bad"],
-          timeoutMs: s.timeout,
-          dryRun: s["dry-run"],
-          lockOwner: ctx.run.lockOwner,
-          lockTtlMs: s["lock-ttl"],
-          actor: ctx.run.actor || undefined,
-        },
-        { ports, clock: ctx.clock, random: ctx.random, log: ctx.log, warn: (l) => ctx.io.warning(l), signal: ctx.signal },
-      );
-      ctx.io.setOutput("from-version", result.fromVersion ?? "");
-      ctx.io.setOutput("to-version", result.toVersion ?? "");
-      ctx.io.setOutput("to-slot", result.good.name);
-      ctx.io.setOutput("seconds", (result.durationMs / 1000).toFixed(1));
-      ctx.io.setOutput("scaled-up", String(result.scaledUp !== undefined));
-      ctx.io.appendSummary(renderRollbackSummary(result, { actor: ctx.run.actor, reason: s.reason, runUrl: ctx.run.runUrl }));
-      if (result.dryRun) return;
-      if (result.alreadyThere) {
-        ctx.io.notice(`Nothing to roll back: ${result.good.name}${result.toVersion ? ` (${result.toVersion})` : ""} already serves all traffic as the last known good slot.`);
-        return;
-      }
-      await reportDeployment(s, ctx, "succeeded", result.toVersion ?? result.good.name);
-      ctx.io.notice(`Rolled back to ${result.good.name}${result.toVersion ? ` (${result.toVersion})` : ""} in ${(result.durationMs / 1000).toFixed(1)}s. Reason: ${s.reason}`);
-    },
-    options,
-  );
+  return runAction(rollbackAction, async (settings, ctx) => (await import("./main/rollback")).main(settings, ctx), options);
 }
 
 if (isMainModule(import.meta.url)) void run();

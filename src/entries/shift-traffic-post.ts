@@ -1,34 +1,9 @@
-/** shift-traffic's post step: when the main step did not finish, put the stable weights back. */
-import { restoreIfNeeded } from "../domain/restore";
-import { targetGroupName } from "../domain/arn";
+/** shift-traffic's post step: when the main step did not finish, put the stable weights back (src/entries/main/shift-traffic-post.ts, loaded with import() once the inputs are valid). */
 import { shiftTrafficAction } from "../inputs/shift-traffic";
-import { table } from "../github/summary";
-import { shareOf } from "../domain/weights";
 import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(
-    shiftTrafficAction,
-    async (s, ctx) => {
-      const finished = ctx.io.getState("finished");
-      const routing = ctx.io.getState("routing");
-      if (finished === "true" || !routing) {
-        ctx.log(finished === "true" ? "The main step finished; nothing to restore." : "The main step changed nothing; nothing to restore.");
-        return;
-      }
-      const ports = await ctx.ports();
-      const outcome = await restoreIfNeeded(
-        { ref: JSON.parse(routing), restoreTo: JSON.parse(ctx.io.getState("restore")), stableArn: ctx.io.getState("stable"), minHealthy: s["min-healthy"], lockOwner: ctx.run.lockOwner },
-        ports,
-        ctx.clock,
-      );
-      ctx.log(outcome.message);
-      if (outcome.changed) ctx.io.warning(`shift-traffic did not finish; ${outcome.message}`);
-      const rows = outcome.after.map((g) => [targetGroupName(g.targetGroupArn), `${shareOf(outcome.before, g.targetGroupArn)}%`, `${shareOf(outcome.after, g.targetGroupArn)}%`]);
-      ctx.io.appendSummary(`### ${outcome.changed ? "↩️ shift-traffic post step restored the stable weights" : "shift-traffic post step: weights already stable"}\n\n${table(["Target group", "Before", "After"], rows)}\n`);
-    },
-    options,
-  );
+  return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./main/shift-traffic-post")).main(settings, ctx), options);
 }
 
 if (isMainModule(import.meta.url)) void run();

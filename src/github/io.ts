@@ -3,9 +3,10 @@
  * the GITHUB_* files (with the `name<<delimiter` form), workflow commands on stdout. Small on purpose,
  * so an action starts in a blink. Entries use an `ActionIO`; tests use a recording one.
  */
-import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
-import { EOL } from "node:os";
+
+/** The runner's line ending, as os.EOL gives it, without loading node:os before the inputs are valid. */
+const EOL = process.platform === "win32" ? "\r\n" : "\n";
 
 export interface AnnotationProperties {
   title?: string;
@@ -48,7 +49,8 @@ export function command(name: string, message: string, properties: Record<string
 
 function fileCommand(file: string | undefined, name: string, value: string): boolean {
   if (!file) return false;
-  const delimiter = `ghadelimiter_${randomUUID()}`;
+  // The Web Crypto global: node:crypto would load a module before the inputs are valid.
+  const delimiter = `ghadelimiter_${globalThis.crypto.randomUUID()}`;
   if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`value for ${name} contains the delimiter`);
   appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
   return true;

@@ -1,0 +1,50 @@
+/** canary-analyze once its inputs are valid: analysis → outputs, report file, summary and verdict. Loaded with import(). */
+import { join } from "node:path";
+import { analyzeState, findSlot, otherSlot, resolveEnvironment } from "../../domain/environment";
+import type { canaryAnalyzeAction } from "../../inputs/canary-analyze";
+import { environmentRef } from "../../inputs/common";
+import type { Settings } from "../../inputs/define";
+import { ConfigurationError, SafetyError } from "../../util/errors";
+import type { ActionContext } from "../runtime";
+
+export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionContext): Promise<void> {
+  const ports = await ctx.ports();
+  const [{ loadAnalysis, analyzeCanary }, { renderCanaryMarkdown }, { writeFile }] = await Promise.all([import("../analysis"), import("../../report/canary"), import("node:fs/promises")]);
+  const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config");
+  let canary;
+  let baseline;
+  if (s["canary-target-group-arn"] && s["baseline-target-group-arn"]) {
+    const infos = await ports.targetGroups.describe([s["canary-target-group-arn"], s["baseline-target-group-arn"]]);
+    const lb = infos.find((i) => i.loadBalancerArns.length)?.loadBalancerArns[0];
+    if (!lb) throw new ConfigurationError("canary-target-group-arn and baseline-target-group-arn: neither target group is attached to a load balancer, so there are no ALB metrics to compare.");
+    canary = { targetGroupArn: s["canary-target-group-arn"], loadBalancerArn: lb };
+    baseline = { targetGroupArn: s["baseline-target-group-arn"], loadBalancerArn: lb };
+  } else {
+    const env = await resolveEnvironment(environmentRef(s), ports);
+    const state = analyzeState(env);
+    if (state.phase === "inconsistent") throw new SafetyError(`canary-analyze: cannot tell the canary from the baseline: ${state.reason}.`);
+    const c = findSlot(env, "candidate");
+    const b = otherSlot(env, c);
+    canary = { targetGroupArn: c.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: c.version };
+    baseline = { targetGroupArn: b.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: b.version };
+  }
+  const end = new Date(ctx.clock.now());
+  const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end } }, { providers, log: ctx.log });
+  const path = s["report-path"] ?? join(ctx.io.env("RUNNER_TEMP") ?? ".", "canary-report.json");
+  await writeFile(path, JSON.stringify(report, null, 2));
+  ctx.io.setOutput("verdict", report.verdict);
+  ctx.io.setOutput("score", report.score === null ? "" : String(report.score));
+  ctx.io.setOutput("band", report.band ?? "");
+  ctx.io.setOutput(
+    "results",
+    JSON.stringify(report.metrics.map((m) => ({ name: m.name, classification: m.classification, baseline: m.baseline, canary: m.canary, effect: m.effect, reason: m.reason }))),
+  );
+  ctx.io.setOutput("report-path", path);
+  ctx.io.appendSummary(renderCanaryMarkdown(report));
+  const why = report.reasons[0] ? `: ${report.reasons[0]}` : "";
+  const failing = report.verdict === "fail" ? s["fail-on"] !== "never" : report.verdict === "inconclusive" && s["fail-on"] === "fail-or-inconclusive";
+  if (failing) throw new SafetyError(`Canary verdict ${report.verdict}${report.score === null ? "" : ` (score ${report.score})`}${why}. Do not promote; run rollback to return all traffic to the baseline.`);
+  if (report.verdict === "inconclusive") ctx.io.warning(`Canary verdict inconclusive${why}.`);
+  else if (report.verdict === "fail") ctx.io.warning(`Canary verdict fail${why} (fail-on: never).`);
+  else ctx.io.notice(`Canary verdict pass${report.score === null ? "" : ` (score ${report.score})`}.`);
+}

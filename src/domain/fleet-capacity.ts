@@ -8,7 +8,7 @@ import type { CapacityChange, Fleet, FleetGroup, FleetInstance, ScalingActivity 
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError } from "../util/errors";
-import { pollUntil, TimeoutError } from "../util/wait";
+import { type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "./arn";
 import { describeTarget, type MinHealthy, type TargetGroupHealthReport, waitForTargetHealth } from "./target-health";
 
@@ -176,6 +176,12 @@ export interface ServingOptions extends WaitCommon {
   checkpoint?: (() => Promise<void>) | undefined;
 }
 
+/**
+ * Waiting for instances to launch, boot and pass health checks takes minutes: polls 1.0–1.2 s apart
+ * react soon enough and never repeat the same three reads within a second.
+ */
+export const fleetPoll: PollPolicy = { initialDelayMs: 1100, maxDelayMs: 1200, factor: 1, jitter: 0.08, progressEveryMs: 5000 };
+
 /** How often a wait calls its checkpoint: one cheap read, often enough that a preempted deploy stops within seconds. */
 export const CHECKPOINT_MS = 5_000;
 
@@ -289,6 +295,7 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
   let lastCheckpoint = options.clock.now();
   try {
     const reports = await waitForTargetHealth({
+      policy: fleetPoll,
       holdForMs: options.holdForMs ?? 0,
       onLapse: (heldMs, status) => lapses.push({ heldMs, status }),
       targetGroups,

@@ -4,7 +4,7 @@
  */
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
-import { pollUntil } from "../util/wait";
+import { type PollPolicy, pollUntil } from "../util/wait";
 import { targetGroupName } from "./arn";
 
 export type MinHealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
@@ -109,6 +109,8 @@ export interface WaitForHealthOptions {
   alsoRequire?: () => Promise<string | undefined>;
   /** How long it must all hold once it passes (see pollUntil's holdForMs). */
   holdForMs?: number;
+  /** Default: fastPoll. */
+  policy?: PollPolicy;
   onLapse?: (heldMs: number, status: string) => void;
 }
 
@@ -124,6 +126,7 @@ export async function waitForTargetHealth(options: WaitForHealthOptions): Promis
     log: options.log,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.holdForMs ? { holdForMs: options.holdForMs } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
     ...(options.onLapse ? { onLapse: options.onLapse } : {}),
     probe: async () => {
       last = await Promise.all(options.arns.map((arn) => readTargetHealth(options.targetGroups, arn, options.requirement)));

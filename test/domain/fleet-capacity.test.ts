@@ -57,6 +57,9 @@ describe("scaleSlot", () => {
     expect(result.resumed).toEqual(["Launch"]);
     expect(w.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(w.fleet.capacityChanges).toEqual([{ name: "web-green", change: { minSize: undefined, maxSize: undefined, desiredCapacity: 3 } }]);
+    // Polls 1.0–1.2 s apart: the same reads are never repeated within a second.
+    expect(w.clock.sleeps.length).toBeGreaterThan(10);
+    expect(w.clock.sleeps.every((ms) => ms >= 1000 && ms <= 1200)).toBe(true);
   });
 
   it("fails with the failed activities and unhealthy targets, still resuming held processes", async () => {

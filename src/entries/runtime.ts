@@ -4,13 +4,12 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { AwsClients } from "../aws/clients";
 import type { Ports } from "../aws/ports";
 import { type ActionIO, createRunnerIO } from "../github/io";
 import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
 import { type Clock, type Random, systemClock } from "../util/clock";
 import { regionOf } from "../domain/arn";
-import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
+import { ConfigurationError, errorMessage } from "../util/errors";
 
 export interface RunInfo {
   repository: string;
@@ -72,18 +71,7 @@ function regionFrom(io: ActionIO, explicit: string | undefined, hint: string | u
 
 function awsPorts(io: ActionIO, definitionName: string, explicitRegion: string | undefined): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) =>
-    (ports ??= (async () => {
-      const [{ createAwsClients }, { createPorts }] = await Promise.all([import("../aws/clients"), import("../aws/ports")]);
-      const attempts = Number(io.env("AWS_MAX_ATTEMPTS") ?? "");
-      const clients: AwsClients = createAwsClients({
-        region: regionFrom(io, explicitRegion, hint),
-        retryMode: io.env("AWS_RETRY_MODE") === "standard" ? "standard" : "adaptive",
-        maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 8,
-        userAgent: `zero-downtime-actions/${definitionName}`,
-      });
-      return createPorts(clients);
-    })());
+  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(io, explicitRegion, hint))));
 }
 
 /** Turns SIGINT/SIGTERM into an abort, as GitHub cancels a job: SIGINT, then SIGTERM 7.5 s later. */
@@ -161,7 +149,10 @@ export function checkRegion(settings: Record<string, unknown>, io: ActionIO): vo
 
 export function reportFailure(io: ActionIO, error: unknown): void {
   const message = errorMessage(error);
-  if (!(error instanceof ConfigurationError) && !(error instanceof SafetyError) && error instanceof Error && error.stack) {
+  // By name, not instanceof: what the action does after validation is bundled apart from this entry
+  // (dist/main/), with its own copy of the error classes. Subclasses keep their base's name.
+  const expected = error instanceof Error && (error.name === "ConfigurationError" || error.name === "SafetyError");
+  if (!expected && error instanceof Error && error.stack) {
     io.debug(error.stack);
   }
   io.error(message);

@@ -20,7 +20,7 @@
  * it does so for non-transient, non-production deployments; for production environments the
  * Environments page still shows the newest success as the active one.
  */
-import * as z from "zod";
+import * as z from "../util/zod";
 import type { RunInfo } from "../entries/runtime";
 import { type Clock, type Random, systemClock } from "../util/clock";
 
@@ -90,18 +90,18 @@ const API_VERSION = "2022-11-28";
 const DESCRIPTION_MAX = 140;
 
 const DeploymentBody = z.object({
-  id: z.number().int(),
+  id: z.number().check(z.int()),
   sha: z.string(),
   environment: z.string(),
-  payload: z.unknown().optional(),
+  payload: z.optional(z.unknown()),
 });
 const StatusBody = z.object({
-  id: z.number().int(),
+  id: z.number().check(z.int()),
   state: z.string(),
-  log_url: z.string().nullish(),
-  target_url: z.string().nullish(),
+  log_url: z.nullish(z.string()),
+  target_url: z.nullish(z.string()),
 });
-const ErrorBody = z.object({ message: z.string().optional() }).passthrough();
+const ErrorBody = z.looseObject({ message: z.optional(z.string()) });
 
 interface Answer {
   status: number;
@@ -325,7 +325,7 @@ class Client implements DeploymentsClient {
       ...(status.state === "success" ? { auto_inactive: true } : {}),
     });
     if (!sent.ok) return sent;
-    const body = z.object({ id: z.number().int() }).safeParse(sent.value);
+    const body = z.object({ id: z.number().check(z.int()) }).safeParse(sent.value);
     return {
       ok: true,
       value: { id: body.success ? body.data.id : 0 },

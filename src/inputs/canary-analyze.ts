@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import { arn, duration, optionalText } from "./fields";
 import { environmentInputs } from "./common";
 import { defineAction } from "./define";

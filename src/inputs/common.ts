@@ -1,5 +1,5 @@
 /** Inputs every action that acts on an environment shares: how to find it, and the AWS region. */
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import type { EnvironmentRef } from "../domain/environment";
 import type { StableFor } from "../domain/target-health";
 import { arn, boolean, duration, keyValues, optionalText, stableFor } from "./fields";

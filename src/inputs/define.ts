@@ -3,7 +3,7 @@
  * parses them, the types (`Settings<typeof def>`), the action.yml and the README tables are all
  * derived from it (scripts/generate-actions.ts).
  */
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import { ConfigurationError } from "../util/errors";
 
 export interface InputSpec<T = unknown> {

@@ -1,5 +1,5 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import { checkEnvironment, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { duration, minHealthy, optionalInteger, optionalText } from "./fields";

@@ -1,13 +1,7 @@
 /** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
-import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
+import * as z from "../util/zod";
 import { ARN_PATTERNS } from "../domain/arn";
 import type { MinHealthy, StableFor } from "../domain/target-health";
-
-// zod/mini carries no messages of its own (every issue without one reads "Invalid input"); classic zod
-// sets the English ones when first used. Setting them here keeps zod's own messages, such as "Invalid URL"
-// or an enum's "Invalid option: expected one of ...", what they were.
-z.config(en());
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 

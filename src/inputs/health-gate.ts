@@ -1,5 +1,5 @@
 /** The health-gate action's inputs and outputs: the single truth for its action.yml, docs and settings type. */
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import { type HttpHeader, parseExpectedStatus, parseHeaderLines, type StatusRange } from "../domain/http-check";
 import { type JsonExpectation, parseExpectation, EXPECTATION_SYNTAX } from "../domain/json-expectation";
 import { checkEnvironment, checkStableFor, environmentInputs, stableForInput } from "./common";

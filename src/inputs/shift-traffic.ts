@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as z from "../util/zod";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
 import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";

@@ -6,63 +6,65 @@
  */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import * as z from "zod";
+import * as z from "../util/zod";
 import { ConfigurationError } from "../util/errors";
 import { CLOUDWATCH_PRESETS } from "./presets";
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
-const ratioAbove1 = z.number().min(1, "must be a ratio >= 1 (1.1 allows +10%)");
-const ratioBelow1 = z.number().gt(0).max(1, "must be a ratio in (0, 1] (0.9 allows -10%)");
+const name = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"));
+const ratioAbove1 = z.number().check(z.gte(1, "must be a ratio >= 1 (1.1 allows +10%)"));
+const ratioBelow1 = z.number().check(z.gt(0), z.lte(1, "must be a ratio in (0, 1] (0.9 allows -10%)"));
 
 const effect = z
   .strictObject({
-    allowedIncrease: ratioAbove1.default(1.1),
-    allowedDecrease: ratioBelow1.default(0.9),
-    criticalIncrease: ratioAbove1.default(1.5),
-    criticalDecrease: ratioBelow1.default(0.5),
+    allowedIncrease: z._default(ratioAbove1, 1.1),
+    allowedDecrease: z._default(ratioBelow1, 0.9),
+    criticalIncrease: z._default(ratioAbove1, 1.5),
+    criticalDecrease: z._default(ratioBelow1, 0.5),
   })
-  .refine((e) => e.criticalIncrease >= e.allowedIncrease && e.criticalDecrease <= e.allowedDecrease, {
-    message: "critical effects must lie beyond the allowed effects (criticalIncrease >= allowedIncrease, criticalDecrease <= allowedDecrease)",
-  });
+  .check(
+    z.refine((e) => e.criticalIncrease >= e.allowedIncrease && e.criticalDecrease <= e.allowedDecrease, {
+      message: "critical effects must lie beyond the allowed effects (criticalIncrease >= allowedIncrease, criticalDecrease <= allowedDecrease)",
+    }),
+  );
 
 /** A number, or a percentage such as "1%" (= 0.01) for rates. */
 const limit = z.union([
   z.number(),
-  z
-    .string()
-    .regex(/^-?\d+(\.\d+)?%$/, 'must be a number or a percentage such as "1%"')
-    .transform((text) => Number(text.slice(0, -1)) / 100),
+  z.pipe(
+    z.string().check(z.regex(/^-?\d+(\.\d+)?%$/, 'must be a number or a percentage such as "1%"')),
+    z.transform((text: string) => Number(text.slice(0, -1)) / 100),
+  ),
 ]);
 const thresholds = z
-  .strictObject({ max: limit.optional(), min: limit.optional() })
-  .refine((t) => t.max !== undefined || t.min !== undefined, { message: "give max, min or both" });
+  .strictObject({ max: z.optional(limit), min: z.optional(limit) })
+  .check(z.refine((t) => t.max !== undefined || t.min !== undefined, { message: "give max, min or both" }));
 
 const common = {
   name,
-  group: z.string().min(1).optional(),
-  weight: z.number().positive("must be > 0").default(1),
-  direction: z.enum(["increase", "decrease", "either"]).default("increase"),
-  critical: z.boolean().default(false),
-  mustHaveData: z.boolean().default(false),
-  nanStrategy: z.enum(["remove", "replace"]).default("remove"),
-  confidence: z.number().gt(0.5).lt(1).optional(),
-  effect: effect.default({ allowedIncrease: 1.1, allowedDecrease: 0.9, criticalIncrease: 1.5, criticalDecrease: 0.5 }),
-  thresholds: thresholds.optional(),
-  compare: z.boolean().default(true),
+  group: z.optional(z.string().check(z.minLength(1))),
+  weight: z._default(z.number().check(z.positive("must be > 0")), 1),
+  direction: z._default(z.enum(["increase", "decrease", "either"]), "increase"),
+  critical: z._default(z.boolean(), false),
+  mustHaveData: z._default(z.boolean(), false),
+  nanStrategy: z._default(z.enum(["remove", "replace"]), "remove"),
+  confidence: z.optional(z.number().check(z.gt(0.5), z.lt(1))),
+  effect: z._default(effect, { allowedIncrease: 1.1, allowedDecrease: 0.9, criticalIncrease: 1.5, criticalDecrease: 0.5 }),
+  thresholds: z.optional(thresholds),
+  compare: z._default(z.boolean(), true),
 };
 
 const cloudWatchQuery = z.strictObject({
-  namespace: z.string().min(1),
-  metric: z.string().min(1),
+  namespace: z.string().check(z.minLength(1)),
+  metric: z.string().check(z.minLength(1)),
   /** Dimension values may use {{canary}}, {{baseline}}, {{targetGroup}}, {{loadBalancer}}, ... */
-  dimensions: z.record(z.string(), z.string()).default({}),
-  stat: z.string().regex(/^(SampleCount|Sum|Average|Minimum|Maximum|IQM|p\d+(\.\d+)?|tm\d+(\.\d+)?|wm\d+(\.\d+)?|tc\d+(\.\d+)?|ts\d+(\.\d+)?|(TM|WM|TC|TS|PR)\(.*\))$/, "must be a CloudWatch statistic such as Sum, Average, p99, tm90"),
-  period: z.number().int().positive().multipleOf(60, "must be a multiple of 60 seconds").default(60),
+  dimensions: z._default(z.record(z.string(), z.string()), {}),
+  stat: z.string().check(z.regex(/^(SampleCount|Sum|Average|Minimum|Maximum|IQM|p\d+(\.\d+)?|tm\d+(\.\d+)?|wm\d+(\.\d+)?|tc\d+(\.\d+)?|ts\d+(\.\d+)?|(TM|WM|TC|TS|PR)\(.*\))$/, "must be a CloudWatch statistic such as Sum, Average, p99, tm90")),
+  period: z._default(z.number().check(z.int(), z.positive(), z.multipleOf(60, "must be a multiple of 60 seconds")), 60),
   /** Multiplies every value (e.g. 1000 to turn seconds into ms). */
-  scale: z.number().positive().default(1),
-  unit: z.string().optional(),
+  scale: z._default(z.number().check(z.positive()), 1),
+  unit: z.optional(z.string()),
   /** Value for periods without a data point (metrics CloudWatch only reports when non-zero, e.g. counts of 5xx). */
-  fill: z.number().optional(),
+  fill: z.optional(z.number()),
 });
 export type CloudWatchQuery = z.infer<typeof cloudWatchQuery>;
 
@@ -70,28 +72,30 @@ const cloudwatch = z
   .strictObject({
     ...common,
     provider: z.literal("cloudwatch"),
-    preset: z.enum(Object.keys(CLOUDWATCH_PRESETS) as [string, ...string[]]).optional(),
-    query: cloudWatchQuery.optional(),
-    events: cloudWatchQuery.optional(),
-    total: cloudWatchQuery.optional(),
+    preset: z.optional(z.enum(Object.keys(CLOUDWATCH_PRESETS) as [string, ...string[]])),
+    query: z.optional(cloudWatchQuery),
+    events: z.optional(cloudWatchQuery),
+    total: z.optional(cloudWatchQuery),
   })
-  .refine((m) => [m.preset, m.query, m.events ?? m.total].filter((x) => x !== undefined).length === 1 && (m.events === undefined) === (m.total === undefined), {
-    message: "give exactly one of preset, query, or events + total",
-  });
+  .check(
+    z.refine((m) => [m.preset, m.query, m.events ?? m.total].filter((x) => x !== undefined).length === 1 && (m.events === undefined) === (m.total === undefined), {
+      message: "give exactly one of preset, query, or events + total",
+    }),
+  );
 
 const alarms = z.strictObject({
   ...common,
   provider: z.literal("cloudwatch-alarms"),
-  alarms: z.array(z.string().min(1)).min(1).max(100),
+  alarms: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(100)),
 });
 
 /** A text query (PromQL, Datadog, NRQL) for samples, or a pair of them for counts. */
 const textQueries = {
-  query: z.string().min(1).optional(),
-  baselineQuery: z.string().min(1).optional(),
-  canaryQuery: z.string().min(1).optional(),
-  events: z.string().min(1).optional(),
-  total: z.string().min(1).optional(),
+  query: z.optional(z.string().check(z.minLength(1))),
+  baselineQuery: z.optional(z.string().check(z.minLength(1))),
+  canaryQuery: z.optional(z.string().check(z.minLength(1))),
+  events: z.optional(z.string().check(z.minLength(1))),
+  total: z.optional(z.string().check(z.minLength(1))),
 };
 const oneTextQuery = (m: { query?: string | undefined; baselineQuery?: string | undefined; canaryQuery?: string | undefined; events?: string | undefined; total?: string | undefined }) => {
   const pair = m.baselineQuery !== undefined && m.canaryQuery !== undefined;
@@ -103,60 +107,65 @@ const oneTextQuery = (m: { query?: string | undefined; baselineQuery?: string | 
 const textQueryMessage = { message: "give exactly one of query, baselineQuery + canaryQuery, or events + total" };
 
 const prometheus = z
-  .strictObject({ ...common, ...textQueries, provider: z.literal("prometheus"), step: z.number().int().positive().default(60), unit: z.string().optional() })
-  .refine(oneTextQuery, textQueryMessage);
-const datadog = z.strictObject({ ...common, ...textQueries, provider: z.literal("datadog"), unit: z.string().optional() }).refine(oneTextQuery, textQueryMessage);
+  .strictObject({ ...common, ...textQueries, provider: z.literal("prometheus"), step: z._default(z.number().check(z.int(), z.positive()), 60), unit: z.optional(z.string()) })
+  .check(z.refine(oneTextQuery, textQueryMessage));
+const datadog = z.strictObject({ ...common, ...textQueries, provider: z.literal("datadog"), unit: z.optional(z.string()) }).check(z.refine(oneTextQuery, textQueryMessage));
 const newrelic = z
-  .strictObject({ ...common, ...textQueries, provider: z.literal("newrelic"), field: z.string().min(1).optional(), unit: z.string().optional() })
-  .refine(oneTextQuery, textQueryMessage);
+  .strictObject({ ...common, ...textQueries, provider: z.literal("newrelic"), field: z.optional(z.string().check(z.minLength(1))), unit: z.optional(z.string()) })
+  .check(z.refine(oneTextQuery, textQueryMessage));
 
-const metric = z.preprocess(
-  (raw) => (raw && typeof raw === "object" && !Array.isArray(raw) && !("provider" in raw) ? { ...raw, provider: "cloudwatch" } : raw),
+/** A metric without a provider is a CloudWatch one. (zod/mini has no `z.preprocess`; this pipe is what it builds.) */
+const metric = z.pipe(
+  z.transform((raw: unknown): unknown => (raw && typeof raw === "object" && !Array.isArray(raw) && !("provider" in raw) ? { ...raw, provider: "cloudwatch" } : raw)),
   z.discriminatedUnion("provider", [cloudwatch, alarms, prometheus, datadog, newrelic]),
 );
 export type MetricConfig = z.infer<typeof metric>;
 
-const timeout = z.number().positive().max(300).default(10);
-const providers = z
-  .strictObject({
-    prometheus: z
-      .strictObject({
-        url: z.url({ protocol: /^https?$/ }),
-        bearerToken: z.string().min(1).optional(),
-        username: z.string().min(1).optional(),
-        password: z.string().min(1).optional(),
-        timeoutSeconds: timeout,
-      })
-      .refine((p) => !(p.bearerToken && p.username), { message: "give bearerToken or username + password, not both" })
-      .refine((p) => (p.username === undefined) === (p.password === undefined), { message: "basic auth needs both username and password" })
-      .optional(),
-    datadog: z
-      .strictObject({ url: z.url({ protocol: /^https?$/ }).default("https://api.datadoghq.com"), apiKey: z.string().min(1), applicationKey: z.string().min(1), timeoutSeconds: timeout })
-      .optional(),
-    newrelic: z
-      .strictObject({ url: z.url({ protocol: /^https?$/ }).default("https://api.newrelic.com/graphql"), apiKey: z.string().min(1), accountId: z.number().int().positive(), timeoutSeconds: timeout })
-      .optional(),
-  })
-  .default({});
+const timeout = z._default(z.number().check(z.positive(), z.lte(300)), 10);
+const providers = z._default(
+  z.strictObject({
+    prometheus: z.optional(
+      z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/ }),
+          bearerToken: z.optional(z.string().check(z.minLength(1))),
+          username: z.optional(z.string().check(z.minLength(1))),
+          password: z.optional(z.string().check(z.minLength(1))),
+          timeoutSeconds: timeout,
+        })
+        .check(
+          z.refine((p) => !(p.bearerToken && p.username), { message: "give bearerToken or username + password, not both" }),
+          z.refine((p) => (p.username === undefined) === (p.password === undefined), { message: "basic auth needs both username and password" }),
+        ),
+    ),
+    datadog: z.optional(
+      z.strictObject({ url: z._default(z.url({ protocol: /^https?$/ }), "https://api.datadoghq.com"), apiKey: z.string().check(z.minLength(1)), applicationKey: z.string().check(z.minLength(1)), timeoutSeconds: timeout }),
+    ),
+    newrelic: z.optional(
+      z.strictObject({ url: z._default(z.url({ protocol: /^https?$/ }), "https://api.newrelic.com/graphql"), apiKey: z.string().check(z.minLength(1)), accountId: z.number().check(z.int(), z.positive()), timeoutSeconds: timeout }),
+    ),
+  }),
+  {},
+);
 export type ProvidersConfig = z.infer<typeof providers>;
 
 const canaryConfigSchema = z.strictObject({
   /** Confidence over the whole analysis plan (all looks), Kayenta's default 0.98. */
-  confidence: z.number().gt(0.5).lt(1).default(0.98),
-  passScore: z.number().min(0).max(100).default(75),
-  marginalScore: z.number().min(0).max(100).default(50),
+  confidence: z._default(z.number().check(z.gt(0.5), z.lt(1)), 0.98),
+  passScore: z._default(z.number().check(z.gte(0), z.lte(100)), 75),
+  marginalScore: z._default(z.number().check(z.gte(0), z.lte(100)), 50),
   /** Minimum requests per side before a verdict other than inconclusive (0 = off). */
-  minRequests: z.number().int().min(0).default(500),
+  minRequests: z._default(z.number().check(z.int(), z.gte(0)), 500),
   /** Largest fraction of metrics without a result (no data or error) before inconclusive. */
-  maxNoDataFraction: z.number().min(0).max(1).default(0.5),
+  maxNoDataFraction: z._default(z.number().check(z.gte(0), z.lte(1)), 0.5),
   /** The counts metric whose trials are the requests per side (default: the first counts metric). */
-  requestsMetric: name.optional(),
+  requestsMetric: z.optional(name),
   /** How alpha is spent over repeated looks. */
-  spending: z.enum(["obrien-fleming", "pocock"]).default("obrien-fleming"),
+  spending: z._default(z.enum(["obrien-fleming", "pocock"]), "obrien-fleming"),
   /** Split each look's alpha over the compared metrics (Bonferroni) so the canary's false-fail rate, not each metric's, is bounded. */
-  familywise: z.boolean().default(true),
+  familywise: z._default(z.boolean(), true),
   providers,
-  metrics: z.array(metric).default([]),
+  metrics: z._default(z.array(metric), []),
 });
 
 export type CanaryConfigInput = z.input<typeof canaryConfigSchema>;

@@ -1,5 +1,5 @@
 /** Datadog metrics query API (GET /api/v1/query) with DD-API-KEY / DD-APPLICATION-KEY headers. */
-import * as z from "zod";
+import * as z from "../util/zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
@@ -7,9 +7,9 @@ import { guarded, type MetricProvider } from "./provider";
 import { measureText } from "./text-query";
 
 const body = z.object({
-  status: z.string().optional(),
-  error: z.string().optional(),
-  series: z.array(z.object({ pointlist: z.array(z.tuple([z.number(), z.number().nullable()])) })).default([]),
+  status: z.optional(z.string()),
+  error: z.optional(z.string()),
+  series: z._default(z.array(z.object({ pointlist: z.array(z.tuple([z.number(), z.nullable(z.number())])) })), []),
 });
 
 export function createDatadogProvider(settings: NonNullable<ProvidersConfig["datadog"]>, fetchImpl: Fetch): MetricProvider {

@@ -1,5 +1,5 @@
 /** JSON over HTTP with a timeout, validated by a zod schema. Failures come back as messages. */
-import type { z } from "zod";
+import type * as z from "../util/zod";
 import { errorMessage } from "../util/errors";
 
 export type Fetch = typeof globalThis.fetch;
@@ -14,7 +14,7 @@ export interface JsonRequest {
   timeoutMs: number;
 }
 
-export async function requestJson<S extends z.ZodType>(fetchImpl: Fetch, req: JsonRequest, schema: S): Promise<HttpResult<z.infer<S>>> {
+export async function requestJson<S extends z.ZodMiniType>(fetchImpl: Fetch, req: JsonRequest, schema: S): Promise<HttpResult<z.infer<S>>> {
   const target = new URL(req.url);
   const where = `${req.method ?? "GET"} ${target.origin}${target.pathname}`;
   let response: Response;

@@ -1,5 +1,5 @@
 /** New Relic NerdGraph (GraphQL) NRQL queries with the API-Key header. */
-import * as z from "zod";
+import * as z from "../util/zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
@@ -9,11 +9,10 @@ import { measureText } from "./text-query";
 const GRAPHQL = "query($accountId: Int!, $nrql: Nrql!) { actor { account(id: $accountId) { nrql(query: $nrql) { results } } } }";
 
 const body = z.object({
-  data: z
-    .object({ actor: z.object({ account: z.object({ nrql: z.object({ results: z.array(z.record(z.string(), z.unknown())) }).nullable() }).nullable() }) })
-    .nullable()
-    .optional(),
-  errors: z.array(z.object({ message: z.string() })).optional(),
+  data: z.optional(
+    z.nullable(z.object({ actor: z.object({ account: z.nullable(z.object({ nrql: z.nullable(z.object({ results: z.array(z.record(z.string(), z.unknown())) })) })) }) })),
+  ),
+  errors: z.optional(z.array(z.object({ message: z.string() }))),
 });
 
 const TIME_FIELDS = new Set(["beginTimeSeconds", "endTimeSeconds", "timestamp", "facet"]);

@@ -1,5 +1,5 @@
 /** Prometheus HTTP API: /api/v1/query_range for samples, /api/v1/query (at the window's end) for counts. */
-import * as z from "zod";
+import * as z from "../util/zod";
 import type { Point } from "../judge/types";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
@@ -17,7 +17,7 @@ const body = z.discriminatedUnion("status", [
       z.object({ resultType: z.literal("string"), result: sample }),
     ]),
   }),
-  z.object({ status: z.literal("error"), errorType: z.string().optional(), error: z.string().optional() }),
+  z.object({ status: z.literal("error"), errorType: z.optional(z.string()), error: z.optional(z.string()) }),
 ]);
 
 /** Prometheus encodes sample values as strings, including NaN and +Inf. */

@@ -1,0 +1,15 @@
+/** The AWS ports of a run: the SDK clients from the one factory, behind the narrow ports. Loaded with import() on first use. */
+import { createAwsClients } from "../../aws/clients";
+import { createPorts, type Ports } from "../../aws/ports";
+import type { ActionIO } from "../../github/io";
+
+export function createAwsPorts(io: ActionIO, definitionName: string, region: string | undefined): Ports {
+  const attempts = Number(io.env("AWS_MAX_ATTEMPTS") ?? "");
+  const clients = createAwsClients({
+    region,
+    retryMode: io.env("AWS_RETRY_MODE") === "standard" ? "standard" : "adaptive",
+    maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 8,
+    userAgent: `zero-downtime-actions/${definitionName}`,
+  });
+  return createPorts(clients);
+}

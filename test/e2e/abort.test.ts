@@ -2,31 +2,19 @@
  * Scenarios 3 and 5: a bad release caught during its canary and restored automatically, and a job
  * cancelled in the middle of a bake. Either way all traffic ends on the stable slot.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
 import { RUNNER_CANCEL_TIMINGS } from "../../sandbox/src/runner";
-import { expectSuccess, logOf, snapshotRepo, step, timer, type ActionName } from "./support";
-
-let repo: ReturnType<typeof snapshotRepo>;
-beforeAll(() => {
-  repo = snapshotRepo();
-});
-afterAll(() => repo.remove());
+import { expectSuccess, logOf, scenarios, timer } from "./support";
 
 describe("abort and restore under load", () => {
-  let stage: Stage | undefined;
-  const run = (name: ActionName, inputs: Record<string, string | number | boolean>, extra: Parameters<typeof step>[3] = {}) => step(stage!, name, inputs, { root: repo.root, ...extra });
+  const { start, run } = scenarios();
   const times = timer();
-  afterEach(async () => {
-    await stage?.close();
-    stage = undefined;
-  });
   afterAll(() => times.print());
 
   it("catches v3's errors during the canary, aborts and puts 100% back on blue", async () => {
     const started = Date.now();
-    stage = await startStage({ rps: 80, seed: 21, timeScale: 30 });
+    const stage = await start({ rps: 80, seed: 21, timeScale: 30 });
     const { environment } = stage.sandbox;
     const listener = environment.listenerArn;
     expectSuccess(await run("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v3!, version: "v3", timeout: "60s" }), "deploy-green");
@@ -47,7 +35,7 @@ describe("abort and restore under load", () => {
     expect(shift.outputs).toMatchObject({ aborted: "true", promoted: "false" });
     expect(shift.outputs["abort-reason"]).toMatch(/error-rate|5XX|5xx/);
     const weights = state.weights.find((w) => w.isDefault)!;
-    const history = state.weightHistory.filter((e) => e.at >= stage!.readyAt);
+    const history = state.weightHistory.filter((e) => e.at >= stage.readyAt);
     const story = `${logOf(shift)}\n--- weight history ---\n${history.map((e) => `${new Date(e.at).toISOString()} ${describeEntry(e)}`).join("\n")}`;
     expect(Object.fromEntries(weights.groups.map((g) => [g.name, g.weight > 0])), story).toEqual({ "web-blue": true, "web-green": false });
     expect(history.map((e) => sharesOf(e)["web-green"])).toEqual([10, 0]);
@@ -65,7 +53,7 @@ describe("abort and restore under load", () => {
 
   it("restores 100% on blue within 5 s when the job is cancelled during a bake", async () => {
     const started = Date.now();
-    stage = await startStage({ rps: 60, seed: 31 });
+    const stage = await start({ rps: 60, seed: 31 });
     const { environment } = stage.sandbox;
     const listener = environment.listenerArn;
     expectSuccess(await run("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s" }), "deploy-green");

@@ -2,32 +2,20 @@
  * Scenarios 1 and 2: a blue/green flip and a canary ramp with analysis, under load, with zero failed
  * requests, the new version serving everything at the end, and the invariant held throughout.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
+import { afterAll, describe, expect, it } from "vitest";
 import { shareSteps, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { expectSuccess, snapshotRepo, step, timer, type ActionName } from "./support";
+import { expectSuccess, scenarios, timer } from "./support";
 
 const ANALYSIS = "minRequests: 40\n";
 
-let repo: ReturnType<typeof snapshotRepo>;
-beforeAll(() => {
-  repo = snapshotRepo();
-});
-afterAll(() => repo.remove());
-
 describe("promotion under load", () => {
-  let stage: Stage | undefined;
-  const run = (name: ActionName, inputs: Record<string, string | number | boolean>, extra: Parameters<typeof step>[3] = {}) => step(stage!, name, inputs, { root: repo.root, ...extra });
+  const { start, run } = scenarios();
   const times = timer();
-  afterEach(async () => {
-    await stage?.close();
-    stage = undefined;
-  });
   afterAll(() => times.print());
 
   it("flips blue/green to v2 with no failed request", async () => {
     const started = Date.now();
-    stage = await startStage({ rps: 60, seed: 11 });
+    const stage = await start({ rps: 60, seed: 11 });
     const { environment } = stage.sandbox;
     const listener = environment.listenerArn;
 
@@ -59,7 +47,7 @@ describe("promotion under load", () => {
 
   it("ramps a canary 10 → 50 → 100 with analysis, promotes it and scales the old fleet in", async () => {
     const started = Date.now();
-    stage = await startStage({ rps: 80, seed: 12, timeScale: 30 });
+    const stage = await start({ rps: 80, seed: 12, timeScale: 30 });
     const { environment } = stage.sandbox;
     const listener = environment.listenerArn;
 

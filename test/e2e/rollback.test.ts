@@ -2,27 +2,17 @@
  * Scenario 4: a manual rollback after a promotion whose previous fleet was scaled in. The rollback
  * scales blue back up, waits for its health, and moves all traffic, with no failed request.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { startStage, type Stage, waitFor } from "../../sandbox/demo/stage";
-import { expectSuccess, logOf, snapshotRepo, step, timer, type ActionName } from "./support";
+import { waitFor } from "../../sandbox/demo/stage";
+import { expectSuccess, logOf, scenarios, timer } from "./support";
 
-let repo: ReturnType<typeof snapshotRepo>;
-beforeAll(() => {
-  repo = snapshotRepo();
-});
-afterAll(() => repo.remove());
-let stage: Stage | undefined;
-const run = (name: ActionName, inputs: Record<string, string | number | boolean>, extra: Parameters<typeof step>[3] = {}) => step(stage!, name, inputs, { root: repo.root, ...extra });
-afterEach(async () => {
-  await stage?.close();
-  stage = undefined;
-});
+const { start, run } = scenarios();
 
 it("rolls back to the scaled-in blue fleet: scales it up, waits for health, shifts 100%", async () => {
   const started = Date.now();
   const times = timer();
-  stage = await startStage({ rps: 60, seed: 41 });
+  const stage = await start({ rps: 60, seed: 41 });
   const { environment } = stage.sandbox;
   const listener = environment.listenerArn;
   expectSuccess(await run("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s" }), "deploy-green");
@@ -31,7 +21,7 @@ it("rolls back to the scaled-in blue fleet: scales it up, waits for health, shif
   const promoted = stage.sandbox.state();
   expect(promoted.autoScalingGroups.find((g) => g.name === "web-blue")!.desiredCapacity).toBe(0);
   // Scale-in deregisters blue's targets, which drain for the deregistration delay before they are gone.
-  await waitFor("blue's targets to finish draining", () => stage!.sandbox.state().targetGroups.find((tg) => tg.name === "web-blue")!.targets.length === 0);
+  await waitFor("blue's targets to finish draining", () => stage.sandbox.state().targetGroups.find((tg) => tg.name === "web-blue")!.targets.length === 0);
   const rollbackStarted = Date.now();
 
   const rollback = await run("rollback", { "listener-arn": listener, reason: "v2 breaks checkout", timeout: "60s" });
@@ -45,7 +35,7 @@ it("rolls back to the scaled-in blue fleet: scales it up, waits for health, shif
   expect(Number(rollback.outputs.seconds)).toBeGreaterThan(0);
   expect(Number(rollback.outputs.seconds)).toBeLessThanOrEqual((Date.now() - rollbackStarted) / 1000);
   expect(report.failed, JSON.stringify({ status: report.byStatus, errors: report.errorsByCode })).toBe(0);
-  const history = state.weightHistory.filter((e) => e.at >= stage!.readyAt);
+  const history = state.weightHistory.filter((e) => e.at >= stage.readyAt);
   const story = `${logOf(rollback)}\n--- weight history ---\n${history.map((e) => describeEntry(e)).join("\n")}`;
   expect(sharesOf(history.at(-1)!)["web-blue"], story).toBe(100);
   const blue = state.autoScalingGroups.find((g) => g.name === "web-blue")!;

@@ -2,8 +2,9 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/src/runner";
-import { actionDir, REPO_ROOT, sandboxStableFor, type ActionName, type Stage } from "../../sandbox/demo/stage";
+import { actionDir, REPO_ROOT, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/demo/stage";
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
 
@@ -25,11 +26,37 @@ export function snapshotRepo(): { root: string; remove(): void } {
 }
 
 
+export type StepInputs = Record<string, string | number | boolean>;
+
+/**
+ * What every scenario file sets up: a snapshot of the built actions for the file, and the stage of
+ * each test closed after it, whatever the test did. Call once at the top of the file (or a describe).
+ */
+export function scenarios(): { start(options: StageOptions): Promise<Stage>; run(name: ActionName, inputs: StepInputs, extra?: Partial<RunActionOptions>): Promise<ActionRunResult> } {
+  let repo: ReturnType<typeof snapshotRepo> | undefined;
+  let stage: Stage | undefined;
+  beforeAll(() => {
+    repo = snapshotRepo();
+  });
+  afterAll(() => repo?.remove());
+  afterEach(async () => {
+    await stage?.close();
+    stage = undefined;
+  });
+  return {
+    start: async (options) => (stage = await startStage(options)),
+    run: (name, inputs, extra = {}) => {
+      if (!stage || !repo) throw new Error("scenarios(): start a stage before running a step");
+      return step(stage, name, inputs, { root: repo.root, ...extra });
+    },
+  };
+}
+
 /** Runs the built bundle of `name` (from `root`) as a GitHub runner would, pointed at the stage's sandbox. */
 export async function step(
   stage: Stage,
   name: ActionName,
-  inputs: Record<string, string | number | boolean>,
+  inputs: StepInputs,
   extra: Partial<RunActionOptions> & { root?: string } = {},
 ): Promise<ActionRunResult> {
   const { root, ...options } = extra;

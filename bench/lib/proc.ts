@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const RSS_PRELOAD = fileURLToPath(new URL("./rss-preload.mjs", import.meta.url));
+export const RSS_PRELOAD = fileURLToPath(new URL("./rss-preload.cjs", import.meta.url));
 const USAGE_LINE = /\n?__bench_usage max_rss_kib=(\d+) cpu_us=(\d+)\n?/;
 
 export interface NodeRun {
@@ -33,7 +33,7 @@ export interface NodeRunOptions {
 
 /** Spawns `node [--import preload] ...args` and resolves once it has exited and its output is read. */
 export function runNode(args: readonly string[], options: NodeRunOptions): Promise<NodeRun> {
-  const argv = options.rss ? ["--import", RSS_PRELOAD, ...args] : [...args];
+  const argv = options.rss ? ["--require", RSS_PRELOAD, ...args] : [...args];
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
     const started = performance.now();

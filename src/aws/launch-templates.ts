@@ -73,7 +73,9 @@ export class Ec2LaunchTemplates implements LaunchTemplates {
     return String(created.VersionNumber);
   }
 
-  async imageOf(template: LaunchTemplateRef): Promise<string | undefined> {
-    return (await this.version(template)).LaunchTemplateData?.ImageId;
+  async describeVersion(template: LaunchTemplateRef): Promise<{ version: string; imageId: string | undefined }> {
+    const found = await this.version(template);
+    if (found.VersionNumber === undefined) throw new OperationalError(`EC2 returned version ${template.version} of ${label(template)} without a version number.`);
+    return { version: String(found.VersionNumber), imageId: found.LaunchTemplateData?.ImageId };
   }
 }

@@ -24,6 +24,7 @@ import {
   type Environment,
   type EnvironmentPorts,
   type EnvironmentRef,
+  findFleets,
   fleetOf,
   loadEnvironment,
   refuseInconsistent,
@@ -145,18 +146,6 @@ function runningOf(group: FleetGroup): FleetInstance[] {
   return group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)|Standby$/.test(i.lifecycleState));
 }
 
-/** Finds both slots' groups in one scan of the account's groups (fleetOf would scan once per slot). */
-async function findFleets(env: Environment, fleet: Fleet): Promise<void> {
-  const missing = env.slots.filter((s) => !env.knownFleets.has(s.targetGroupArn)).map((s) => s.targetGroupArn);
-  if (missing.length < 2) return;
-  const found = await fleet.findByTargetGroups(missing);
-  for (const arn of missing) {
-    const feeding = found.filter((g) => g.targetGroupArns.includes(arn));
-    // Zero or several are left to fleetOf, which says what is wrong.
-    if (feeding.length === 1) env.knownFleets.set(arn, feeding[0]!);
-  }
-}
-
 /** Reads the environment and the idle group again once the lock is ours; refuses if the idle slot is no longer idle. */
 async function recheck(env: Environment, idle: Slot, groupName: string, fleet: Fleet, ports: EnvironmentPorts): Promise<FleetGroup> {
   const state = analyzeState(await loadEnvironment(env.ref, ports, env.knownFleets));
@@ -225,9 +214,13 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   let templates: LaunchTemplates | undefined;
   let imageBefore: string | undefined;
   let reuseVersion: string | undefined;
+  // The new version is made from the very version whose image was read (`$Default` resolved once).
+  let sourceTemplate = currentTemplate;
   if (request.imageId) {
     templates = await ports.launchTemplates();
-    imageBefore = await templates.imageOf(currentTemplate);
+    const source = await templates.describeVersion(currentTemplate);
+    imageBefore = source.imageId;
+    sourceTemplate = { ...currentTemplate, version: source.version };
     if (imageBefore === request.imageId && isNumber(currentTemplate.version)) reuseVersion = currentTemplate.version;
   }
   const wantedVersion = request.launchTemplateVersion ?? reuseVersion;
@@ -334,8 +327,8 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     try {
       if (request.imageId && !reuseVersion) {
         const description = `deploy-green ${request.deploymentId}: ${request.version} (${request.imageId})`;
-        const created = await templates!.createVersionWithImage(currentTemplate, request.imageId, description);
-        log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${currentTemplate.version} with image ${request.imageId}.`);
+        const created = await templates!.createVersionWithImage(sourceTemplate, request.imageId, description);
+        log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${sourceTemplate.version}${sourceTemplate.version !== currentTemplate.version ? ` (${currentTemplate.version})` : ""} with image ${request.imageId}.`);
         after = { ...currentTemplate, version: created };
         changes[0]!.after = `version ${created} (${request.imageId}, new)`;
       } else {

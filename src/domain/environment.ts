@@ -196,6 +196,18 @@ export function refuseInconsistent(state: EnvironmentState, action: string): ass
   }
 }
 
+/** Finds both slots' groups in one scan of the account's groups (fleetOf would scan once per slot). */
+export async function findFleets(env: Environment, fleet: Fleet): Promise<void> {
+  const missing = env.slots.filter((s) => !env.knownFleets.has(s.targetGroupArn)).map((s) => s.targetGroupArn);
+  if (missing.length < 2) return;
+  const found = await fleet.findByTargetGroups(missing);
+  for (const arn of missing) {
+    const feeding = found.filter((g) => g.targetGroupArns.includes(arn));
+    // Zero or several are left to fleetOf, which says what is wrong.
+    if (feeding.length === 1) env.knownFleets.set(arn, feeding[0]!);
+  }
+}
+
 /** The Auto Scaling group feeding a slot, if any. */
 export async function fleetOf(env: Environment, slot: Slot, fleet: Fleet): Promise<FleetGroup | undefined> {
   const known = env.knownFleets.get(slot.targetGroupArn);

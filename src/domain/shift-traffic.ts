@@ -14,6 +14,7 @@ import {
   type EnvironmentPorts,
   type EnvironmentRef,
   findSlot,
+  findFleets,
   fleetOf,
   otherSlot,
   refuseInconsistent,
@@ -365,11 +366,13 @@ async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOpt
   await tags.write(from.targetGroupArn, { [TAG.role]: "previous", [TAG.updatedAt]: now });
   const fleet = await deps.ports.fleet().catch(() => undefined);
   if (fleet) {
+    await findFleets(env, fleet).catch(() => undefined);
     for (const [slot, role] of [
       [to, "stable"],
       [from, "previous"],
     ] as const) {
-      const group = await fleetOf(env, slot, fleet).catch(() => undefined);
+      // Only the name is needed to tag it: no second read of a group found just now.
+      const group = env.knownFleets.get(slot.targetGroupArn) ?? (await fleetOf(env, slot, fleet).catch(() => undefined));
       if (group) await fleet.tag(group.name, { [TAG.role]: role, [TAG.updatedAt]: now });
     }
   }

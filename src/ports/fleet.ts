@@ -57,6 +57,6 @@ export interface Fleet {
 export interface LaunchTemplates {
   /** Creates a new version from the given one with only the image changed; returns the new version number. */
   createVersionWithImage(template: LaunchTemplateRef, imageId: string, description?: string): Promise<string>;
-  /** The image id of a version (`$Latest`, `$Default` or a number). */
-  imageOf(template: LaunchTemplateRef): Promise<string | undefined>;
+  /** The version as a number (`$Latest`/`$Default` looked up) and its image, in one read. */
+  describeVersion(template: LaunchTemplateRef): Promise<{ version: string; imageId: string | undefined }>;
 }

@@ -50,16 +50,17 @@ describe("Ec2LaunchTemplates.createVersionWithImage", () => {
   });
 });
 
-describe("Ec2LaunchTemplates.imageOf", () => {
-  it("reads the image of a version", async () => {
+describe("Ec2LaunchTemplates.describeVersion", () => {
+  it("reads the number and the image of a version in one call, $Default included", async () => {
     mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [{ VersionNumber: 4, LaunchTemplateData: { ImageId: "ami-44444444" } }] });
-    expect(await templates.imageOf({ id: "lt-0abc", version: "4" })).toBe("ami-44444444");
-    expect(mock.commandCalls(DescribeLaunchTemplateVersionsCommand)[0]!.args[0].input).toEqual({ LaunchTemplateId: "lt-0abc", Versions: ["4"] });
+    expect(await templates.describeVersion({ id: "lt-0abc", version: "$Default" })).toEqual({ version: "4", imageId: "ami-44444444" });
+    expect(mock.commandCalls(DescribeLaunchTemplateVersionsCommand)).toHaveLength(1);
+    expect(mock.commandCalls(DescribeLaunchTemplateVersionsCommand)[0]!.args[0].input).toEqual({ LaunchTemplateId: "lt-0abc", Versions: ["$Default"] });
   });
 
   it("says so when the version does not exist", async () => {
     mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] });
-    const error = await templates.imageOf({ id: "lt-0abc", name: "web", version: "99" }).catch((e: unknown) => e);
+    const error = await templates.describeVersion({ id: "lt-0abc", name: "web", version: "99" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toBe("Version 99 of launch template lt-0abc (web) does not exist.");
   });

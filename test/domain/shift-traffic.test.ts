@@ -83,7 +83,7 @@ describe("shiftTraffic", () => {
   });
 
   it("walks the steps, bakes between them, and promotes at 100%", async () => {
-    const { elb, deps, clock } = setup();
+    const { elb, deps, clock, fleet } = setup();
     const start = clock.now();
     const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [1, 10, 50, 100], intervalMs: 60_000 } }), deps);
     expect(elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight)).toEqual([10, 100, 500, 1]);
@@ -93,6 +93,10 @@ describe("shiftTraffic", () => {
     expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("stable");
     expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("previous");
     expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    // Both groups are tagged too, found in one scan of the account's groups.
+    expect((await fleet.describe("web-green"))!.tags[TAG.role]).toBe("stable");
+    expect((await fleet.describe("web-blue"))!.tags[TAG.role]).toBe("previous");
+    expect(fleet.count("findByTargetGroups")).toBe(1);
   });
 
   it("refuses to give weight to a target group without enough healthy targets, and writes nothing", async () => {

@@ -312,9 +312,10 @@ export class FakeLaunchTemplates implements LaunchTemplates {
     return String(next);
   }
 
-  async imageOf(template: LaunchTemplateRef): Promise<string | undefined> {
-    this.calls.push({ op: "imageOf", args: template });
+  async describeVersion(template: LaunchTemplateRef): Promise<{ version: string; imageId: string | undefined }> {
+    this.calls.push({ op: "describeVersion", args: template });
     const t = this.find(template);
-    return t.versions.get(this.number(t, template.version))?.imageId;
+    const n = this.number(t, template.version);
+    return { version: String(n), imageId: t.versions.get(n)?.imageId };
   }
 }

@@ -12,39 +12,53 @@ export const canaryAnalyzeAction = defineAction({
     ...environmentInputs,
     "canary-target-group-arn": {
       description: "Target group of the canary. Default: the environment's candidate slot.",
-      schema: arn("targetGroup"),
+      get schema() {
+        return arn("targetGroup");
+      },
       valid: "a target group ARN",
     },
     "baseline-target-group-arn": {
       description: "Target group of the baseline. Default: the environment's stable slot.",
-      schema: arn("targetGroup"),
+      get schema() {
+        return arn("targetGroup");
+      },
       valid: "a target group ARN",
     },
     window: {
       description: "How far back from now to compare.",
       default: "10m",
-      schema: duration({ min: 60_000, max: 24 * 3600_000 }),
+      get schema() {
+        return duration({ min: 60_000, max: 24 * 3600_000 });
+      },
       valid: "a duration from 1m to 24h, e.g. 10m",
     },
     config: {
       description: "Metrics, thresholds and providers as inline YAML. Default: error rate (critical) and p99/p50 latency from CloudWatch.",
-      schema: optionalText(65536),
+      get schema() {
+        return optionalText(65536);
+      },
       valid: "YAML text",
     },
     "config-file": {
       description: "Path of a YAML file in the repository with the metrics; used when config is empty.",
-      schema: optionalText(1024),
+      get schema() {
+        return optionalText(1024);
+      },
       valid: "a relative file path",
     },
     "fail-on": {
       description: "Which verdicts fail the step: fail, fail-or-inconclusive, or never (only report).",
       default: "fail",
-      schema: z.enum(["fail", "fail-or-inconclusive", "never"]),
+      get schema() {
+        return z.enum(["fail", "fail-or-inconclusive", "never"]);
+      },
       valid: "fail, fail-or-inconclusive or never",
     },
     "report-path": {
       description: "Where to write the JSON report. Default: canary-report.json in the runner's temp directory.",
-      schema: optionalText(1024),
+      get schema() {
+        return optionalText(1024);
+      },
       valid: "a file path",
     },
   },

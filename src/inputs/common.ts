@@ -8,23 +8,31 @@ import type { InputSpec } from "./define";
 export const environmentInputs = {
   "listener-arn": {
     description: "ARN of the listener whose default action forwards to the two slots' target groups. Give this, rule-arn, or environment-tags.",
-    schema: arn("listener"),
+    get schema() {
+      return arn("listener");
+    },
     valid: "an ARN like arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>",
   },
   "rule-arn": {
     description: "ARN of the listener rule (path- or host-routed service) whose forward action splits traffic between the two slots.",
-    schema: arn("rule"),
+    get schema() {
+      return arn("rule");
+    },
     valid: "an ARN like arn:aws:elasticloadbalancing:<region>:<account>:listener-rule/app/<lb>/<id>/<id>/<id>",
   },
   "environment-tags": {
     description:
       "Find the environment by the tags on its two Auto Scaling groups, one key=value per line (e.g. environment=production and service=web). The listener or rule forwarding to both groups' target groups is found from them.",
-    schema: keyValues(),
+    get schema() {
+      return keyValues();
+    },
     valid: "lines of key=value",
   },
   "aws-region": {
     description: "AWS region. Defaults to AWS_REGION (set by aws-actions/configure-aws-credentials) or the region in the ARN.",
-    schema: z.pipe(optionalText(32), z.union([z.undefined(), z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region"))])),
+    get schema() {
+      return z.pipe(optionalText(32), z.union([z.undefined(), z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region"))]));
+    },
     valid: "a region name such as us-east-1",
   },
 } satisfies Record<string, InputSpec>;
@@ -33,7 +41,9 @@ export const dryRunInput = {
   "dry-run": {
     description: "Print the plan (each change as before → after) and change nothing.",
     default: "false",
-    schema: boolean(),
+    get schema() {
+      return boolean();
+    },
     valid: "true or false",
   },
 } satisfies Record<string, InputSpec>;
@@ -42,7 +52,9 @@ export const lockTtlInput = {
   "lock-ttl": {
     description: "Lease of the deployment lock this run holds on the environment; another run can take it over once it expires.",
     default: "2h",
-    schema: duration({ min: 60_000, max: 24 * 3600_000 }),
+    get schema() {
+      return duration({ min: 60_000, max: 24 * 3600_000 });
+    },
     valid: "a duration from 1m to 24h, e.g. 90m or 2h",
   },
 } satisfies Record<string, InputSpec>;
@@ -52,7 +64,9 @@ export const stableForInput = {
     description:
       "Once everything passes, how long it must keep passing before the step succeeds; a failure in between starts this wait again, all within timeout. `auto`: twice as long as the load balancer can take to mark a failed target unhealthy (2 × health check interval × unhealthy threshold of the target group: 2m with the ALB defaults of 30s × 2, 20s with 5s × 2), so a target that fails in that first stretch is caught. `0s`: the first passing poll is enough.",
     default: "auto",
-    schema: stableFor(),
+    get schema() {
+      return stableFor();
+    },
     valid: "auto, or a duration up to 30m such as 0s, 20s or 2m",
   },
 } satisfies Record<string, InputSpec>;
@@ -88,18 +102,24 @@ export const githubDeploymentInputs = {
   "github-environment": {
     description:
       "GitHub environment whose deployment status this step reports (in_progress, success, failure), usually the job's `environment:` name. The job's own deployment is updated, never duplicated. Empty: no deployment status.",
-    schema: optionalText(255),
+    get schema() {
+      return optionalText(255);
+    },
     valid: "an environment name such as production",
   },
   "environment-url": {
     description: "URL shown on the GitHub deployment (the service's address).",
-    schema: z.pipe(optionalText(2048), z.union([z.undefined(), z.url({ protocol: /^https?$/ })])),
+    get schema() {
+      return z.pipe(optionalText(2048), z.union([z.undefined(), z.url({ protocol: /^https?$/ })]));
+    },
     valid: "an http or https URL",
   },
   "github-token": {
     description: "Token for the deployments API (needs `deployments: write`). Used only when github-environment is set.",
     default: "${{ github.token }}",
-    schema: optionalText(4096),
+    get schema() {
+      return optionalText(4096);
+    },
     valid: "a GitHub token",
     secret: true,
   },

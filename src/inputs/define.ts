@@ -11,7 +11,10 @@ export interface InputSpec<T = unknown> {
   /** The default as written in action.yml; parsed like any other value. */
   default?: string;
   required?: boolean;
-  /** Parses the trimmed string value ("" when not given). */
+  /**
+   * Parses the trimmed string value ("" when not given). Definitions write it as a getter, so no
+   * schema is built before it is needed: a missing required input is reported without building any.
+   */
   schema: z.ZodMiniType<T>;
   /** Extra words for the error message: what would be valid. */
   valid: string;

@@ -22,42 +22,56 @@ export const deployGreenDefinition = defineAction({
     version: {
       description: "Label of the version being deployed (e.g. the git tag or build number), recorded in the deploy:version tag.",
       required: true,
-      schema: z.string().check(z.regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit")),
+      get schema() {
+        return z.string().check(z.regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit"));
+      },
       valid: "1–128 characters: letters, digits and . _ + : @ / -, starting with a letter or digit (e.g. v1.4.2 or build-5123)",
     },
     "launch-template-version": {
       description: "Launch template version to run on the idle slot: a version number, $Latest or $Default. Give this or image-id.",
-      schema: optionalMatching(LAUNCH_TEMPLATE_VERSION, "not a version number, $Latest or $Default"),
+      get schema() {
+        return optionalMatching(LAUNCH_TEMPLATE_VERSION, "not a version number, $Latest or $Default");
+      },
       valid: "a version number such as 7, or $Latest, or $Default",
     },
     "image-id": {
       description:
         "AMI to run on the idle slot. A new launch template version is created from the group's current one with only the image changed. Give this or launch-template-version.",
-      schema: optionalMatching(IMAGE_ID, "not an AMI id"),
+      get schema() {
+        return optionalMatching(IMAGE_ID, "not an AMI id");
+      },
       valid: "ami- followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890",
     },
     "desired-capacity": {
       description:
         "Instances to run on the idle slot. Default: the live slot's desired capacity (at least 1), raised to the idle group's minimum size if below it. Must fit the idle group's maximum size.",
-      schema: optionalInteger(1, 10_000),
+      get schema() {
+        return optionalInteger(1, 10_000);
+      },
       valid: "a whole number from 1 to 10000",
     },
     "min-healthy": {
       description: "Healthy targets the idle slot's target group must reach, as a count or a percentage of registered targets; every registered target must be healthy as well.",
       default: "100%",
-      schema: minHealthy(),
+      get schema() {
+        return minHealthy();
+      },
       valid: "a count such as 2 or a percentage such as 100%",
     },
     timeout: {
       description: "How long to wait for the new instances to be InService and healthy before failing.",
       default: "15m",
-      schema: duration({ min: 30_000, max: 6 * 3600_000 }),
+      get schema() {
+        return duration({ min: 30_000, max: 6 * 3600_000 });
+      },
       valid: "a duration from 30s to 6h, e.g. 15m",
     },
     ...stableForInput,
     "deployment-id": {
       description: "Identifies this deployment in tags and the summary. Default: <run id>-<run attempt>.",
-      schema: z.pipe(optionalText(128), z.union([z.undefined(), z.string().check(z.regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -"))])),
+      get schema() {
+        return z.pipe(optionalText(128), z.union([z.undefined(), z.string().check(z.regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -"))]));
+      },
       valid: "1–128 characters: letters, digits and . _ : / -, starting with a letter or digit",
     },
     ...dryRunInput,

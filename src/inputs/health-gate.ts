@@ -75,67 +75,89 @@ export const healthGateAction = defineAction({
   inputs: {
     "target-group-arns": {
       description: "Target groups to check, one ARN per line or comma-separated. Alternatively name the environment (listener-arn, rule-arn or environment-tags) and a slot.",
-      schema: arnList("targetGroup"),
+      get schema() {
+        return arnList("targetGroup");
+      },
       valid: "ARNs like arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, one per line or comma-separated",
     },
     ...environmentInputs,
     slot: {
       description: "With listener-arn, rule-arn or environment-tags: the slot whose target group is checked, by name (blue, green, a target group name) or role (candidate, stable, previous, idle, live).",
       default: "candidate",
-      schema: text(64),
+      get schema() {
+        return text(64);
+      },
       valid: "a slot name such as blue or green, or a role: candidate, stable, previous, idle or live",
     },
     "min-healthy": {
       description: "Fewest healthy targets each target group must have, as a count or a percentage of its registered targets. Every registered target (draining ones aside) must be healthy as well.",
       default: "1",
-      schema: minHealthy(),
+      get schema() {
+        return minHealthy();
+      },
       valid: "a count such as 2, or a percentage such as 50%",
     },
     urls: {
       description: "URLs to GET on every poll, one per line. Redirects are not followed: a 3xx is a status like any other.",
-      schema: urls(),
+      get schema() {
+        return urls();
+      },
       valid: "up to 20 http:// or https:// URLs without credentials, one per line",
     },
     "expected-status": {
       description: "HTTP statuses that count as a success.",
       default: "200",
-      schema: expectedStatus(),
+      get schema() {
+        return expectedStatus();
+      },
       valid: "a status such as 200, a range such as 200-299, or a comma-separated list such as 200,204",
     },
     "expect-json": {
       description:
         'Expectations on the JSON body of every URL, one per line: a path, an operator and a value, e.g. status == "healthy", checks.db.ok == true, version != "v1", items.length >= 1.',
-      schema: expectJson(),
+      get schema() {
+        return expectJson();
+      },
       valid: `lines of ${EXPECTATION_SYNTAX}`,
     },
     "max-latency": {
       description: "Longest acceptable time for one answer, from sending the request to the end of the body, in milliseconds. No limit when empty.",
-      schema: optionalInteger(1, 600_000),
+      get schema() {
+        return optionalInteger(1, 600_000);
+      },
       valid: "a whole number of milliseconds from 1 to 600000",
     },
     "consecutive-successes": {
       description: "Good answers in a row each URL must give; a failure starts the count again.",
       default: "3",
-      schema: integer(1, 100),
+      get schema() {
+        return integer(1, 100);
+      },
       valid: "a whole number from 1 to 100",
     },
     "request-timeout": {
       description: "How long one request may take before it counts as a failure.",
       default: "5s",
-      schema: duration({ min: 1000, max: 120_000 }),
+      get schema() {
+        return duration({ min: 1000, max: 120_000 });
+      },
       valid: "a duration from 1s to 2m, e.g. 5s",
     },
     headers: {
       description:
         "Request headers, one `Name: value` per line, e.g. `Host: app.example.com` to reach a host-routed rule. Values of Authorization, Cookie, X-Api-Key and other credential headers are masked and never logged.",
-      schema: headers(),
+      get schema() {
+        return headers();
+      },
       valid: "lines of Name: value",
       secret: true,
     },
     timeout: {
       description: "How long to wait for everything to be healthy before failing.",
       default: "5m",
-      schema: duration({ max: 6 * 3600_000 }),
+      get schema() {
+        return duration({ max: 6 * 3600_000 });
+      },
       valid: "a duration up to 6h, e.g. 90s, 5m or 1h",
     },
     ...stableForInput,

@@ -12,40 +12,54 @@ export const rollbackAction = defineAction({
     reason: {
       description: "Why, in words. Recorded in the tags and the step summary.",
       default: "manual rollback",
-      schema: text(200),
+      get schema() {
+        return text(200);
+      },
       valid: "1 to 200 characters",
     },
     "to-version": {
       description: "Roll back to the slot tagged with this version, instead of the last known good one.",
-      schema: optionalText(128),
+      get schema() {
+        return optionalText(128);
+      },
       valid: "a version recorded by deploy-green, e.g. v41",
     },
     "to-slot": {
       description: "Roll back to this slot (blue, green, a target group name, stable or previous), instead of the last known good one.",
-      schema: optionalText(128),
+      get schema() {
+        return optionalText(128);
+      },
       valid: "a slot name or role",
     },
     "min-healthy": {
       description: "Healthy targets the good slot must have before traffic moves to it: a count or a percent of its registered targets.",
       default: "1",
-      schema: minHealthy(),
+      get schema() {
+        return minHealthy();
+      },
       valid: "a count such as 2, or a percent such as 50%",
     },
     "desired-capacity": {
       description: "Instances to scale the good slot to when it was scaled in. Default: the failing slot's desired capacity.",
-      schema: optionalInteger(1, 10000),
+      get schema() {
+        return optionalInteger(1, 10000);
+      },
       valid: "a whole number from 1 to 10000",
     },
     "scale-in-bad": {
       description: "After the rollback, scale the failing slot's Auto Scaling group to 0 once its deregistration delay has passed.",
       default: "false",
-      schema: boolean(),
+      get schema() {
+        return boolean();
+      },
       valid: "true or false",
     },
     timeout: {
       description: "Longest to wait for the good slot to scale up and become healthy.",
       default: "15m",
-      schema: duration({ min: 1000, max: 3 * 3600_000 }),
+      get schema() {
+        return duration({ min: 1000, max: 3 * 3600_000 });
+      },
       valid: "a duration from 1s to 3h",
     },
     ...dryRunInput,

@@ -16,79 +16,107 @@ export const shiftTrafficAction = defineAction({
     to: {
       description: "The slot that gains traffic: a slot name (blue, green, or a target group name) or a role (candidate, stable, previous).",
       default: "candidate",
-      schema: text(128),
+      get schema() {
+        return text(128);
+      },
       valid: "blue, green, a target group name, candidate, stable or previous",
     },
     weight: {
       description: "Share of traffic for the `to` slot, in percent with up to one decimal (0.5 is a 0.5% canary). Give this or steps.",
-      schema: optionalPercent,
+      get schema() {
+        return optionalPercent;
+      },
       valid: "a number from 0 to 100 with at most one decimal, e.g. 0.5, 10 or 100",
     },
     steps: {
       description: "Ascending percentages to move through, with `interval` of bake time between them, e.g. 1,10,50,100. Give this or weight.",
-      schema: optionalSteps,
+      get schema() {
+        return optionalSteps;
+      },
       valid: "comma-separated ascending percentages above 0, e.g. 1,10,50,100",
     },
     interval: {
       description: "Bake time between steps. Health, alarms and canary analysis are checked during and at the end of each bake.",
       default: "5m",
-      schema: duration({ min: 0, max: 24 * 3600_000 }),
+      get schema() {
+        return duration({ min: 0, max: 24 * 3600_000 });
+      },
       valid: "a duration such as 30s, 5m or 1h (up to 24h)",
     },
     "min-healthy": {
       description: "Healthy targets the receiving target group must have before every increase, and keep during bakes: a count or a percent of its registered targets.",
       default: "1",
-      schema: minHealthy(),
+      get schema() {
+        return minHealthy();
+      },
       valid: "a count such as 2, or a percent such as 50%",
     },
     "alarm-names": {
       description: "CloudWatch alarms (one per line or comma-separated) that must not be in ALARM during bakes; any in ALARM aborts and restores.",
-      schema: nameList(/^[^\s,][^,]{0,254}$/, "a CloudWatch alarm name"),
+      get schema() {
+        return nameList(/^[^\s,][^,]{0,254}$/, "a CloudWatch alarm name");
+      },
       valid: "alarm names, one per line",
     },
     analysis: {
       description: "Run canary analysis (canary-analyze's judge) at the end of every bake; a fail verdict aborts and restores.",
       default: "false",
-      schema: boolean(),
+      get schema() {
+        return boolean();
+      },
       valid: "true or false",
     },
     "analysis-config": {
       description: "Canary metrics as inline YAML (see canary-analyze). Defaults to error rate and latency from CloudWatch.",
-      schema: optionalText(65536),
+      get schema() {
+        return optionalText(65536);
+      },
       valid: "YAML text",
     },
     "analysis-config-file": {
       description: "Path of a YAML file in the repository with the canary metrics; used when analysis-config is empty.",
-      schema: optionalText(1024),
+      get schema() {
+        return optionalText(1024);
+      },
       valid: "a relative file path",
     },
     "analysis-inconclusive": {
       description: "What an inconclusive verdict on the last look before 100% does: fail (abort and restore) or continue. Earlier looks always continue.",
       default: "fail",
-      schema: z.enum(["fail", "continue"]),
+      get schema() {
+        return z.enum(["fail", "continue"]);
+      },
       valid: "fail or continue",
     },
     "stickiness-duration": {
       description: "Turn on target group stickiness on the forward action for this long, so a user does not flip between versions during a canary. 0 turns it off; empty leaves it unchanged.",
-      schema: optionalDuration({ min: 0, max: 604_800_000 }),
+      get schema() {
+        return optionalDuration({ min: 0, max: 604_800_000 });
+      },
       valid: "a duration from 0 to 7d in seconds, minutes or hours, e.g. 1h",
     },
     "scale-in-previous": {
       description: "At 100%, scale the previous slot's Auto Scaling group to 0 once its deregistration delay and scale-in-delay have passed.",
       default: "false",
-      schema: boolean(),
+      get schema() {
+        return boolean();
+      },
       valid: "true or false",
     },
     "scale-in-delay": {
       description: "Extra bake time after the deregistration delay before the previous fleet is scaled in.",
       default: "0",
-      schema: duration({ min: 0, max: 24 * 3600_000 }),
+      get schema() {
+        return duration({ min: 0, max: 24 * 3600_000 });
+      },
       valid: "a duration such as 0, 5m or 1h",
     },
     timeout: {
       description: "Longest the whole step may take, bakes included.",
       default: "60m",
-      schema: duration({ min: 1000, max: 6 * 3600_000 }),
+      get schema() {
+        return duration({ min: 1000, max: 6 * 3600_000 });
+      },
       valid: "a duration from 1s to 6h",
     },
     ...dryRunInput,

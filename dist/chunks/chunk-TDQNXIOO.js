@@ -1,7 +1,7 @@
 /*! zero-downtime-actions | MIT License | third-party licenses: dist/licenses.txt */
 import { createRequire as __zdaCreateRequire } from "node:module";
 const require = __zdaCreateRequire(import.meta.url);
-import{c as p}from"./chunk-KG4PGDEX.js";import{b as $}from"./chunk-A3NHGEXH.js";function x(e){return(e==null||e===""?"\u2014":String(e)).replace(/\|/g,"\\|").replace(/\r?\n/g,"<br>")}function k(e,t){let n=[`| ${e.map(x).join(" | ")} |`,`| ${e.map(()=>"---").join(" | ")} |`];for(let l of t)n.push(`| ${l.map(x).join(" | ")} |`);return n.join(`
+import{b as p}from"./chunk-VEE3UQEP.js";import{b as $}from"./chunk-A3NHGEXH.js";function x(e){return(e==null||e===""?"\u2014":String(e)).replace(/\|/g,"\\|").replace(/\r?\n/g,"<br>")}function k(e,t){let n=[`| ${e.map(x).join(" | ")} |`,`| ${e.map(()=>"---").join(" | ")} |`];for(let l of t)n.push(`| ${l.map(x).join(" | ")} |`);return n.join(`
 `)}function j(e,t){return t?`[${e.replace(/[[\]]/g,"")}](${t})`:e}function P(e,t){return`<details><summary>${e}</summary>
 
 ${t}

@@ -69,6 +69,12 @@ export const canaryAnalyzeAction = defineAction({
     results: { description: "Per-metric results as JSON: name, classification, baseline, canary, effect, reason." },
     "report-path": { description: "Path of the JSON report." },
   },
+  requireOneOf: [
+    {
+      inputs: ["listener-arn", "rule-arn", "environment-tags", "canary-target-group-arn", "baseline-target-group-arn"],
+      message: "Input required and not supplied: listener-arn, rule-arn or environment-tags (or canary-target-group-arn with baseline-target-group-arn).",
+    },
+  ],
   check: (s) => {
     const explicit = s["canary-target-group-arn"] !== undefined || s["baseline-target-group-arn"] !== undefined;
     const env = [s["listener-arn"], s["rule-arn"], Object.keys(s["environment-tags"]).length ? "tags" : undefined].filter(Boolean).length;

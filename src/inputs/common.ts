@@ -85,10 +85,15 @@ interface EnvironmentSettings {
   "environment-tags": Record<string, string>;
 }
 
+export const ENVIRONMENT_MISSING = "Input required and not supplied: listener-arn, rule-arn or environment-tags. Give exactly one to name the environment.";
+
+/** For `requireOneOf`: the environment must be named. */
+export const environmentRequired = { inputs: ["listener-arn", "rule-arn", "environment-tags"] as ("listener-arn" | "rule-arn" | "environment-tags")[], message: ENVIRONMENT_MISSING };
+
 export function checkEnvironment(s: EnvironmentSettings): string | undefined {
   const given = [s["listener-arn"] && "listener-arn", s["rule-arn"] && "rule-arn", Object.keys(s["environment-tags"]).length > 0 && "environment-tags"].filter(Boolean);
   if (given.length === 1) return undefined;
-  if (given.length === 0) return "Input required and not supplied: listener-arn, rule-arn or environment-tags. Give exactly one to name the environment.";
+  if (given.length === 0) return ENVIRONMENT_MISSING;
   return `Inputs ${given.join(" and ")} both name the environment; give exactly one of listener-arn, rule-arn or environment-tags.`;
 }
 

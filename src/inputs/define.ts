@@ -32,6 +32,12 @@ export interface ActionDefinition<I extends Record<string, InputSpec> = Record<s
   description: string;
   inputs: I;
   outputs: Record<string, OutputSpec>;
+  /**
+   * Groups of inputs of which at least one must be given, with the error when none is. They are
+   * checked on the raw values with the required inputs, before any schema is built, so a missing
+   * input costs nothing; `check` still sees every combination.
+   */
+  requireOneOf?: { inputs: (keyof I & string)[]; message: string }[];
   /** Cross-input rules; return an error message naming the inputs, or undefined. */
   check?: (settings: SettingsOf<I>) => string | undefined;
   post?: { entry: string; if: string };
@@ -62,6 +68,9 @@ export function parseInputs<I extends Record<string, InputSpec>>(definition: Act
       throw new ConfigurationError(`Input required and not supplied: ${name}. ${spec.description} Valid: ${spec.valid}.`);
     }
     raw[name] = value;
+  }
+  for (const group of definition.requireOneOf ?? []) {
+    if (group.inputs.every((name) => raw[name] === "")) throw new ConfigurationError(group.message);
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.inputs)) {

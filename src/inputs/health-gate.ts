@@ -167,6 +167,12 @@ export const healthGateAction = defineAction({
     "healthy-count": { description: "Healthy targets across the checked target groups." },
     checks: { description: "JSON array with one object per check: kind (target-group or http), target (ARN or URL), ok, detail." },
   },
+  requireOneOf: [
+    {
+      inputs: ["target-group-arns", "urls", "listener-arn", "rule-arn", "environment-tags"],
+      message: "Input required and not supplied: target-group-arns, urls, or the environment (listener-arn, rule-arn or environment-tags, with slot). Give target groups to check, URLs to check, or both.",
+    },
+  ],
   check: (s) => {
     const environment = s["listener-arn"] || s["rule-arn"] || Object.keys(s["environment-tags"]).length > 0;
     const groups = s["target-group-arns"].length > 0;

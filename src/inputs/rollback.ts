@@ -1,5 +1,5 @@
 import { boolean, duration, minHealthy, optionalInteger, optionalText, text } from "./fields";
-import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
 export const rollbackAction = defineAction({
@@ -73,5 +73,6 @@ export const rollbackAction = defineAction({
     seconds: { description: "Seconds the rollback took, from start to verified weights." },
     "scaled-up": { description: "true when the good slot had to be scaled back up." },
   },
+  requireOneOf: [environmentRequired],
   check: (s) => checkEnvironment(s) ?? (s["to-version"] && s["to-slot"] ? "Inputs to-version and to-slot both given; give at most one." : undefined),
 });

@@ -1,6 +1,6 @@
 import * as z from "../util/zod";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
-import { checkEnvironment, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput } from "./common";
+import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
 const optionalPercent = z.union([z.pipe(z.literal(""), z.transform(() => undefined)), percent()]);
@@ -134,6 +134,7 @@ export const shiftTrafficAction = defineAction({
     "from-slot": { description: "Name of the other slot." },
     version: { description: "Version of the `to` slot, from its tags." },
   },
+  requireOneOf: [environmentRequired],
   check: (s) =>
     checkEnvironment(s) ??
     (s.weight === undefined && s.steps === undefined

@@ -49,7 +49,7 @@ import {
 } from "./fleet-capacity";
 import { acquireLock, parseLock } from "./lock";
 import { TAG, tagValue } from "./tags";
-import { formatMinHealthy, type MinHealthy, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
+import { formatMinHealthy, type MinHealthy, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface DeployGreenRequest {
   environment: EnvironmentRef;
@@ -264,11 +264,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   for (const c of changes) log(`${request.dryRun ? "Plan" : "Change"}: ${c.what}: ${c.before} → ${c.after}`);
 
   const stable = await resolveStableFor(request.stableFor ?? { kind: "fixed", ms: 0 }, ports.targetGroups, [idle.targetGroupArn]);
-  if (stable.ms >= request.timeoutMs) {
-    throw new ConfigurationError(
-      `The new fleet must keep serving for ${stable.ms / 1000}s once it serves (${stable.why}), which does not fit in timeout ${request.timeoutMs / 1000}s. Raise timeout, or set stable-for to a shorter duration.`,
-    );
-  }
+  requireStableForFits(stable, request.timeoutMs, (d) => `The new fleet must keep serving for ${d} once it serves`);
   if (stable.ms > 0) log(`Once its instances serve, ${idle.targetGroupName} must keep serving for ${stable.ms / 1000}s before the deploy succeeds (${stable.why}).`);
 
   const base = {

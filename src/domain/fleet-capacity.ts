@@ -8,7 +8,7 @@ import type { CapacityChange, Fleet, FleetGroup, FleetInstance, ScalingActivity 
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError } from "../util/errors";
-import { type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
+import { type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "./arn";
 import { describeTarget, type MinHealthy, type TargetGroupHealthReport, waitForTargetHealth } from "./target-health";
 
@@ -291,13 +291,13 @@ export async function waitUntilServing(options: ServingOptions): Promise<Serving
   };
   const seenFailures = new Set<string>();
   let lastActivityCheck = Number.NEGATIVE_INFINITY;
-  const lapses: { heldMs: number; status: string }[] = [];
+  const lapses: Lapse[] = [];
   let lastCheckpoint = options.clock.now();
   try {
     const reports = await waitForTargetHealth({
       policy: fleetPoll,
       holdForMs: options.holdForMs ?? 0,
-      onLapse: (heldMs, status) => lapses.push({ heldMs, status }),
+      onLapse: (lapse) => lapses.push(lapse),
       targetGroups,
       arns: [options.targetGroupArn],
       requirement: { minHealthy: options.minHealthy, requireAll: true },

@@ -7,11 +7,11 @@ import type { Fetch } from "../http/node-fetch";
 import type { TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, wrapError } from "../util/errors";
-import { fastPoll, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
+import { fastPoll, type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "./arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
 import { HttpCheck, type HttpCheckSpec } from "./http-check";
-import { formatMinHealthy, type HealthRequirement, HeldTargets, readTargetHealth, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
+import { formatMinHealthy, formatSeconds, type HealthRequirement, HeldTargets, readTargetHealth, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface GatePlan {
   targetGroupArns: string[];
@@ -40,13 +40,6 @@ export interface GateCheck {
   target: string;
   ok: boolean;
   detail: string;
-}
-
-export interface Lapse {
-  /** How long everything had been passing, in ms. */
-  heldMs: number;
-  /** What stopped passing. */
-  status: string;
 }
 
 export interface GateResult {
@@ -99,10 +92,6 @@ function describePlan(plan: GatePlan): string {
   return `health gate: waiting for ${parts.join(" and ")}`;
 }
 
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))}s`;
-}
-
 export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<GateResult> {
   if (plan.targetGroupArns.length === 0 && plan.http.length === 0) throw new ConfigurationError("health gate: nothing to check; give target groups, URLs or both.");
   if (plan.targetGroupArns.length > 0 && !deps.targetGroups) throw new Error("runHealthGate: target groups given without the TargetGroups port");
@@ -114,11 +103,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
   const stable = await resolveStableFor(plan.stableFor ?? { kind: "fixed", ms: 0 }, deps.targetGroups, plan.targetGroupArns).catch((error: unknown) => {
     throw wrapError(`reading the health check settings of ${plan.targetGroupArns.map(targetGroupName).join(", ")} (for stable-for auto)`, error);
   });
-  if (stable.ms >= plan.timeoutMs) {
-    throw new ConfigurationError(
-      `health gate: health must hold for ${formatSeconds(stable.ms)} once it passes (${stable.why}), which does not fit in timeout ${formatSeconds(plan.timeoutMs)}. Raise timeout, or set stable-for to a shorter duration.`,
-    );
-  }
+  requireStableForFits(stable, plan.timeoutMs, (d) => `health gate: health must hold for ${d} once it passes`);
   if (stable.ms > 0) deps.log(`health gate: once everything passes, it must keep passing for ${formatSeconds(stable.ms)} (${stable.why}).`);
   const lapses: Lapse[] = [];
   const held = new HeldTargets();
@@ -140,7 +125,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
       policy: deps.policy ?? gatePoll,
       ...(deps.signal ? { signal: deps.signal } : {}),
       holdForMs: stable.ms,
-      onLapse: (heldMs, status) => lapses.push({ heldMs, status }),
+      onLapse: (lapse) => lapses.push(lapse),
       probe: async () => {
         polls++;
         const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);

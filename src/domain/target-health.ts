@@ -4,7 +4,8 @@
  */
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
-import { type PollPolicy, pollUntil } from "../util/wait";
+import { ConfigurationError } from "../util/errors";
+import { type Lapse, type PollPolicy, pollUntil } from "../util/wait";
 import { targetGroupName } from "./arn";
 
 export type MinHealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
@@ -111,7 +112,7 @@ export interface WaitForHealthOptions {
   holdForMs?: number;
   /** Default: fastPoll. */
   policy?: PollPolicy;
-  onLapse?: (heldMs: number, status: string) => void;
+  onLapse?: (lapse: Lapse) => void;
 }
 
 /** Polls until every target group meets the requirement; reacts within a second of it becoming true. */
@@ -141,6 +142,22 @@ export async function waitForTargetHealth(options: WaitForHealthOptions): Promis
 
 /** `auto`, or how long health must hold once it passes (0: the first passing poll is enough). */
 export type StableFor = { kind: "auto" } | { kind: "fixed"; ms: number };
+
+/** Milliseconds as seconds with at most one decimal: `20s`, `1.5s`. */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/**
+ * Refuses a stable-for that does not fit in the timeout: health has to pass first, then hold.
+ * `subject` says what must hold, given the duration, e.g. "health must hold for 20s once it passes".
+ */
+export function requireStableForFits(stable: StableForResolution, timeoutMs: number, subject: (duration: string) => string): void {
+  if (stable.ms < timeoutMs) return;
+  throw new ConfigurationError(
+    `${subject(formatSeconds(stable.ms))} (${stable.why}), which does not fit in timeout ${formatSeconds(timeoutMs)}. Raise timeout, or set stable-for to a shorter duration.`,
+  );
+}
 
 export interface StableForResolution {
   ms: number;

@@ -27,6 +27,12 @@ export const fastPoll: PollPolicy = { initialDelayMs: 500, maxDelayMs: 800, fact
 /** Shortest time between polls while a passing probe must hold. */
 export const HOLD_POLL_MS = 1000;
 
+/** A hold that broke: how long the probe had been done, and the status that broke it. */
+export interface Lapse {
+  heldMs: number;
+  status: string;
+}
+
 export type ProbeResult<T> = { done: true; value: T } | { done: false; status: string };
 
 export interface PollOptions<T> {
@@ -43,8 +49,8 @@ export interface PollOptions<T> {
    * returns; a poll that is not done starts the wait for it again. 0 (the default) returns at once.
    */
   holdForMs?: number;
-  /** Called when a hold breaks: how long it had held, and the status that broke it. */
-  onLapse?: (heldMs: number, status: string) => void;
+  /** Called when a hold breaks. */
+  onLapse?: (lapse: Lapse) => void;
 }
 
 export class TimeoutError extends OperationalError {
@@ -96,7 +102,7 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
       if (doneSince !== undefined) {
         const held = now - doneSince;
         doneSince = undefined;
-        options.onLapse?.(held, result.status);
+        options.onLapse?.({ heldMs: held, status: result.status });
         options.log(`${options.label}: stopped passing after ${seconds(held)} of the ${seconds(holdForMs)} it must hold: ${result.status}. Waiting for it to pass again.`);
         lastProgress = now;
       }

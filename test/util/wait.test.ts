@@ -44,7 +44,7 @@ describe("pollUntil", () => {
     const lines: string[] = [];
     // Done on polls 2–4, failing on 5, done from 6 on.
     const p = scripted([false, true, true, true, false, true]);
-    await pollUntil({ label: "gate", probe: p.probe, timeoutMs: 60_000, clock, random: noJitter, log: (l) => lines.push(l), holdForMs: 5_000, onLapse: (ms, status) => lapses.push([ms, status]) });
+    await pollUntil({ label: "gate", probe: p.probe, timeoutMs: 60_000, clock, random: noJitter, log: (l) => lines.push(l), holdForMs: 5_000, onLapse: ({ heldMs, status }) => lapses.push([heldMs, status]) });
     expect(lapses).toHaveLength(1);
     expect(lapses[0]![1]).toBe("failing at poll 5");
     expect(lapses[0]![0]).toBeGreaterThan(0);

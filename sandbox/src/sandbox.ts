@@ -13,6 +13,7 @@ import { ec2 } from "./aws/ec2";
 import { elbv2 } from "./aws/elbv2";
 import { FaultInjector, type FaultSpec, type FaultSpecInput } from "./aws/faults";
 import { startAwsServer } from "./aws/server";
+import { TagReadLag } from "./aws/tag-lag";
 import { ControlError, controlHandler } from "./control/api";
 import { startListener } from "./dataplane/listener-proxy";
 import { createTargetGroupHealth } from "./dataplane/target-health";
@@ -67,6 +68,9 @@ export interface Sandbox {
   state(): SandboxState;
   calls(): CallRecord[];
   resetCalls(): void;
+  /** The ELBv2 tag read lag in sandbox ms (0: off); setting it applies to writes from then on. */
+  tagReadLagMs(): number;
+  setTagReadLag(ms: number): number;
   injectFaults(spec: FaultSpecInput): FaultSpec;
   faults(): FaultSpec[];
   clearFaults(): void;
@@ -114,6 +118,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const world = new World({ config, dataPlane, clock, random: seededRandom(seed) });
   const calls = new CallLog();
   const faults = new FaultInjector(seededRandom(seed ^ 0x5bd1e995));
+  const tagLag = new TagReadLag(() => clock.now(), config.tagReadLagMs);
   let sandbox: Sandbox | undefined;
   try {
     await world.start();
@@ -122,6 +127,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       services: [elbv2, autoScaling, ec2, cloudWatch],
       calls,
       faults,
+      tagLag,
       ...(options.port !== undefined ? { port: options.port } : {}),
       control: controlHandler(() => sandbox!),
     });
@@ -134,6 +140,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       state: () => snapshot(world),
       calls: () => calls.list(),
       resetCalls: () => calls.reset(),
+      tagReadLagMs: () => tagLag.lagMs,
+      setTagReadLag(ms) {
+        try {
+          tagLag.lagMs = ms;
+        } catch (error) {
+          throw new ControlError(error instanceof Error ? error.message : String(error));
+        }
+        return tagLag.lagMs;
+      },
       injectFaults: (spec) => faults.add(spec),
       faults: () => faults.list(),
       clearFaults: () => faults.clear(),

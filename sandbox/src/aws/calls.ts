@@ -1,4 +1,4 @@
-/** The log of every AWS call the sandbox answered (or dropped). */
+/** The log of every AWS call the sandbox answered (or dropped), with each request's decoded input. */
 export interface CallRecord {
   /** Real epoch ms when the call arrived. */
   at: number;
@@ -11,21 +11,43 @@ export interface CallRecord {
   fault?: string | undefined;
   durationMs: number;
   requestId: string;
+  /** The decoded request parameters (awsQuery form-decoded, or the JSON body); kept for the newest calls only. */
+  input?: unknown;
+  /** How many constraints of the operation's API model (or EC2's documented constraints) the request broke. */
+  violations?: number | undefined;
 }
+
+/** Records kept, and how many of the newest keep their input. */
+export const CALL_LOG_LIMIT = 100_000;
+export const CALL_INPUT_LIMIT = 20_000;
 
 export class CallLog {
   private records: CallRecord[] = [];
+  private totals = { requests: 0, violating: 0, violations: 0 };
 
   add(record: CallRecord): void {
     this.records.push(record);
-    if (this.records.length > 100_000) this.records.splice(0, this.records.length - 100_000);
+    this.totals.requests += 1;
+    if (record.violations) {
+      this.totals.violating += 1;
+      this.totals.violations += record.violations;
+    }
+    const old = this.records.length - CALL_INPUT_LIMIT - 1;
+    if (old >= 0 && this.records[old]!.input !== undefined) delete this.records[old]!.input;
+    if (this.records.length > CALL_LOG_LIMIT) this.records.splice(0, this.records.length - CALL_LOG_LIMIT);
   }
 
   list(): CallRecord[] {
     return [...this.records];
   }
 
+  /** Requests logged since the last reset, and how many of them broke their model (and how often). */
+  stats(): { requests: number; violating: number; violations: number } {
+    return { ...this.totals };
+  }
+
   reset(): void {
     this.records = [];
+    this.totals = { requests: 0, violating: 0, violations: 0 };
   }
 }

@@ -10,16 +10,20 @@ import type { World } from "../world/world";
 import type { CallLog } from "./calls";
 import { AwsError, notSupported } from "./errors";
 import type { FaultInjector } from "./faults";
+import { requestError, requestViolations } from "./model-validate";
 import { decodeQuery } from "./query";
 import type { ServiceDefinition } from "./service";
 import { ec2Error, ec2Response, queryError, queryResponse } from "./xml";
 import { cloudWatchJson } from "./cloudwatch";
+import type { TagReadLag } from "./tag-lag";
 
 export interface AwsServerOptions {
   world: World;
   services: ServiceDefinition[];
   calls: CallLog;
   faults: FaultInjector;
+  /** Optional ELBv2 tag read lag (off when absent or 0). */
+  tagLag?: TagReadLag;
   host?: string;
   port?: number;
   control: (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void>;
@@ -78,6 +82,22 @@ function parseRequest(req: IncomingMessage, body: string, services: ServiceDefin
   return { service, serviceName: service?.name ?? (scope || "Unknown"), operation, params, json: false };
 }
 
+/** Runs `act`, and applies the tag read lag to ELBv2 AddTags/RemoveTags (history) and DescribeTags (view). */
+async function withTagLag(lag: TagReadLag | undefined, world: World, service: string, parsed: Parsed, act: () => unknown): Promise<unknown> {
+  if (!lag || lag.lagMs === 0 || service !== "ElasticLoadBalancingV2") return act();
+  const tagsOf = (arn: string) => world.tags.get(arn);
+  const arns = Array.isArray(parsed.params.ResourceArns) ? parsed.params.ResourceArns.filter((a): a is string => typeof a === "string") : [];
+  const writes = parsed.operation === "AddTags" || parsed.operation === "RemoveTags";
+  if (writes) lag.beforeWrite(arns, tagsOf);
+  const result = await act();
+  if (writes) lag.afterWrite(arns, tagsOf);
+  if (parsed.operation === "DescribeTags" && result && typeof result === "object") {
+    const out = result as { TagDescriptions?: { ResourceArn: string; Tags: { Key: string; Value: string }[] }[] };
+    out.TagDescriptions = out.TagDescriptions?.map((d) => ({ ...d, Tags: lag.view(d.ResourceArn, d.Tags) }));
+  }
+  return result;
+}
+
 export async function startAwsServer(options: AwsServerOptions): Promise<RunningAwsServer> {
   const { world, calls, faults, services } = options;
 
@@ -108,7 +128,18 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
     const requestId = world.uuid();
     let parsed: Parsed = { service: undefined, serviceName: "Unknown", operation: "", params: {}, json: false };
     const log = (status: number, errorCode?: string, fault?: string) =>
-      calls.add({ at: started, service: parsed.serviceName, operation: parsed.operation || "Unknown", status, errorCode, fault, durationMs: Date.now() - started, requestId });
+      calls.add({
+        at: started,
+        service: parsed.serviceName,
+        operation: parsed.operation || "Unknown",
+        status,
+        errorCode,
+        fault,
+        durationMs: Date.now() - started,
+        requestId,
+        input: parsed.params,
+        violations: parsed.operation ? requestViolations(parsed.serviceName, parsed.operation, parsed.params).length : undefined,
+      });
     try {
       parsed = parseRequest(req, body, services);
     } catch (error) {
@@ -151,7 +182,10 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       if (!service) throw new AwsError("InvalidAction", `The sandbox does not recognize the service of this request (signing name '${signingName(req) ?? "none"}')`);
       const handler = Object.hasOwn(service.operations, parsed.operation) ? service.operations[parsed.operation] : undefined;
       if (!handler) throw notSupported(parsed.operation);
-      const result = await handler(parsed.params, { world, requestId });
+      // AWS validates the input against the operation's model before the operation acts.
+      const invalid = requestError(service.name, parsed.operation, parsed.params);
+      if (invalid) throw invalid;
+      const result = await withTagLag(options.tagLag, world, service.name, parsed, () => handler(parsed.params, { world, requestId }));
       const headers = { "x-amzn-RequestId": requestId };
       if (parsed.json) {
         send(res, 200, { ...headers, "content-type": "application/x-amz-json-1.0" }, JSON.stringify(cloudWatchJson.encode(result ?? {})));

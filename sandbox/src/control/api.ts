@@ -8,6 +8,7 @@
  *   POST   /_sandbox/instances/<id>/kill   kills an instance abruptly
  *   GET    /_sandbox/releases              release behaviours by image id
  *   POST   /_sandbox/releases/<imageId>    patches (or adds) a release's behaviour, live
+ *   GET    /_sandbox/tag-read-lag          {"ms": N}, the ELBv2 tag read lag;  POST {"ms": N} sets it
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Sandbox } from "../sandbox";
@@ -54,6 +55,12 @@ export function controlHandler(sandbox: () => Sandbox) {
         return send(200, { cleared: true });
       }
       if (path === "/_sandbox/releases" && method === "GET") return send(200, sb.state().releases);
+      if (path === "/_sandbox/tag-read-lag" && method === "GET") return send(200, { ms: sb.tagReadLagMs() });
+      if (path === "/_sandbox/tag-read-lag" && method === "POST") {
+        const ms = (json() as { ms?: unknown }).ms;
+        if (typeof ms !== "number") throw new ControlError(`tag-read-lag needs {"ms": <whole milliseconds >= 0>}, got ${JSON.stringify(ms ?? null)}`);
+        return send(200, { ms: sb.setTagReadLag(ms) });
+      }
       const kill = /^\/_sandbox\/instances\/([^/]+)\/kill$/.exec(path);
       if (kill && method === "POST") {
         sb.killInstance(decodeURIComponent(kill[1]!));
@@ -62,7 +69,7 @@ export function controlHandler(sandbox: () => Sandbox) {
       const release = /^\/_sandbox\/releases\/([^/]+)$/.exec(path);
       if (release && method === "POST") return send(200, sb.setRelease(decodeURIComponent(release[1]!), json() as never));
       return send(404, {
-        error: `no control route ${method} ${path}; routes: GET environment, GET state, GET|DELETE calls, GET|POST|DELETE faults, POST instances/<id>/kill, GET releases, POST releases/<imageId> (all under /_sandbox/)`,
+        error: `no control route ${method} ${path}; routes: GET environment, GET state, GET|DELETE calls, GET|POST|DELETE faults, POST instances/<id>/kill, GET releases, POST releases/<imageId>, GET|POST tag-read-lag (all under /_sandbox/)`,
       });
     } catch (error) {
       send(error instanceof ControlError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });

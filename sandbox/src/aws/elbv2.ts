@@ -135,16 +135,10 @@ export const elbv2: ServiceDefinition = {
     ModifyRule(raw, { world }) {
       const p = parseParams(z.object({ RuleArn: str, Conditions: list(conditionInput).optional(), Actions: list(actionInput).optional() }), raw);
       const found = world.actionsOf(p.RuleArn) ?? throwIt(notFound.rule());
+      // API_ModifyRule: "To modify the actions for the default rule, use ModifyListener". AWS answers
+      // OperationNotPermitted "Default rule '<arn>' cannot be modified" (seen in public reports).
+      if (found.isDefault) throw new AwsError("OperationNotPermitted", `Default rule '${p.RuleArn}' cannot be modified`);
       const actions = p.Actions !== undefined ? normalizeActions(world, p.Actions, "Actions") : undefined;
-      if (found.isDefault) {
-        if (p.Conditions !== undefined) throw new AwsError("OperationNotPermitted", "The conditions of a default rule cannot be modified");
-        if (actions) {
-          found.listener.defaultActions = actions;
-          world.recordWeights(p.RuleArn);
-          world.refreshInUse();
-        }
-        return { Rules: [defaultRuleOut(found.listener)] };
-      }
       const rule = world.rules.get(p.RuleArn)!;
       if (p.Conditions !== undefined) rule.conditions = normalizeConditions(p.Conditions);
       if (actions) {

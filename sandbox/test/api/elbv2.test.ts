@@ -190,11 +190,18 @@ describe("ELBv2 through the unmodified SDK", () => {
     expect(modified.Rules![0]!.Actions?.[0]?.TargetGroupArn).toBe(env.targetGroups["spare-1"]);
     const missing = await failure(c.elb.send(new ModifyRuleCommand({ RuleArn: `${hostRule.RuleArn}0`, Actions: forward([[blue, 1]]) })));
     expect(missing.name).toBe("RuleNotFoundException");
-    const defaultRule = out.Rules![2]!;
-    const weights = await c.elb.send(new ModifyRuleCommand({ RuleArn: defaultRule.RuleArn, Actions: forward([[blue, 999], [green, 1]]) }));
-    expect(weights.Rules![0]!.IsDefault).toBe(true);
-    const listener = await c.elb.send(new DescribeListenersCommand({ ListenerArns: [env.listenerArn] }));
-    expect(listener.Listeners![0]!.DefaultActions![0]!.ForwardConfig?.TargetGroups?.map((t) => t.Weight)).toEqual([999, 1]);
+  });
+
+  it("refuses ModifyRule on a listener's default rule, as AWS does (use ModifyListener)", async () => {
+    const out = await c.elb.send(new DescribeRulesCommand({ ListenerArn: env.listenerArn }));
+    const defaultRule = out.Rules!.find((r) => r.IsDefault)!;
+    const before = await c.elb.send(new DescribeListenersCommand({ ListenerArns: [env.listenerArn] }));
+    const refused = await failure(c.elb.send(new ModifyRuleCommand({ RuleArn: defaultRule.RuleArn, Actions: forward([[blue, 999], [green, 1]]) })));
+    expect(refused.name).toBe("OperationNotPermittedException");
+    expect(refused.$metadata.httpStatusCode).toBe(400);
+    expect(refused.message).toBe(`Default rule '${defaultRule.RuleArn}' cannot be modified`);
+    const after = await c.elb.send(new DescribeListenersCommand({ ListenerArns: [env.listenerArn] }));
+    expect(after.Listeners![0]!.DefaultActions).toEqual(before.Listeners![0]!.DefaultActions);
   });
 
   it("pages target groups with PageSize and NextMarker", async () => {

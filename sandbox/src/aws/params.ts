@@ -23,10 +23,8 @@ export const list = <T extends z.ZodType>(item: T, max?: number) => {
   return z.preprocess((v) => (v === "" ? [] : v), array);
 };
 
-export const tag = z.object({
-  Key: z.string().min(1, { message: "Member must have length greater than or equal to 1" }).max(128, { message: "Member must have length less than or equal to 128" }),
-  Value: z.string().max(256, { message: "Member must have length less than or equal to 256" }).optional(),
-});
+/** A tag's shape; its lengths and pattern are the model's, checked before any handler runs (model-validate.ts). */
+export const tag = z.object({ Key: z.string(), Value: z.string().optional() });
 
 /** AWS-style path: `defaultActions.1.member.forwardConfig.targetGroups.2.member.weight`. */
 function awsPath(path: PropertyKey[]): string {

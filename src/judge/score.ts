@@ -9,8 +9,11 @@
  *  3. a critical metric that errored or has no data -> inconclusive (we cannot vouch for it);
  *  4. too large a fraction of metrics without a result (nodata or error) -> inconclusive;
  *  5. no metric left to score -> inconclusive (never pass on no data);
- *  6. score = weighted % of scored metrics that pass: >= pass -> pass, else fail (band marginal
- *     when >= marginal).
+ *  6. score = weighted % of scored metrics that pass: below pass -> fail (band marginal when
+ *     >= marginal);
+ *  7. a metric that errored (its provider failed: no evidence either way) -> inconclusive: it is
+ *     never left out of a pass in silence;
+ *  8. else pass.
  */
 import type { MetricResult } from "./types";
 
@@ -84,6 +87,10 @@ export function decide(results: MetricResult[], requests: Requests, policy: Verd
   if (score === null) return out("inconclusive", ["no metric could be scored"]);
 
   const failing = results.filter((r) => r.failed).map((r) => `${r.name}: ${r.reason}`);
+  const errored = results.filter((r) => r.classification === "error");
+  if (band === "pass" && errored.length > 0) {
+    return out("inconclusive", [...errored.map((r) => `${r.name} could not be measured (${r.reason}); no pass without evidence from every metric`), ...failing]);
+  }
   if (band === "pass") return out("pass", [`score ${score} is at or above the pass score ${policy.passScore}`, ...failing]);
   return out("fail", [`score ${score} is below the pass score ${policy.passScore}${band === "marginal" ? " (marginal)" : ""}`, ...failing]);
 }

@@ -78,7 +78,9 @@ describe("analyzeCanary", () => {
     };
     const report = await analyzeCanary(config(""), context, { providers: { cloudwatch } });
     expect(report.metrics[2]).toMatchObject({ classification: "error", reason: "measurement failed: cloudwatch metric latency-p50: boom" });
-    expect(report.verdict).toBe("pass");
+    // ...and a metric that could not be measured is no evidence: the canary cannot pass without it.
+    expect(report.verdict).toBe("inconclusive");
+    expect(report.reasons[0]).toMatch(/^latency-p50 could not be measured/);
   });
 
   it("rejects a bad window or look before measuring anything", async () => {

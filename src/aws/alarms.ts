@@ -1,6 +1,7 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import type { AlarmState, AlarmStates } from "../ports/alarms";
 import { wrapError } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 
 export class CloudWatchAlarmStates implements AlarmStates {
   constructor(private readonly client: () => Promise<CloudWatchClient>) {}
@@ -17,7 +18,7 @@ export class CloudWatchAlarmStates implements AlarmStates {
             new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"], NextToken: token, MaxRecords: 100 }),
           );
           for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-            out.push({ name: a.AlarmName ?? "", state: (a.StateValue ?? "INSUFFICIENT_DATA") as AlarmState["state"], reason: a.StateReason ?? "" });
+            out.push({ name: a.AlarmName ?? "", state: (a.StateValue ?? "INSUFFICIENT_DATA") as AlarmState["state"], reason: untrusted(a.StateReason ?? "", 500) });
           }
           token = page.NextToken;
         } while (token);

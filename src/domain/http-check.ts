@@ -5,6 +5,7 @@
  */
 import type { Fetch } from "../http/node-fetch";
 import { errorMessage } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 import { checkExpectation, type JsonExpectation } from "./json-expectation";
 
 export interface StatusRange {
@@ -101,14 +102,13 @@ export function parseHeaderLines(lines: string[]): HttpHeader[] | string {
 
 // --- body excerpt ----------------------------------------------------------------------------
 
-/** At most 200 characters of a body, on one line, without control or bidirectional-override characters. */
+/**
+ * At most 200 characters of a body, on one line, through `untrusted()`: line breaks and runs of
+ * whitespace read as one space, other control and bidirectional characters as escapes, and a
+ * runner command (`::` at the start, `##[` anywhere) is neutralised.
+ */
 export function excerpt(body: string, max = EXCERPT_CHARS): string {
-  const clean = body
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
-    .trim();
-  const chars = Array.from(clean);
-  return chars.length <= max ? clean : `${chars.slice(0, max - 3).join("")}...`;
+  return untrusted(body.replace(/[\r\n\t ]+/g, " ").trim(), max);
 }
 
 // --- one request -----------------------------------------------------------------------------

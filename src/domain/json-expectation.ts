@@ -3,6 +3,7 @@
  * `items.length >= 1`. A tiny parser of paths, six operators and scalar JSON literals; nothing is
  * evaluated as code, and lookups only follow a value's own properties.
  */
+import { untrusted } from "../util/untrusted";
 
 export type JsonScalar = string | number | boolean | null;
 export type JsonOperator = "==" | "!=" | ">=" | "<=" | ">" | "<";
@@ -20,35 +21,47 @@ export interface JsonExpectation {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const KEY = /^[A-Za-z0-9_$-]+/;
-const INDEX = /^\[(\d{1,9})\]/;
-const QUOTED = /^\[("(?:[^"\\\u0000-\u001f]|\\.)*")\]/;
-const LINE = /^(.+?)\s*(==|!=|>=|<=|>|<)\s*(.+)$/;
+// Sticky (`y`) patterns read at an index: every scan is linear in the line, with no backtracking
+// over it and no copies of what is left of it.
+const KEY = /[A-Za-z0-9_$-]+/y;
+const INDEX = /\[(\d{1,9})\]/y;
+const QUOTED = /\[("(?:[^"\\\u0000-\u001f]|\\.)*")\]/y;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const STRING = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
+const OPERATORS: readonly JsonOperator[] = ["==", "!=", ">=", "<=", ">", "<"];
+
+/** Longest piece of a line quoted back in a message. */
+const SHOWN_CHARS = 120;
 
 export const EXPECTATION_SYNTAX =
   'path operator value, e.g. status == "healthy" or items.length >= 1 (operators ==, !=, >=, <=, >, <; values: a number, a "string", true, false or null)';
 
+/** A piece of the line as a message quotes it: one line, capped, through `untrusted()`. */
+function shown(text: string): string {
+  return `"${untrusted(text, SHOWN_CHARS)}"`;
+}
+
+function at(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+  pattern.lastIndex = index;
+  return pattern.exec(text);
+}
+
 export function parsePath(text: string): ParseResult<PathSegment[]> {
   const segments: PathSegment[] = [];
-  let rest = text;
-  let first = true;
-  while (rest !== "") {
+  let i = 0;
+  while (i < text.length) {
     let m: RegExpExecArray | null;
-    if ((m = INDEX.exec(rest))) segments.push({ kind: "index", index: Number(m[1]) });
-    else if ((m = QUOTED.exec(rest))) segments.push({ kind: "key", key: JSON.parse(m[1]!) as string });
+    if ((m = at(INDEX, text, i))) segments.push({ kind: "index", index: Number(m[1]) });
+    else if ((m = at(QUOTED, text, i))) segments.push({ kind: "key", key: JSON.parse(m[1]!) as string });
     else {
-      const dotted = first ? rest : rest.startsWith(".") ? rest.slice(1) : undefined;
-      m = dotted === undefined ? null : KEY.exec(dotted);
-      if (!m) return { ok: false, message: `path "${text}" is not keys joined by dots (a.b.c), [index] or ["key"] at "${rest}"` };
+      const start = i === 0 ? 0 : text[i] === "." ? i + 1 : -1;
+      m = start < 0 ? null : at(KEY, text, start);
+      if (!m) return { ok: false, message: `path ${shown(text)} is not keys joined by dots (a.b.c), [index] or ["key"] at ${shown(text.slice(i))}` };
       segments.push({ kind: "key", key: m[0] });
-      rest = dotted!.slice(m[0].length);
-      first = false;
+      i = start + m[0].length;
       continue;
     }
-    rest = rest.slice(m[0].length);
-    first = false;
+    i += m[0].length;
   }
   if (segments.length === 0) return { ok: false, message: "empty path" };
   return { ok: true, value: segments };
@@ -60,24 +73,47 @@ export function parseScalar(text: string): ParseResult<JsonScalar> {
   if (text === "null") return { ok: true, value: null };
   if (NUMBER.test(text)) return { ok: true, value: Number(text) };
   if (STRING.test(text)) return { ok: true, value: JSON.parse(text) as string };
-  return { ok: false, message: `value ${text} is not a number, a "double-quoted string", true, false or null` };
+  return { ok: false, message: `value ${untrusted(text, SHOWN_CHARS)} is not a number, a "double-quoted string", true, false or null` };
+}
+
+/**
+ * Where the operator is: the first of the six outside a quoted key, after at least one character of
+ * path. One pass over the line.
+ */
+function findOperator(line: string): { index: number; operator: JsonOperator } | undefined {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+      continue;
+    }
+    if (c === '"') quoted = true;
+    else if (i > 0 && (c === "=" || c === "!" || c === ">" || c === "<")) {
+      const operator = OPERATORS.find((op) => line.startsWith(op, i));
+      if (operator) return { index: i, operator };
+    }
+  }
+  return undefined;
 }
 
 /** Parses one `path operator value` line. */
 export function parseExpectation(line: string): ParseResult<JsonExpectation> {
   const source = line.trim();
-  const m = LINE.exec(source);
-  if (!m) return { ok: false, message: `"${source}" is not ${EXPECTATION_SYNTAX}` };
-  const [, pathText, operator, valueText] = m;
-  const path = parsePath(pathText!);
+  const found = findOperator(source);
+  const pathText = found ? source.slice(0, found.index).trim() : "";
+  const valueText = found ? source.slice(found.index + found.operator.length).trim() : "";
+  if (!found || pathText === "" || valueText === "") return { ok: false, message: `${shown(source)} is not ${EXPECTATION_SYNTAX}` };
+  const path = parsePath(pathText);
   if (!path.ok) return path;
-  const expected = parseScalar(valueText!.trim());
+  const expected = parseScalar(valueText);
   if (!expected.ok) return expected;
-  const op = operator as JsonOperator;
+  const op = found.operator;
   if ((op === ">" || op === "<" || op === ">=" || op === "<=") && typeof expected.value !== "number") {
-    return { ok: false, message: `"${source}": ${op} compares numbers; ${valueText} is not a number` };
+    return { ok: false, message: `${shown(source)}: ${op} compares numbers; ${untrusted(valueText, SHOWN_CHARS)} is not a number` };
   }
-  return { ok: true, value: { source, path: path.value, pathText: pathText!, operator: op, expected: expected.value } };
+  return { ok: true, value: { source, path: path.value, pathText, operator: op, expected: expected.value } };
 }
 
 const MISSING = Symbol("missing");
@@ -107,10 +143,10 @@ export function lookup(value: unknown, path: PathSegment[]): unknown {
   return current;
 }
 
+/** A value from a body, as a message shows it: JSON, one line, capped, through `untrusted()`. */
 export function showJson(value: unknown, max = 80): string {
   if (value === MISSING) return "nothing (no such path)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return untrusted(JSON.stringify(value) ?? String(value), max);
 }
 
 function holds(actual: unknown, operator: JsonOperator, expected: JsonScalar): boolean {
@@ -132,9 +168,9 @@ function holds(actual: unknown, operator: JsonOperator, expected: JsonScalar): b
 /** Undefined when the expectation holds; else says the path, what was expected and what was found. */
 export function checkExpectation(body: unknown, expectation: JsonExpectation): string | undefined {
   const actual = lookup(body, expectation.path);
-  const expected = `${expectation.operator} ${JSON.stringify(expectation.expected)}`;
+  const expected = `${expectation.operator} ${untrusted(JSON.stringify(expectation.expected), 200)}`;
   if (actual !== MISSING && holds(actual, expectation.operator, expectation.expected)) return undefined;
   const ordering = expectation.operator !== "==" && expectation.operator !== "!=";
   const note = ordering && actual !== MISSING && typeof actual !== "number" ? " (not a number)" : "";
-  return `${expectation.pathText}: expected ${expected}, got ${showJson(actual)}${note}`;
+  return `${untrusted(expectation.pathText, 200)}: expected ${expected}, got ${showJson(actual)}${note}`;
 }

@@ -8,6 +8,7 @@ import type { AlarmStates } from "../ports/alarms";
 import type { Stickiness, WeightedGroup } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { errorMessage } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 import {
   analyzeState,
   type Environment,
@@ -312,9 +313,9 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
     if (alarms) {
       const states = await alarms.read(options.alarmNames);
       const firing = states.filter((a) => a.state === "ALARM");
-      if (firing.length) throw new AbortShift(`alarm ${firing.map((a) => `${a.name} is in ALARM (${a.reason})`).join("; ")}`);
+      if (firing.length) throw new AbortShift(`alarm ${firing.map((a) => `${untrusted(a.name, 255)} is in ALARM (${untrusted(a.reason, 500)})`).join("; ")}`);
       const missing = options.alarmNames.filter((n) => !states.some((s) => s.name === n));
-      if (missing.length) throw new AbortShift(`alarm-names: no CloudWatch alarm named ${missing.join(", ")} exists`);
+      if (missing.length) throw new AbortShift(`alarm-names: no CloudWatch alarm named ${missing.map((n) => untrusted(n, 255)).join(", ")} exists`);
     }
     const now = clock.now();
     if (now >= until) break;

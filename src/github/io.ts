@@ -4,6 +4,7 @@
  * so an action starts in a blink. Entries use an `ActionIO`; tests use a recording one.
  */
 import { appendFileSync } from "node:fs";
+import { neutraliseCommands } from "../util/untrusted";
 
 /** The runner's line ending, as os.EOL gives it, without loading node:os before the inputs are valid. */
 const EOL = process.platform === "win32" ? "\r\n" : "\n";
@@ -47,6 +48,20 @@ export function command(name: string, message: string, properties: Record<string
   return `::${name}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
+/**
+ * A message as printed lines that start no workflow command, whatever text it carries: each line
+ * that begins with `::` (after whitespace) or holds `##[` is neutralised. The runner splits lines at
+ * CR as well as LF. The suite's own commands are written by `command()`, never through here.
+ */
+export function safeLines(message: string): string {
+  return message.split(/(\r\n|\r|\n)/).map((part, i) => (i % 2 === 0 ? neutraliseCommands(part) : part)).join("");
+}
+
+/** An annotation's or debug line's text: `command()` escapes its line breaks; `##[` is neutralised too. */
+function safeData(message: string): string {
+  return message.replace(/##\[/g, "# #[");
+}
+
 function fileCommand(file: string | undefined, name: string, value: string): boolean {
   if (!file) return false;
   // The Web Crypto global: node:crypto would load a module before the inputs are valid.
@@ -74,12 +89,12 @@ export function createRunnerIO(env: NodeJS.ProcessEnv = process.env, write: (lin
     setSecret: (value) => {
       if (value) write(command("add-mask", value));
     },
-    info: (message) => write(message),
-    debug: (message) => write(command("debug", message)),
-    notice: (message, p = {}) => write(command("notice", message, { ...p })),
-    warning: (message, p = {}) => write(command("warning", message, { ...p })),
-    error: (message, p = {}) => write(command("error", message, { ...p })),
-    startGroup: (name) => write(command("group", name)),
+    info: (message) => write(safeLines(message)),
+    debug: (message) => write(command("debug", safeData(message))),
+    notice: (message, p = {}) => write(command("notice", safeData(message), { ...p })),
+    warning: (message, p = {}) => write(command("warning", safeData(message), { ...p })),
+    error: (message, p = {}) => write(command("error", safeData(message), { ...p })),
+    startGroup: (name) => write(command("group", safeData(name))),
     endGroup: () => write("::endgroup::"),
     appendSummary: (markdown) => {
       if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown.endsWith(EOL) ? markdown : markdown + EOL, "utf8");

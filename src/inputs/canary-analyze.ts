@@ -1,5 +1,5 @@
 import * as z from "../util/zod";
-import { arn, duration, optionalText } from "./fields";
+import { arn, duration, optionalMultilineText, optionalText } from "./fields";
 import { environmentInputs } from "./common";
 import { defineAction } from "./define";
 
@@ -35,7 +35,7 @@ export const canaryAnalyzeAction = defineAction({
     config: {
       description: "Metrics, thresholds and providers as inline YAML. Default: error rate (critical) and p99/p50 latency from CloudWatch.",
       get schema() {
-        return optionalText(65536);
+        return optionalMultilineText(65536);
       },
       valid: "YAML text",
     },

@@ -5,6 +5,8 @@
  */
 import * as z from "../util/zod";
 import { ConfigurationError } from "../util/errors";
+import { issueReason } from "../util/issue-reason";
+import { untrusted } from "../util/untrusted";
 
 export interface InputSpec<T = unknown> {
   description: string;
@@ -50,9 +52,9 @@ export function defineAction<I extends Record<string, InputSpec>>(definition: Ac
   return definition;
 }
 
+/** An input's value as an error shows it: one line, at most 80 characters, through `untrusted()`. */
 function shown(value: string): string {
-  const oneLine = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  return JSON.stringify(oneLine);
+  return `"${untrusted(value, 80)}"`;
 }
 
 /**
@@ -77,7 +79,8 @@ export function parseInputs<I extends Record<string, InputSpec>>(definition: Act
     const value = raw[name]!;
     const result = spec.schema.safeParse(value);
     if (!result.success) {
-      const issue = result.error.issues[0]?.message ?? "invalid value";
+      const first = result.error.issues[0];
+      const issue = first ? issueReason(first) : "invalid value";
       const what = spec.secret ? "the value given" : shown(value);
       throw new ConfigurationError(`Input ${name}: ${what} is not valid (${issue}). Valid: ${spec.valid}.`);
     }

@@ -2,8 +2,12 @@
 import * as z from "../util/zod";
 import { ARN_PATTERNS } from "../domain/arn";
 import type { MinHealthy, StableFor } from "../domain/target-health";
+import { untrusted } from "../util/untrusted";
 
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Control characters other than tab and the line breaks, and the C1 controls. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** A line break as the runner's log (CR or LF), or one a viewer shows (NEL, LS, PS). */
+const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
 
 /**
  * Reports a problem from inside a transform. zod/mini's transform ctx is the parse payload itself, with
@@ -13,21 +17,19 @@ export function addIssue(ctx: z.core.ParsePayload, message: string): void {
   ctx.issues.push({ code: "custom", message, input: ctx.value });
 }
 
-export const optionalText = (max = 1024) =>
-  z.pipe(
-    z.string().check(
-      z.maxLength(max, `at most ${max} characters`),
-      z.refine((s) => !CONTROL.test(s), "contains control characters"),
-    ),
-    z.transform((s: string) => (s === "" ? undefined : s)),
-  );
+const oneLine = () => z.refine<string>((s) => !LINE_BREAK.test(s), "must be one line: it contains a line break (CR or LF)");
+const noControl = () => z.refine<string>((s) => !CONTROL.test(s), "contains control characters");
 
-export const text = (max = 1024) =>
-  z.string().check(
-    z.minLength(1, "must not be empty"),
-    z.maxLength(max, `at most ${max} characters`),
-    z.refine((s) => !CONTROL.test(s), "contains control characters"),
-  );
+/** One line of text, or undefined when empty. */
+export const optionalText = (max = 1024) =>
+  z.pipe(z.string().check(z.maxLength(max, `at most ${max} characters`), noControl(), oneLine()), z.transform((s: string) => (s === "" ? undefined : s)));
+
+/** Text of several lines (YAML), or undefined when empty. */
+export const optionalMultilineText = (max = 65536) =>
+  z.pipe(z.string().check(z.maxLength(max, `at most ${max} characters`), noControl()), z.transform((s: string) => (s === "" ? undefined : s)));
+
+/** One line of text, not empty. */
+export const text = (max = 1024) => z.string().check(z.minLength(1, "must not be empty"), z.maxLength(max, `at most ${max} characters`), noControl(), oneLine());
 
 /** `true`/`false` in the YAML 1.2 core schema's spellings, as @actions/core reads booleans. */
 export const boolean = () =>
@@ -92,7 +94,7 @@ export const steps = () =>
     const values: number[] = [];
     for (const p of parts) {
       if (!PERCENT.test(p) || Number(p) === 0) {
-        addIssue(ctx, `step "${p}" is not a percentage above 0 and at most 100 with at most one decimal`);
+        addIssue(ctx, `step "${untrusted(p, 40)}" is not a percentage above 0 and at most 100 with at most one decimal`);
         return z.NEVER;
       }
       values.push(Number(p));
@@ -151,7 +153,7 @@ export const arnList = (kind: keyof typeof ARN_PATTERNS) =>
     const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
     for (const item of list) {
       if (!ARN_PATTERNS[kind].test(item)) {
-        addIssue(ctx, `${JSON.stringify(item.slice(0, 120))} is not an Elastic Load Balancing ${kind} ARN`);
+        addIssue(ctx, `"${untrusted(item, 120)}" is not an Elastic Load Balancing ${kind} ARN`);
         return z.NEVER;
       }
     }
@@ -163,7 +165,7 @@ export const nameList = (pattern: RegExp, what: string) =>
     const list = lines(s).flatMap((l) => l.split(",").map((x) => x.trim()).filter(Boolean));
     for (const item of list) {
       if (!pattern.test(item) || CONTROL.test(item)) {
-        addIssue(ctx, `${JSON.stringify(item.slice(0, 120))} is not ${what}`);
+        addIssue(ctx, `"${untrusted(item, 120)}" is not ${what}`);
         return z.NEVER;
       }
     }
@@ -177,7 +179,7 @@ export const keyValues = () =>
     for (const line of lines(s)) {
       const m = /^([^=]{1,128})=(.{0,256})$/.exec(line);
       if (!m || CONTROL.test(line)) {
-        addIssue(ctx, `line ${JSON.stringify(line.slice(0, 120))} is not key=value`);
+        addIssue(ctx, `line "${untrusted(line, 120)}" is not key=value`);
         return z.NEVER;
       }
       out[m[1]!.trim()] = m[2]!.trim();

@@ -5,6 +5,7 @@ import { type JsonExpectation, parseExpectation, EXPECTATION_SYNTAX } from "../d
 import { checkEnvironment, checkStableFor, environmentInputs, stableForInput } from "./common";
 import { defineAction, type Settings } from "./define";
 import { addIssue, arnList, duration, integer, lines, minHealthy, optionalInteger, text } from "./fields";
+import { untrusted } from "../util/untrusted";
 
 const urls = () =>
   z.pipe(z.string(), z.transform((s: string, ctx) => {
@@ -20,7 +21,7 @@ const urls = () =>
       } catch {
         url = undefined;
       }
-      const shown = JSON.stringify(item.slice(0, 120));
+      const shown = `"${untrusted(item, 120)}"`;
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
         addIssue(ctx, `${shown} is not an http:// or https:// URL`);
         return z.NEVER;
@@ -57,11 +58,19 @@ const expectJson = () =>
     return out;
   }));
 
+/** Above U+00FF: HTTP header values are bytes (Latin-1), so Node refuses such a value on every request. */
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+
 const headers = () =>
   z.pipe(z.string(), z.transform((s: string, ctx): HttpHeader[] => {
     const parsed = parseHeaderLines(lines(s));
     if (typeof parsed === "string") {
       addIssue(ctx, parsed);
+      return z.NEVER;
+    }
+    const wide = parsed.findIndex((h) => NOT_LATIN1.test(h.value));
+    if (wide >= 0) {
+      addIssue(ctx, `line ${wide + 1} (${parsed[wide]!.name}): the value has characters beyond Latin-1 (above U+00FF), which an HTTP header cannot carry; percent-encode them or use ASCII`);
       return z.NEVER;
     }
     return parsed;

@@ -15,7 +15,7 @@ export const rollbackAction = defineAction({
       get schema() {
         return text(200);
       },
-      valid: "1 to 200 characters",
+      valid: "1 to 200 characters on one line",
     },
     "to-version": {
       description: "Roll back to the slot tagged with this version, instead of the last known good one.",

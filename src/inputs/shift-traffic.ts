@@ -1,5 +1,5 @@
 import * as z from "../util/zod";
-import { boolean, duration, minHealthy, nameList, optionalDuration, optionalText, percent, steps, text } from "./fields";
+import { boolean, duration, minHealthy, nameList, optionalDuration, optionalMultilineText, optionalText, percent, steps, text } from "./fields";
 import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "./common";
 import { defineAction } from "./define";
 
@@ -69,7 +69,7 @@ export const shiftTrafficAction = defineAction({
     "analysis-config": {
       description: "Canary metrics as inline YAML (see canary-analyze). Defaults to error rate and latency from CloudWatch.",
       get schema() {
-        return optionalText(65536);
+        return optionalMultilineText(65536);
       },
       valid: "YAML text",
     },

@@ -2,6 +2,7 @@
 import type { AwsClients } from "../aws/clients";
 import type { AlarmState } from "../judge/types";
 import { wrapError } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 import type { AlarmReader, MetricDataReader, MetricSeries } from "./ports";
 
 export function createMetricDataReader(clients: AwsClients): MetricDataReader {
@@ -66,7 +67,7 @@ export function createAlarmReader(clients: AwsClients): AlarmReader {
           throw wrapError("CloudWatch DescribeAlarms", error);
         }
         for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
-          states.push({ name: a.AlarmName ?? "?", state: (a.StateValue as AlarmState["state"] | undefined) ?? "INSUFFICIENT_DATA", reason: a.StateReason ?? "" });
+          states.push({ name: a.AlarmName ?? "?", state: (a.StateValue as AlarmState["state"] | undefined) ?? "INSUFFICIENT_DATA", reason: untrusted(a.StateReason ?? "", 500) });
         }
         nextToken = out.NextToken;
       } while (nextToken);

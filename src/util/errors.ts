@@ -3,6 +3,8 @@
  * unsafe request) and says what to fix. An OperationalError is the world's (throttling, timeouts,
  * a load balancer that did not take a write) and says what was tried.
  */
+import { untrusted } from "./untrusted";
+
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
 }
@@ -16,16 +18,25 @@ export class SafetyError extends Error {
   override readonly name = "SafetyError";
 }
 
+/** The suite's own errors, by name (each bundle has its own copy of the classes); subclasses keep these. */
+const OWN_ERRORS = new Set(["ConfigurationError", "OperationalError", "SafetyError", "CancelledError", "AwsCallAbortedError"]);
+
+/**
+ * The message of an error, to print. The suite's own messages are printed as they are (they pass
+ * outside text through `untrusted()` where they take it in); any other message (an AWS service's, a
+ * socket's, a parser's) is outside text and comes back through `untrusted()`.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (error instanceof Error) return OWN_ERRORS.has(error.name) ? error.message : untrusted(error.message);
+  return untrusted(String(error));
 }
 
 /** Wraps an unknown throw with context, keeping the original as the cause. Never swallows. */
 export function wrapError(context: string, error: unknown): Error {
   if (error instanceof ConfigurationError || error instanceof SafetyError) return error;
   const code = awsErrorCode(error);
-  const detail = code && !errorMessage(error).includes(code) ? `${code}: ${errorMessage(error)}` : errorMessage(error);
+  const message = errorMessage(error);
+  const detail = code && !message.includes(code) ? `${untrusted(code, 100)}: ${message}` : message;
   return new OperationalError(`${context}: ${detail}`, { cause: error });
 }
 

@@ -118,12 +118,17 @@ describe("parsing", () => {
     expect(parseHeaderLines(["Host: a.example.com", "host: b.example.com"])).toBe("line 2: Host is given twice");
   });
 
-  it("strips control characters from a body excerpt and keeps it to 200 characters", () => {
+  it("shows control characters of a body excerpt as escapes and keeps it to 200 characters", () => {
     const text = excerpt(`a\r\nb\u0007c\u202e${"z".repeat(400)}`);
-    expect(text.startsWith("a bc")).toBe(true);
+    expect(text.startsWith("a b\\u0007c\\u202ez")).toBe(true);
     expect(text).not.toMatch(/[\u0000-\u001f\u202e]/);
-    expect(Array.from(text).length).toBe(200);
-    expect(text.endsWith("...")).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(200);
+    expect(text).toMatch(/zzz… \(\d+ more characters\)$/);
+  });
+
+  it("neutralises a runner command in a body excerpt", () => {
+    expect(excerpt("##[error]forged")).toBe("# #[error]forged");
+    expect(excerpt("  ::error title=x::forged\n::add-mask::y")).toBe(": :error title=x::forged ::add-mask::y");
   });
 });
 
@@ -209,7 +214,7 @@ describe("probeHttp against a local server", () => {
   it("puts a clean excerpt of the body in a failure", async () => {
     const probe = await probeHttp(spec("/noisy"));
     const body = probe.detail.slice(probe.detail.indexOf("body: ") + "body: ".length);
-    expect(body.startsWith("line one linetwo[31m x")).toBe(true);
+    expect(body.startsWith("line one line\\u0007two\\u001b[31m x")).toBe(true);
     expect(Array.from(body).length).toBeLessThanOrEqual(200);
     expect(probe.detail).not.toMatch(/[\u0000-\u001f]/);
   });

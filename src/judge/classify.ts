@@ -4,6 +4,7 @@
  * effect size in the bad direction fails the metric; beyond the critical effect size a
  * critical metric fails the canary. Absolute thresholds are checked on the canary value.
  */
+import { smallestProportionTestP, smallestRankTestP } from "./attainable";
 import { hodgesLehmann, mannWhitney } from "./mann-whitney";
 import { twoProportionTest } from "./proportions";
 import { fmt, pct } from "./format";
@@ -108,6 +109,23 @@ function finish(r: MetricResult, policy: MetricPolicy, judged: { classification:
   return r;
 }
 
+/**
+ * A comparison that came out "no difference" from a test that could not have found one (its
+ * smallest attainable p is not below alpha) says nothing: not enough data, not a pass. It is
+ * left out of the score and keeps the canary from passing (score.ts), whatever mustHaveData says.
+ */
+function unlessTooThin(r: MetricResult, minP: number): MetricResult {
+  r.minPValue = minP;
+  if (r.classification !== "pass" || minP < r.alpha) return r;
+  const sizes = r.kind === "counts" ? `${r.n.baseline} and ${r.n.canary} trials` : `${r.n.baseline} baseline and ${r.n.canary} canary data points`;
+  const moved = r.effect !== null && r.effect !== 1 ? `; canary ${pct(r.effect)} vs baseline, not judged` : "";
+  r.classification = "nodata";
+  r.notEnoughData = true;
+  r.failed = false;
+  r.reason = `not enough data: with ${sizes} the smallest p the test can reach is ${fmt(minP)}, not below alpha ${fmt(r.alpha)}${moved}`;
+  return r;
+}
+
 /** Classifies one metric's measurement at the given two-sided alpha. Pure. */
 export function classifyMetric(policy: MetricPolicy, m: Measurement, alpha: number): MetricResult {
   const r = base(policy, m, alpha);
@@ -157,7 +175,7 @@ export function classifyMetric(policy: MetricPolicy, m: Measurement, alpha: numb
         r.shift = shift;
         const significant = test.pValue < alpha;
         const moved = shift.estimate > 0 || (shift.estimate === 0 && test.z > 0) ? "high" : shift.estimate < 0 || test.z < 0 ? "low" : null;
-        return finish(r, policy, judgeComparison(policy, { significant, moved, effect }, `p=${fmt(test.pValue)}`));
+        return unlessTooThin(finish(r, policy, judgeComparison(policy, { significant, moved, effect }, `p=${fmt(test.pValue)}`)), smallestRankTestP(b, c));
       }
       r.test = "threshold";
       return finish(r, policy, { classification: "pass", critical: false, reason: "" });
@@ -189,7 +207,8 @@ export function classifyMetric(policy: MetricPolicy, m: Measurement, alpha: numb
       r.pValue = test.pValue;
       r.shift = { estimate: test.difference, lower: test.lower, upper: test.upper, confidence };
       const moved = test.z > 0 ? "high" : test.z < 0 ? "low" : null;
-      return finish(r, policy, judgeComparison(policy, { significant: test.pValue < alpha, moved, effect }, `p=${fmt(test.pValue)}`));
+      const judged = finish(r, policy, judgeComparison(policy, { significant: test.pValue < alpha, moved, effect }, `p=${fmt(test.pValue)}`));
+      return unlessTooThin(judged, smallestProportionTestP(m.baseline.total, m.canary.total));
     }
   }
 }

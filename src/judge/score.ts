@@ -13,7 +13,9 @@
  *     >= marginal);
  *  7. a metric that errored (its provider failed: no evidence either way) -> inconclusive: it is
  *     never left out of a pass in silence;
- *  8. else pass.
+ *  8. a metric with not enough data to have failed (its test's smallest attainable p is not
+ *     below its alpha) -> inconclusive: a pass needs every compared metric to be able to fail;
+ *  9. else pass.
  */
 import type { MetricResult } from "./types";
 
@@ -90,6 +92,10 @@ export function decide(results: MetricResult[], requests: Requests, policy: Verd
   const errored = results.filter((r) => r.classification === "error");
   if (band === "pass" && errored.length > 0) {
     return out("inconclusive", [...errored.map((r) => `${r.name} could not be measured (${r.reason}); no pass without evidence from every metric`), ...failing]);
+  }
+  const thin = results.filter((r) => r.notEnoughData);
+  if (band === "pass" && thin.length > 0) {
+    return out("inconclusive", [...thin.map((r) => `${r.name}: ${r.reason}; a pass needs every compared metric to be able to fail`), ...failing]);
   }
   if (band === "pass") return out("pass", [`score ${score} is at or above the pass score ${policy.passScore}`, ...failing]);
   return out("fail", [`score ${score} is below the pass score ${policy.passScore}${band === "marginal" ? " (marginal)" : ""}`, ...failing]);

@@ -88,6 +88,10 @@ export interface MetricResult {
   pValue: number | null;
   /** The two-sided alpha this metric was tested at. */
   alpha: number;
+  /** Smallest p the test could have given for these sample sizes, whatever the values (absent when no test ran). */
+  minPValue?: number | undefined;
+  /** The test could not have reached significance at `alpha` (minPValue >= alpha): classified nodata, not pass. */
+  notEnoughData?: boolean | undefined;
   test: TestName | null;
   /** Why, in words. */
   reason: string;

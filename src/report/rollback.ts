@@ -1,15 +1,16 @@
-/** The rollback step summary: who, why, what changed, how long. */
+/** The rollback step summary: who, why, what changed, how long, links and the next step. */
 import { consoleUrl } from "../domain/arn";
 import type { RollbackResult } from "../domain/rollback";
-import { link, seconds, table } from "../github/summary";
+import { bold, joined, link, seconds, summary } from "../github/summary";
 
 export function renderRollbackSummary(result: RollbackResult, context: { actor?: string | undefined; reason: string; runUrl?: string | undefined }): string {
   const { good, bad, environment: env } = result;
+  const goodName = `${good.name}${good.version ? ` (${good.version})` : ""}`;
   const title = result.dryRun
-    ? `🧪 rollback (dry run) to ${good.name}${good.version ? ` (${good.version})` : ""}`
+    ? `🧪 rollback (dry run) to ${goodName}`
     : result.alreadyThere
-      ? `✅ ${good.name}${good.version ? ` (${good.version})` : ""} already serves all traffic as the last known good slot: nothing was changed`
-      : `↩️ Rolled back to ${good.name}${good.version ? ` (${good.version})` : ""} in ${seconds(result.durationMs)}`;
+      ? `✅ ${goodName} already serves all traffic as the last known good slot: nothing was changed`
+      : `↩️ Rolled back to ${goodName} in ${seconds(result.durationMs)}`;
   const rows = [
     ["Requested by", context.actor || "—"],
     ["Reason", context.reason],
@@ -22,10 +23,15 @@ export function renderRollbackSummary(result: RollbackResult, context: { actor?:
     ["Deployment lock", result.tookOverLockFrom ? `taken over from ${result.tookOverLockFrom.owner}` : "free"],
     ["Time taken", seconds(result.durationMs)],
   ];
-  const plan = result.dryRun ? `\n**Plan (nothing was changed):**\n\n${result.planLines.map((l) => `- ${l}`).join("\n")}\n` : "";
-  const links = [link("load balancer", consoleUrl.loadBalancer(env.routing.listenerArn)), link(good.targetGroupName, consoleUrl.targetGroup(good.targetGroupArn)), context.runUrl ? link("workflow run", context.runUrl) : ""].filter(Boolean).join(" · ");
+  const out = summary().heading(title, 3).table(["What", "Value"], rows);
+  if (result.dryRun) out.paragraph(bold("Plan (nothing was changed):")).list(result.planLines);
+  const links = joined([
+    link("load balancer", consoleUrl.loadBalancer(env.routing.listenerArn)),
+    link(good.targetGroupName, consoleUrl.targetGroup(good.targetGroupArn)),
+    context.runUrl ? link("workflow run", context.runUrl) : null,
+  ]);
   const next = result.dryRun
     ? "run again without dry-run to roll back."
     : `${good.name} serves all traffic. ${bad.name} is tagged failed${result.scaledIn ? " and was scaled in" : ""}; fix the release and deploy again.`;
-  return `### ${title}\n\n${table(["", ""], rows)}\n${plan}\nLinks: ${links}\n\n**Next:** ${next}\n`;
+  return out.paragraph(["Links: ", links]).paragraph([bold("Next:"), " ", next]).toString();
 }

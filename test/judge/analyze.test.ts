@@ -112,7 +112,9 @@ describe("createSequentialJudge", () => {
     // ...but the first of five looks may spend only ~2e-7 of the 0.02, too little for 10 vs 10 points.
     expect(judge.levels[0]!.alpha).toBeLessThan(1e-6);
     const first = await judge.analyze(1, new Date(start + 120_000));
-    expect(first.verdict).toBe("pass");
+    // The test could not have failed at that alpha, so the first look says not enough data, not pass.
+    expect(first.verdict).toBe("inconclusive");
+    expect(first.metrics.find((m) => m.name === "latency-p50")).toMatchObject({ classification: "nodata", notEnoughData: true });
     expect(first.look).toMatchObject({ index: 1, planned: 5, spending: "obrien-fleming" });
     const last = await judge.analyze(5, scope.window.end);
     expect(last.verdict).toBe("fail");

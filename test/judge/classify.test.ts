@@ -67,7 +67,8 @@ describe("classifyMetric", () => {
     expect(replaced.n).toEqual({ baseline: 3, canary: 3 });
     expect(replaced.canary).toBeCloseTo(1, 10);
     const zeros = classifyMetric(policy({ nanStrategy: "replace" }), { kind: "samples", baseline: [Number.NaN], canary: [Number.NaN] }, 0.02);
-    expect(zeros).toMatchObject({ classification: "pass", n: { baseline: 1, canary: 1 }, canary: 0 });
+    // One point a side: the rank test cannot reach p < 1, so this is not enough data, never a pass.
+    expect(zeros).toMatchObject({ classification: "nodata", notEnoughData: true, n: { baseline: 1, canary: 1 }, canary: 0 });
   });
 
   it("no data: left out of the score, unless the metric must have data", () => {

@@ -13,6 +13,7 @@ export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionC
   const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config");
   let canary;
   let baseline;
+  let slots: { canary?: string; baseline?: string } = {};
   if (s["canary-target-group-arn"] && s["baseline-target-group-arn"]) {
     const infos = await ports.targetGroups.describe([s["canary-target-group-arn"], s["baseline-target-group-arn"]]);
     const lb = infos.find((i) => i.loadBalancerArns.length)?.loadBalancerArns[0];
@@ -27,6 +28,7 @@ export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionC
     const b = otherSlot(env, c);
     canary = { targetGroupArn: c.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: c.version };
     baseline = { targetGroupArn: b.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: b.version };
+    slots = { canary: c.name, baseline: b.name };
   }
   const end = new Date(ctx.clock.now());
   const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end } }, { providers, log: ctx.log });
@@ -40,7 +42,7 @@ export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionC
     JSON.stringify(report.metrics.map((m) => ({ name: m.name, classification: m.classification, baseline: m.baseline, canary: m.canary, effect: m.effect, reason: m.reason }))),
   );
   ctx.io.setOutput("report-path", path);
-  ctx.io.appendSummary(renderCanaryMarkdown(report));
+  ctx.io.appendSummary(renderCanaryMarkdown(report, { slots, runUrl: ctx.run.runUrl, next: true }));
   const why = report.reasons[0] ? `: ${report.reasons[0]}` : "";
   const failing = report.verdict === "fail" ? s["fail-on"] !== "never" : report.verdict === "inconclusive" && s["fail-on"] === "fail-or-inconclusive";
   if (failing) throw new SafetyError(`Canary verdict ${report.verdict}${report.score === null ? "" : ` (score ${report.score})`}${why}. Do not promote; run rollback to return all traffic to the baseline.`);

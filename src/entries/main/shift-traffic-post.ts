@@ -1,8 +1,6 @@
 /** shift-traffic's post step once its inputs are valid: when the main step did not finish, put the stable weights back. Loaded with import(). */
-import { targetGroupName } from "../../domain/arn";
 import { restoreIfNeeded } from "../../domain/restore";
-import { shareOf } from "../../domain/weights";
-import { table } from "../../github/summary";
+import { renderPostSummary } from "../../report/shift-traffic-post";
 import type { Settings } from "../../inputs/define";
 import type { shiftTrafficAction } from "../../inputs/shift-traffic";
 import type { ActionContext } from "../runtime";
@@ -22,6 +20,5 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
   );
   ctx.log(outcome.message);
   if (outcome.changed) ctx.io.warning(`shift-traffic did not finish; ${outcome.message}`);
-  const rows = outcome.after.map((g) => [targetGroupName(g.targetGroupArn), `${shareOf(outcome.before, g.targetGroupArn)}%`, `${shareOf(outcome.after, g.targetGroupArn)}%`]);
-  ctx.io.appendSummary(`### ${outcome.changed ? "↩️ shift-traffic post step restored the stable weights" : "shift-traffic post step: weights already stable"}\n\n${table(["Target group", "Before", "After"], rows)}\n`);
+  ctx.io.appendSummary(renderPostSummary(outcome));
 }

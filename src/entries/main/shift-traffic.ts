@@ -72,11 +72,13 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
     },
   );
   writeOutputs(ctx, result);
-  ctx.io.appendSummary(renderShiftSummary(result, ctx.run.runUrl));
+  let markdown = renderShiftSummary(result, ctx.run.runUrl);
   if (reports.length) {
     const { renderCanaryMarkdown } = await import("../../report/canary");
-    ctx.io.appendSummary(renderCanaryMarkdown(reports[reports.length - 1]!));
+    // A blank line between the two, so the canary's heading starts a block of its own.
+    markdown += `\n${renderCanaryMarkdown(reports[reports.length - 1]!, { slots: { canary: result.to.name, baseline: result.from.name } })}`;
   }
+  ctx.io.appendSummary(markdown);
   ctx.io.saveState("finished", "true");
   if (!result.dryRun) {
     const version = result.to.version ?? result.to.name;

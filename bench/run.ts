@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ACTIONS, type BenchContext } from "./lib/context";
 import { formatTable, type PartResult } from "./lib/report";
+import { modelCheck } from "./lib/world";
 import { coldStart } from "./lib/parts/cold-start";
 import { firstRequest } from "./lib/parts/first-request";
 import { healthGateReaction } from "./lib/parts/health-gate";
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
   console.log("");
   console.log(missed.length ? `MISSED ${missed.length} budget(s): ${missed.join("; ")}` : "All budgets met.");
   console.log(`bench took ${seconds.toFixed(0)} s`);
+  console.log(`API model check: ${modelCheck.checked} recorded AWS requests re-validated, ${modelCheck.violations.length} violations`);
+  for (const v of modelCheck.violations.slice(0, 5)) console.log(`  ${v}`);
+  if (modelCheck.violations.length) process.exitCode = 1;
   writeFileSync(args.out, `${JSON.stringify({ command, machine, startedAt: new Date(started).toISOString(), seconds, parts: results, failures }, null, 2)}\n`);
   console.log(`results: ${args.out.startsWith(root) ? args.out.slice(root.length + 1) : args.out}`);
   if (failures.length) {

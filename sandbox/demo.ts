@@ -18,6 +18,7 @@ import { sharesOf, weightInvariantViolations, type WeightHistory } from "./demo/
 import { renderMarkdown } from "./demo/render";
 import { REPO_ROOT, startStage, type Stage } from "./demo/stage";
 import { DEMO_VARS, runExampleWorkflow, scratchDir } from "./demo/workflow";
+import { recheckCalls } from "./src/aws/model-validate";
 import type { LoadReport } from "./src/load";
 import type { StepEvent, WorkflowRunResult } from "./src/runner";
 
@@ -184,6 +185,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const report = (await stage.close())!;
     const violations = weightInvariantViolations(state.weightHistory, { since: stage.readyAt });
     if (violations.length) broken.push(`invariant broken: weight went to a target group without a healthy target (${violations.map((v) => v.entry).join("; ")})`);
+    const models = recheckCalls(stage.sandbox.calls());
+    if (models.violations.length) broken.push(`${models.violations.length} AWS requests broke the API models, which real AWS rejects (${models.violations.slice(0, 3).map((v) => `${v.operation}: ${v.message}`).join("; ")})`);
     const byVersion = perVersion(report);
     const badFailed = report.failed - beforeBad.failed;
     const outsideV3 = Object.entries(byVersion).filter(([v]) => v !== "v3").reduce((n, [, c]) => n + c.failed, 0);
@@ -211,6 +214,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ["failed during the v3 canary", `${badFailed} (all answered by v3: ${outsideV3 === 0 ? "yes" : "no"})`],
       ["v3 detected and restored", window ? `${((window.off - window.on) / 1000).toFixed(1)} s from its first traffic to 100% back on v2 (verified)` : "not seen"],
       ["v3 abort reason", abortReason || "-"],
+      ["AWS requests checked against the API models", `${models.checked}, ${models.violations.length} broke them`],
       ["weight changes checked", `${state.weightHistory.filter((e) => e.at >= stage.readyAt).length}, ${violations.length} gave weight to a group without healthy targets`],
       ["wall time", `${(durationMs / 1000).toFixed(1)} s (budget 120 s)`],
     ];

@@ -1,5 +1,6 @@
 /** Starting the sandbox for a part and reading what the bench needs from its state. */
 import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
+import { recheckCalls } from "../../sandbox/src/aws/model-validate";
 import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
 import { defaultConfig, type SandboxConfig } from "../../sandbox/src/config";
 import { waitFor } from "./context";
@@ -18,6 +19,9 @@ export interface World {
   weights(): Record<string, number>;
   close(): Promise<void>;
 }
+
+/** Recorded AWS requests of every closed world re-validated against the API models (real AWS rejects violations). */
+export const modelCheck = { checked: 0, violations: [] as string[] };
 
 export async function startWorld(options: { timeScale: number; config?: SandboxConfig; seed?: number }): Promise<World> {
   const config = options.config ?? defaultConfig();
@@ -48,6 +52,9 @@ export async function startWorld(options: { timeScale: number; config?: SandboxC
     async close() {
       autoScaling.destroy();
       await sandbox.close();
+      const result = recheckCalls(sandbox.calls());
+      modelCheck.checked += result.checked;
+      modelCheck.violations.push(...result.violations.map((v) => `${v.operation}: ${v.message}`));
     },
   };
   // Every group that starts with instances must be healthy before a part measures anything.

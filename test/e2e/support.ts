@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/src/runner";
+import { recheckCalls } from "../../sandbox/src/aws/model-validate";
 import { actionDir, REPO_ROOT, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/demo/stage";
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
@@ -38,10 +39,16 @@ export function scenarios(): { start(options: StageOptions): Promise<Stage>; run
   beforeAll(() => {
     repo = snapshotRepo();
   });
-  afterAll(() => repo?.remove());
+  const models = modelTally();
+  afterAll(() => {
+    repo?.remove();
+    models.print();
+  });
   afterEach(async () => {
+    const closing = stage;
     await stage?.close();
     stage = undefined;
+    if (closing) models.check(closing);
   });
   return {
     start: async (options) => (stage = await startStage(options)),
@@ -49,6 +56,28 @@ export function scenarios(): { start(options: StageOptions): Promise<Stage>; run
       if (!stage || !repo) throw new Error("scenarios(): start a stage before running a step");
       return step(stage, name, inputs, { root: repo.root, ...extra });
     },
+  };
+}
+
+/**
+ * Real AWS rejects a request that breaks the API model: `check(stage)` re-validates every request the
+ * stage's sandbox recorded, through the sandbox's own validator, and throws on any violation; `print()`
+ * tells how many were checked.
+ */
+export function modelTally(): { check(stage: Stage): void; print(): void } {
+  const models = { checked: 0, unchecked: 0, violations: 0 };
+  return {
+    check(stage) {
+      const result = recheckCalls(stage.sandbox.calls());
+      models.checked += result.checked;
+      models.unchecked += result.unchecked;
+      models.violations += result.violations.length;
+      if (result.violations.length > 0) {
+        const shown = result.violations.slice(0, 5).map((v) => `  ${v.operation}: ${v.message}`).join("\n");
+        throw new Error(`${result.violations.length} of ${result.checked} AWS requests broke the API models (real AWS rejects them):\n${shown}`);
+      }
+    },
+    print: () => console.log(`API model check: ${models.checked} recorded AWS requests re-validated, ${models.violations} violations${models.unchecked ? ` (${models.unchecked} too old to re-check)` : ""}`),
   };
 }
 

@@ -8,20 +8,24 @@ import { join } from "node:path";
 import { sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
 import { startStage, type Stage } from "../../sandbox/demo/stage";
 import { DEMO_VARS, runExampleWorkflow, scratchDir } from "../../sandbox/demo/workflow";
-import { snapshotRepo, timer } from "./support";
+import { modelTally, snapshotRepo, timer } from "./support";
 
 let repo: ReturnType<typeof snapshotRepo>;
 let scratch: Awaited<ReturnType<typeof scratchDir>>;
 let stage: Stage | undefined;
+const models = modelTally();
 beforeAll(async () => {
   repo = snapshotRepo();
   scratch = await scratchDir();
 });
 afterEach(async () => {
+  const closing = stage;
   await stage?.close();
   stage = undefined;
+  if (closing) models.check(closing);
 });
 afterAll(async () => {
+  models.print();
   repo.remove();
   await scratch.remove();
 });

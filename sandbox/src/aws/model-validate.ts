@@ -11,7 +11,7 @@
 import asgModel from "./models/asg.json" with { type: "json" };
 import cwModel from "./models/cw.json" with { type: "json" };
 import elbv2Model from "./models/elbv2.json" with { type: "json" };
-import { ec2Violations } from "./ec2-constraints";
+import { ec2Violations, hasEc2Rules } from "./ec2-constraints";
 import { AwsError } from "./errors";
 import { elbv2HandWritten } from "./model-hand";
 import type { VendoredModel, VendoredShape } from "./model-types";
@@ -198,4 +198,28 @@ export function requestError(service: string, operation: string, input: unknown)
   }
   const violations = modelViolations(service, operation, input);
   return violations.length > 0 ? new AwsError("ValidationError", validationMessage(violations), 400) : undefined;
+}
+
+export interface RecheckResult {
+  /** Recorded requests re-validated (their input was kept and their operation has constraints). */
+  checked: number;
+  /** Recorded requests whose input was no longer kept (the call log keeps the newest inputs only). */
+  unchecked: number;
+  violations: { operation: string; requestId: string; message: string }[];
+}
+
+/** Re-validates recorded requests through the same checks the endpoint applies. */
+export function recheckCalls(calls: readonly { service: string; operation: string; requestId: string; input?: unknown }[]): RecheckResult {
+  const result: RecheckResult = { checked: 0, unchecked: 0, violations: [] };
+  for (const call of calls) {
+    if (!hasModel(call.service, call.operation) && !(call.service === "EC2" && hasEc2Rules(call.operation))) continue;
+    if (call.input === undefined) {
+      result.unchecked += 1;
+      continue;
+    }
+    result.checked += 1;
+    const found = requestViolations(call.service, call.operation, call.input);
+    if (found.length > 0) result.violations.push({ operation: `${call.service}.${call.operation}`, requestId: call.requestId, message: validationMessage(found) });
+  }
+  return result;
 }

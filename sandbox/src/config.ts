@@ -75,8 +75,9 @@ export const configSchema = z
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { message: "region must look like us-east-1" }).default("us-east-1"),
     accountId: z.string().regex(/^[0-9]{12}$/, { message: "accountId must be 12 digits" }).default("123456789012"),
     /**
-     * ELBv2 tag read lag in sandbox milliseconds: for this long after AddTags/RemoveTags on a resource,
-     * DescribeTags answers its previous tags (AWS does not promise read-after-write tags). 0: off.
+     * ELBv2 tag read lag in wall-clock milliseconds (not scaled by the time scale): for this long after
+     * AddTags/RemoveTags on a resource, DescribeTags answers its previous tags (AWS does not promise
+     * read-after-write tags). 0: off.
      */
     tagReadLagMs: z.number().int().min(0, { message: "tagReadLagMs must be 0 or more" }).max(3_600_000, { message: "tagReadLagMs must be at most 3600000 (one hour)" }).default(0),
     releases: z

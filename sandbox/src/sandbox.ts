@@ -68,7 +68,7 @@ export interface Sandbox {
   state(): SandboxState;
   calls(): CallRecord[];
   resetCalls(): void;
-  /** The ELBv2 tag read lag in sandbox ms (0: off); setting it applies to writes from then on. */
+  /** The ELBv2 tag read lag in wall-clock ms (0: off); setting it applies to writes from then on. */
   tagReadLagMs(): number;
   setTagReadLag(ms: number): number;
   injectFaults(spec: FaultSpecInput): FaultSpec;

@@ -1,8 +1,9 @@
 /**
- * An optional read lag of ELBv2 tags: for `lagMs` (sandbox milliseconds) after AddTags or RemoveTags on
- * a resource, DescribeTags answers that resource's tags as they were `lagMs` earlier. AWS does not promise
+ * An optional read lag of ELBv2 tags: for `lagMs` wall-clock milliseconds (not scaled by the time scale:
+ * the actions that read tags wait in real time) after AddTags or RemoveTags on a resource, DescribeTags
+ * answers that resource's tags as they were `lagMs` earlier. AWS does not promise
  * read-after-write consistency for tags; this lets a test hold a protocol to a stale read, deterministically
- * (the view depends only on the sandbox clock and the writes). 0 (the default) turns it off.
+ * (the view depends only on the clock and the writes). 0 (the default) turns it off.
  */
 type Tags = { Key: string; Value: string }[];
 

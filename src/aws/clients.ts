@@ -7,6 +7,7 @@ import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ConfigurationError } from "../util/errors";
 
 export interface AwsSettings {
   /** AWS region; the SDK's default chain (AWS_REGION) is used when absent. */
@@ -71,6 +72,25 @@ function counted<T>(client: T, service: string, calls: CallCounter): T {
   return client;
 }
 
+interface RegionHost {
+  config: { region: () => Promise<string> };
+}
+
+export const REGION_MISSING =
+  "No AWS region: give the aws-region input, or set AWS_REGION (aws-actions/configure-aws-credentials sets it). " +
+  "With listener-arn, rule-arn or a target group ARN the region of the ARN is used; environment-tags names none.";
+
+/** With no region given, the SDK looks in its own chain (AWS_REGION, the shared config file); a miss names the input. */
+async function regional<T>(client: T, settings: AwsSettings): Promise<T> {
+  if (settings.region) return client;
+  try {
+    await (client as unknown as RegionHost).config.region();
+  } catch {
+    throw new ConfigurationError(REGION_MISSING);
+  }
+  return client;
+}
+
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= make());
@@ -82,19 +102,19 @@ export function createAwsClients(settings: AwsSettings, calls = new CallCounter(
     calls,
     elbv2: once(async () => {
       const { ElasticLoadBalancingV2Client } = await import("@aws-sdk/client-elastic-load-balancing-v2");
-      return counted(new ElasticLoadBalancingV2Client(config), "ElasticLoadBalancingV2", calls);
+      return counted(await regional(new ElasticLoadBalancingV2Client(config), settings), "ElasticLoadBalancingV2", calls);
     }),
     autoScaling: once(async () => {
       const { AutoScalingClient } = await import("@aws-sdk/client-auto-scaling");
-      return counted(new AutoScalingClient(config), "AutoScaling", calls);
+      return counted(await regional(new AutoScalingClient(config), settings), "AutoScaling", calls);
     }),
     cloudWatch: once(async () => {
       const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
-      return counted(new CloudWatchClient(config), "CloudWatch", calls);
+      return counted(await regional(new CloudWatchClient(config), settings), "CloudWatch", calls);
     }),
     ec2: once(async () => {
       const { EC2Client } = await import("@aws-sdk/client-ec2");
-      return counted(new EC2Client(config), "EC2", calls);
+      return counted(await regional(new EC2Client(config), settings), "EC2", calls);
     }),
   };
 }

@@ -65,6 +65,8 @@ function writable(action: Action): Action {
 export class ElbV2Adapter implements TrafficRouter, TargetGroups, ListenerDiscovery {
   /** The actions last read per routing resource, so a write changes only the weights of what was read. */
   private readonly lastActions = new Map<string, Action[]>();
+  /** Default rules read so far, by rule ARN: their listener's ARN. */
+  private readonly defaultRules = new Map<string, string>();
 
   constructor(private readonly client: () => Promise<ElasticLoadBalancingV2Client>) {}
 
@@ -79,21 +81,35 @@ export class ElbV2Adapter implements TrafficRouter, TargetGroups, ListenerDiscov
         return { actions, listenerArn: ref.arn };
       }
       const out = await client.send(new DescribeRulesCommand({ RuleArns: [ref.arn] }));
-      const actions = out.Rules?.[0]?.Actions ?? [];
+      const rule = out.Rules?.[0];
+      const actions = rule?.Actions ?? [];
+      const listenerArn = listenerArnOfRule(ref.arn);
       this.lastActions.set(ref.arn, actions);
-      return { actions, listenerArn: listenerArnOfRule(ref.arn) };
+      if (rule?.IsDefault) {
+        // The default rule's actions are the listener's default actions; ModifyRule cannot change them.
+        this.defaultRules.set(ref.arn, listenerArn);
+        this.lastActions.set(listenerArn, actions);
+      }
+      return { actions, listenerArn };
     } catch (error) {
       throw wrapError(`Reading ${ref.kind} ${ref.arn}`, error);
     }
   }
 
+  /**
+   * The forward action's state. A rule ARN that names a listener's default rule (IsDefault) reads as
+   * that listener (`ref` is the listener), since AWS changes a default rule only with ModifyListener.
+   */
   async read(ref: RoutingRef): Promise<ForwardState> {
     const { actions, listenerArn } = await this.actionsOf(ref);
     const { action } = forwardOf(actions, ref);
-    return { ref, listenerArn, loadBalancerArn: loadBalancerArnOf(listenerArn), groups: groupsOf(action), stickiness: stickinessOf(action) };
+    const holder: RoutingRef = this.defaultRules.has(ref.arn) ? { kind: "listener", arn: listenerArn } : ref;
+    return { ref: holder, listenerArn, loadBalancerArn: loadBalancerArnOf(listenerArn), groups: groupsOf(action), stickiness: stickinessOf(action) };
   }
 
-  async setWeights(ref: RoutingRef, groups: WeightedGroup[], stickiness?: Stickiness): Promise<void> {
+  async setWeights(given: RoutingRef, groups: WeightedGroup[], stickiness?: Stickiness): Promise<void> {
+    const defaultOf = this.defaultRules.get(given.arn);
+    const ref: RoutingRef = defaultOf ? { kind: "listener", arn: defaultOf } : given;
     const actions = this.lastActions.get(ref.arn) ?? (await this.actionsOf(ref)).actions;
     const { index, action } = forwardOf(actions, ref);
     const stick = stickiness ?? stickinessOf(action);

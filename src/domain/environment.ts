@@ -71,9 +71,13 @@ function describeRef(ref: RoutingRef): string {
   return ref.kind === "listener" ? `listener ${ref.arn}` : `listener rule ${ref.arn}`;
 }
 
-/** Builds the environment from its forward action and the target groups' tags. */
-export async function loadEnvironment(ref: RoutingRef, ports: EnvironmentPorts, knownFleets = new Map<string, FleetGroup>()): Promise<Environment> {
-  const routing = await ports.router.read(ref);
+/**
+ * Builds the environment from its forward action and the target groups' tags. Its `ref` is the
+ * resource the router says holds the action: a listener's default rule named as a rule is the listener.
+ */
+export async function loadEnvironment(given: RoutingRef, ports: EnvironmentPorts, knownFleets = new Map<string, FleetGroup>()): Promise<Environment> {
+  const routing = await ports.router.read(given);
+  const ref = routing.ref;
   if (routing.groups.length !== 2) {
     throw new ConfigurationError(
       `The forward action of ${describeRef(ref)} sends traffic to ${routing.groups.length} target group(s); ` +

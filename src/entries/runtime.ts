@@ -65,13 +65,41 @@ export interface RuntimeOptions {
   ports?: (regionHint?: string) => Promise<Ports>;
 }
 
-function regionFrom(io: ActionIO, explicit: string | undefined, hint: string | undefined): string | undefined {
-  return explicit ?? io.env("AWS_REGION") ?? io.env("AWS_DEFAULT_REGION") ?? hint;
+/** The region the step is told to use: input aws-region, then AWS_REGION, then AWS_DEFAULT_REGION (an empty value is not set). */
+function configuredRegion(settings: Record<string, unknown>, io: ActionIO): { region: string; source: string } | undefined {
+  const explicit = settings["aws-region"];
+  if (typeof explicit === "string" && explicit) return { region: explicit, source: "input aws-region" };
+  for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = io.env(name);
+    if (value) return { region: value, source: name };
+  }
+  return undefined;
 }
 
-function awsPorts(io: ActionIO, definitionName: string, explicitRegion: string | undefined): (hint?: string) => Promise<Ports> {
+/** The region of every ARN input, in the order the action defines its inputs. */
+function arnRegions(settings: Record<string, unknown>): { name: string; region: string }[] {
+  const out: { name: string; region: string }[] = [];
+  for (const [name, value] of Object.entries(settings)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const region = typeof item === "string" && item.startsWith("arn:") ? regionOf(item) : undefined;
+      if (region) out.push({ name, region });
+    }
+  }
+  return out;
+}
+
+/**
+ * The region of the AWS clients: aws-region, AWS_REGION, AWS_DEFAULT_REGION, then the region of the
+ * ARN the step was given (`hint`, else the first ARN input). Undefined with no ARN (environment-tags):
+ * the SDK's own chain (its config file) is left to find one, and says so naming aws-region if it cannot.
+ */
+export function regionFrom(settings: Record<string, unknown>, io: ActionIO, hint?: string): string | undefined {
+  return configuredRegion(settings, io)?.region ?? (hint || undefined) ?? arnRegions(settings)[0]?.region;
+}
+
+function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(io, explicitRegion, hint))));
+  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint))));
 }
 
 /** Turns SIGINT/SIGTERM into an abort, as GitHub cancels a job: SIGINT, then SIGTERM 7.5 s later. */
@@ -118,7 +146,7 @@ export async function runAction<I extends Record<string, InputSpec>>(
       log: (line) => io.info(line),
       signal: options.signal ?? controller!.signal,
       run: runInfo(env),
-      ports: options.ports ?? awsPorts(io, definition.name, (settings as { "aws-region"?: string })["aws-region"]),
+      ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>),
     };
     await main(settings, ctx);
     return true;
@@ -128,21 +156,22 @@ export async function runAction<I extends Record<string, InputSpec>>(
   }
 }
 
-/** An ARN input in another region than the one the AWS clients will use is refused before any AWS call. */
+/**
+ * An ARN input in another region than the one the AWS clients will use is refused before any AWS call:
+ * the configured region, or with none configured the region of the first ARN (all must agree).
+ */
 export function checkRegion(settings: Record<string, unknown>, io: ActionIO): void {
-  const explicit = typeof settings["aws-region"] === "string" ? (settings["aws-region"] as string) : undefined;
-  const source = explicit ? "input aws-region" : io.env("AWS_REGION") ? "AWS_REGION" : io.env("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION" : undefined;
-  const configured = explicit ?? io.env("AWS_REGION") ?? io.env("AWS_DEFAULT_REGION");
-  if (!configured || !source) return;
-  for (const [name, value] of Object.entries(settings)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item !== "string" || !item.startsWith("arn:")) continue;
-      const region = regionOf(item);
-      if (region && region !== configured) {
-        throw new ConfigurationError(
-          `Input ${name}: the ARN is in region ${region}, but ${source} is ${configured}. Give aws-region: ${region}, or configure credentials for ${region}.`,
-        );
-      }
+  const configured = configuredRegion(settings, io);
+  const arns = arnRegions(settings);
+  const first = arns[0];
+  for (const { name, region } of arns) {
+    if (configured && region !== configured.region) {
+      throw new ConfigurationError(
+        `Input ${name}: the ARN is in region ${region}, but ${configured.source} is ${configured.region}. Give aws-region: ${region}, or configure credentials for ${region}.`,
+      );
+    }
+    if (!configured && first && region !== first.region) {
+      throw new ConfigurationError(`Input ${name}: the ARN is in region ${region}, but the ARN of input ${first.name} is in ${first.region}. Every ARN of a step must be in the step's one region.`);
     }
   }
 }

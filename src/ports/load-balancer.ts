@@ -20,6 +20,10 @@ export interface Stickiness {
 
 /** What the load balancer really does for one routing resource, as read back from it. */
 export interface ForwardState {
+  /**
+   * The resource whose actions hold the forward action, the one to write. For a rule ARN naming a
+   * listener's default rule (IsDefault), the listener: AWS changes a default rule only with ModifyListener.
+   */
   ref: RoutingRef;
   listenerArn: string;
   loadBalancerArn: string;

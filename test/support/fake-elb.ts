@@ -21,6 +21,8 @@ export const ACCOUNT = "123456789012";
 export const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/web/50dc6c495c0c9188`;
 export const LISTENER_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2`;
 export const RULE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`;
+/** The listener's default rule, as DescribeRules names it (IsDefault: true). */
+export const DEFAULT_RULE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/0d6ef8f0a7c1b2e3`;
 export const BLUE_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-blue/73e2d6bc24d8a067`;
 export const GREEN_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/web-green/09966783158cda59`;
 
@@ -54,6 +56,8 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
   staleReads = 0;
   /** When set, every write is silently ignored by the "load balancer". */
   ignoreWrites = false;
+  /** A rule ref with this ARN is the listener's default rule: it reads as the listener, and setWeights refuses it as AWS refuses ModifyRule. */
+  defaultRuleArn: string | undefined = DEFAULT_RULE_ARN;
   /** Called after every accepted write. */
   onWrite?: (groups: WeightedGroup[]) => void;
   private readBack: WeightedGroup[] | undefined;
@@ -75,6 +79,10 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
     return this.resourceTags.get(arn) ?? {};
   }
 
+  private isDefaultRule(ref: RoutingRef): boolean {
+    return ref.kind === "rule" && ref.arn === this.defaultRuleArn;
+  }
+
   // TrafficRouter
   async read(ref: RoutingRef): Promise<ForwardState> {
     this.record("read", ref);
@@ -84,7 +92,7 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
       groups = this.readBack;
     }
     return {
-      ref,
+      ref: this.isDefaultRule(ref) ? { kind: "listener", arn: LISTENER_ARN } : ref,
       listenerArn: LISTENER_ARN,
       loadBalancerArn: LB_ARN,
       groups: groups.map((g) => ({ ...g })),
@@ -94,6 +102,7 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
 
   async setWeights(ref: RoutingRef, groups: WeightedGroup[], stickiness?: Stickiness): Promise<void> {
     this.record("setWeights", { ref, groups, stickiness });
+    if (this.isDefaultRule(ref)) throw Object.assign(new Error("ModifyRule cannot change a default rule; use ModifyListener"), { name: "OperationNotPermitted" });
     if (this.ignoreWrites) return;
     this.readBack = this.groups;
     this.groups = groups.map((g) => ({ ...g }));

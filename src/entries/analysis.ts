@@ -9,8 +9,16 @@ import type { ActionIO } from "../github/io";
 
 export { analyzeCanary };
 
-export async function loadAnalysis(inline: string | undefined, file: string | undefined, ports: Ports, io: ActionIO, inputName: string): Promise<{ config: CanaryConfig; providers: ProviderSet }> {
+/** `signal` (the step's) stops provider requests in flight when the step is stopped. */
+export async function loadAnalysis(
+  inline: string | undefined,
+  file: string | undefined,
+  ports: Ports,
+  io: ActionIO,
+  inputName: string,
+  signal?: AbortSignal,
+): Promise<{ config: CanaryConfig; providers: ProviderSet }> {
   const config = inline ? parseCanaryConfig(inline, `input ${inputName}`) : file ? await loadCanaryConfigFile(file, (p) => readFile(p, "utf8")) : parseCanaryConfig("", "defaults");
   for (const secret of config.secrets) io.setSecret(secret);
-  return { config, providers: createProviders({ clients: ports.clients, settings: config.providers }) };
+  return { config, providers: createProviders({ clients: ports.clients, settings: config.providers, signal }) };
 }

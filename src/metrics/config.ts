@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import * as z from "../util/zod";
 import { ConfigurationError } from "../util/errors";
+import { insecureCredentialsProblem } from "./http";
 import { CLOUDWATCH_PRESETS } from "./presets";
 
 const name = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"));
@@ -223,6 +224,15 @@ function check(config: z.infer<typeof canaryConfigSchema>, source: string): void
       problems.push(`metric "${m.name}": provider ${m.provider} is not configured; add providers.${m.provider} with its url and credentials`);
     }
     if (!m.compare && !m.thresholds && m.provider !== "cloudwatch-alarms") problems.push(`metric "${m.name}": compare is false and there are no thresholds, so nothing would be judged`);
+  }
+  const p = config.providers;
+  for (const [provider, url, credentials] of [
+    ["prometheus", p.prometheus?.url, !!(p.prometheus?.bearerToken || p.prometheus?.username)],
+    ["datadog", p.datadog?.url, true],
+    ["newrelic", p.newrelic?.url, true],
+  ] as const) {
+    const problem = url && credentials ? insecureCredentialsProblem(url) : undefined;
+    if (problem) problems.push(`providers.${provider}.url ${problem}`);
   }
   if (config.marginalScore > config.passScore) problems.push(`marginalScore ${config.marginalScore} must not exceed passScore ${config.passScore}`);
   if (config.requestsMetric && !seen.has(config.requestsMetric)) problems.push(`requestsMetric "${config.requestsMetric}" is not one of the metrics (${[...seen].join(", ")})`);

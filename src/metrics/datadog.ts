@@ -12,7 +12,7 @@ const body = z.object({
   series: z._default(z.array(z.object({ pointlist: z.array(z.tuple([z.number(), z.nullable(z.number())])) })), []),
 });
 
-export function createDatadogProvider(settings: NonNullable<ProvidersConfig["datadog"]>, fetchImpl: Fetch): MetricProvider {
+export function createDatadogProvider(settings: NonNullable<ProvidersConfig["datadog"]>, fetchImpl: Fetch, signal?: AbortSignal): MetricProvider {
   const base = settings.url.replace(/\/+$/, "");
   const headers = { "DD-API-KEY": settings.apiKey, "DD-APPLICATION-KEY": settings.applicationKey };
   return {
@@ -23,7 +23,7 @@ export function createDatadogProvider(settings: NonNullable<ProvidersConfig["dat
         const to = String(Math.floor(scope.window.end.getTime() / 1000));
         async function points(query: string): Promise<HttpResult<Point[]>> {
           const url = `${base}/api/v1/query?${new URLSearchParams({ from, to, query }).toString()}`;
-          const r = await requestJson(fetchImpl, { url, headers, timeoutMs: settings.timeoutSeconds * 1000 }, body);
+          const r = await requestJson(fetchImpl, { url, headers, credentials: true, timeoutMs: settings.timeoutSeconds * 1000, signal }, body);
           if (!r.ok) return r;
           if (r.data.status === "error" || r.data.error) return { ok: false, message: `Datadog: ${r.data.error ?? "status error"}` };
           const all = r.data.series.flatMap((s) => s.pointlist.filter((p): p is [number, number] => p[1] !== null).map(([t, v]) => ({ t, v })));

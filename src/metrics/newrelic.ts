@@ -33,7 +33,7 @@ export function rowValue(row: Record<string, unknown>, field: string | undefined
   return candidates.length === 1 ? pick(candidates[0]![1]) : undefined;
 }
 
-export function createNewRelicProvider(settings: NonNullable<ProvidersConfig["newrelic"]>, fetchImpl: Fetch): MetricProvider {
+export function createNewRelicProvider(settings: NonNullable<ProvidersConfig["newrelic"]>, fetchImpl: Fetch, signal?: AbortSignal): MetricProvider {
   return {
     measure: (metric, scope) =>
       guarded(`New Relic metric ${metric.name}`, async () => {
@@ -43,7 +43,15 @@ export function createNewRelicProvider(settings: NonNullable<ProvidersConfig["ne
           const nrql = /\bSINCE\b/i.test(query) ? query : query + since;
           const r = await requestJson(
             fetchImpl,
-            { url: settings.url, method: "POST", headers: { "API-Key": settings.apiKey }, body: { query: GRAPHQL, variables: { accountId: settings.accountId, nrql } }, timeoutMs: settings.timeoutSeconds * 1000 },
+            {
+              url: settings.url,
+              method: "POST",
+              headers: { "API-Key": settings.apiKey },
+              credentials: true,
+              body: { query: GRAPHQL, variables: { accountId: settings.accountId, nrql } },
+              timeoutMs: settings.timeoutSeconds * 1000,
+              signal,
+            },
             body,
           );
           if (!r.ok) return r;

@@ -27,7 +27,7 @@ export function promValue(text: string): number {
   return Number(text);
 }
 
-export function createPrometheusProvider(settings: NonNullable<ProvidersConfig["prometheus"]>, fetchImpl: Fetch): MetricProvider {
+export function createPrometheusProvider(settings: NonNullable<ProvidersConfig["prometheus"]>, fetchImpl: Fetch, signal?: AbortSignal): MetricProvider {
   const headers: Record<string, string> = {};
   if (settings.bearerToken) headers.authorization = `Bearer ${settings.bearerToken}`;
   if (settings.username && settings.password) headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString("base64")}`;
@@ -35,7 +35,7 @@ export function createPrometheusProvider(settings: NonNullable<ProvidersConfig["
 
   async function call(path: string, params: Record<string, string>) {
     const url = `${base}${path}?${new URLSearchParams(params).toString()}`;
-    const r = await requestJson(fetchImpl, { url, headers, timeoutMs: settings.timeoutSeconds * 1000 }, body);
+    const r = await requestJson(fetchImpl, { url, headers, credentials: headers.authorization !== undefined, timeoutMs: settings.timeoutSeconds * 1000, signal }, body);
     if (!r.ok) return r;
     if (r.data.status === "error") return { ok: false as const, message: `Prometheus ${r.data.errorType ?? "error"}: ${r.data.error ?? "no message"}` };
     return { ok: true as const, data: r.data.data };

@@ -14,6 +14,8 @@ export interface ProviderDeps {
   /** HTTP settings of Prometheus, Datadog and New Relic: `config.providers`. */
   settings?: ProvidersConfig | undefined;
   fetch?: Fetch | undefined;
+  /** Cancels provider requests in flight (the step is cancelled). */
+  signal?: AbortSignal | undefined;
 }
 
 export function createProviders(deps: ProviderDeps): ProviderSet {
@@ -22,8 +24,8 @@ export function createProviders(deps: ProviderDeps): ProviderSet {
   return {
     cloudwatch: createCloudWatchProvider(createMetricDataReader(deps.clients)),
     "cloudwatch-alarms": createAlarmsProvider(createAlarmReader(deps.clients)),
-    ...(s.prometheus ? { prometheus: createPrometheusProvider(s.prometheus, fetchImpl) } : {}),
-    ...(s.datadog ? { datadog: createDatadogProvider(s.datadog, fetchImpl) } : {}),
-    ...(s.newrelic ? { newrelic: createNewRelicProvider(s.newrelic, fetchImpl) } : {}),
+    ...(s.prometheus ? { prometheus: createPrometheusProvider(s.prometheus, fetchImpl, deps.signal) } : {}),
+    ...(s.datadog ? { datadog: createDatadogProvider(s.datadog, fetchImpl, deps.signal) } : {}),
+    ...(s.newrelic ? { newrelic: createNewRelicProvider(s.newrelic, fetchImpl, deps.signal) } : {}),
   };
 }

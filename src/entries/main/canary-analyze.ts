@@ -10,7 +10,7 @@ import type { ActionContext } from "../runtime";
 export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionContext): Promise<void> {
   const ports = await ctx.ports();
   const [{ loadAnalysis, analyzeCanary }, { renderCanaryMarkdown }, { writeFile }] = await Promise.all([import("../analysis"), import("../../report/canary"), import("node:fs/promises")]);
-  const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config");
+  const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config", ctx.signal);
   let canary;
   let baseline;
   let slots: { canary?: string; baseline?: string } = {};

@@ -17,7 +17,7 @@ async function analysisGates(s: ShiftSettings, ctx: ActionContext, reports: Cana
   if (!s.analysis) return [];
   const ports = await ctx.ports();
   const { loadAnalysis, analyzeCanary } = await import("../analysis");
-  const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io, "analysis-config");
+  const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io, "analysis-config", ctx.signal);
   return [createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r) })];
 }
 

@@ -41,6 +41,8 @@ export interface RunActionOptions {
   runPost?: boolean;
   /** Each rendered, masked log line as it happens. */
   onLog?: (line: string) => void;
+  /** Called when the post step starts (after the main step's last log line). */
+  onPostStart?: () => void;
   /** Keep the temporary runner directory (for debugging). */
   keepTemp?: boolean;
 }
@@ -123,6 +125,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRunRes
       const status = statusOf(main);
       const postScope = { contexts: { ...contexts, job: { status: main.conclusion } }, status };
       if (shouldRunPost(definition, postScope)) {
+        options.onPostStart?.();
         result.post = await runNodeEntry({
           ...common,
           script: definition.post,

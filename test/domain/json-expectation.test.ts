@@ -38,6 +38,32 @@ describe("parseExpectation", () => {
   });
 });
 
+describe("parseExpectation on long lines", () => {
+  const KB120 = 120_000;
+
+  it("reads a 120 KB line in one pass: a path of 60 000 keys, and a 120 KB quoted key", () => {
+    const deep = parsed(`${"a.".repeat(KB120 / 2 - 1)}a == 1`);
+    expect(deep.path).toHaveLength(KB120 / 2);
+    const wide = parsed(`["${"k".repeat(KB120)}"] >= 2`);
+    expect(wide.path).toEqual([{ kind: "key", key: "k".repeat(KB120) }]);
+  });
+
+  it("refuses 120 KB lines that once took seconds (spaces, or = runs, without an operator) with a capped, one-line excerpt", () => {
+    for (const line of [`a${" ".repeat(KB120)}b`, `a${" =".repeat(KB120 / 2)}`, `status == "${"x".repeat(KB120)}`, `a\n${"::error::x ".repeat(KB120 / 11)}`]) {
+      const result = parseExpectation(line);
+      expect(result.ok).toBe(false);
+      const message = result.ok ? "" : result.message;
+      expect(message.length).toBeLessThan(500);
+      expect(message).toMatch(/… \(\d+ more characters\)/);
+      expect(message).not.toMatch(/[\r\n]|##\[/);
+    }
+  });
+
+  it("finds the operator outside a quoted key", () => {
+    expect(parsed('["a>b"] == "c<d"')).toMatchObject({ path: [{ kind: "key", key: "a>b" }], operator: "==", expected: "c<d" });
+  });
+});
+
 describe("lookup and checkExpectation", () => {
   const body = JSON.parse('{"a":{"b":[10,{"c":"x"}]},"s":"abc","__proto__":{"polluted":true}}') as unknown;
 
@@ -57,5 +83,11 @@ describe("lookup and checkExpectation", () => {
     expect(checkExpectation({ n: 5 }, parsed("n > 1"))).toBeUndefined();
     expect(checkExpectation({ n: 1 }, parsed("n == 1.0"))).toBeUndefined();
     expect(checkExpectation({ n: { deep: 1 } }, parsed("n == 1"))).toBe('n: expected == 1, got {"deep":1}');
+  });
+
+  it("shows a value from the body on one line, capped, with no runner command", () => {
+    const got = checkExpectation({ status: "##[error]forged\n::error::x" + "y".repeat(500) }, parsed('status == "ok"'))!;
+    expect(got.startsWith('status: expected == "ok", got "# #[error]forged\\n::error::xyyy')).toBe(true);
+    expect(got.length).toBeLessThan(140);
   });
 });

@@ -16,7 +16,17 @@ export interface AwsSettings {
   maxAttempts: number;
   /** Appended to the SDK user agent, e.g. `zero-downtime-actions/shift-traffic`. */
   userAgent: string;
+  /** The signal of each call, read when it is sent: aborting it aborts the call, its retries and their waits. */
+  signal?: (() => AbortSignal | undefined) | undefined;
 }
+
+/**
+ * Time limits of every HTTP request to AWS. An endpoint that accepts a connection and never answers
+ * fails the attempt after REQUEST_TIMEOUT_MS (then the SDK retries); one that never accepts fails
+ * after CONNECTION_TIMEOUT_MS. The step's signal bounds the whole call, retries included.
+ */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Counts AWS operations per `Service.Operation`, attempts included, for logs and benchmarks. */
 export class CallCounter {
@@ -58,7 +68,44 @@ function commonConfig(settings: AwsSettings) {
     retryMode: settings.retryMode,
     maxAttempts: settings.maxAttempts,
     customUserAgent: settings.userAgent,
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, socketTimeout: REQUEST_TIMEOUT_MS },
   };
+}
+
+interface Sender {
+  send(command: unknown, options?: unknown, callback?: unknown): Promise<unknown>;
+}
+
+/** Why a call ended early: the reason its signal was aborted with, named as a call that was stopped. */
+export class AwsCallAbortedError extends Error {
+  override readonly name = "AwsCallAbortedError";
+  constructor(service: string, operation: string | undefined, reason: unknown) {
+    super(`AWS call ${service}${operation ? `.${operation}` : ""} was stopped: ${reason instanceof Error ? reason.message : String(reason ?? "aborted")}`, { cause: reason });
+  }
+}
+
+/** The operation of a command, when its class keeps its name (minified bundles rename it). */
+function operationOf(command: unknown): string | undefined {
+  const name = (command as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return name && /^[A-Z]\w*Command$/.test(name) ? name.replace(/Command$/, "") : undefined;
+}
+
+/** Every `send` gets the current signal (unless it brings its own); an aborted call names its reason. */
+function cancellable<T>(client: T, service: string, signal: AwsSettings["signal"]): T {
+  if (!signal) return client;
+  const sender = client as unknown as Sender;
+  const send = sender.send.bind(sender);
+  sender.send = (command, options, callback) => {
+    if (typeof options === "function" || callback !== undefined) return send(command, options, callback);
+    const current = (options as { abortSignal?: AbortSignal } | undefined)?.abortSignal ?? signal();
+    if (!current) return send(command, options);
+    const operation = operationOf(command);
+    if (current.aborted) return Promise.reject(new AwsCallAbortedError(service, operation, current.reason));
+    return send(command, { ...(options as object | undefined), abortSignal: current }).catch((error: unknown) => {
+      throw current.aborted ? new AwsCallAbortedError(service, operation, current.reason) : error;
+    });
+  };
+  return client;
 }
 
 function counted<T>(client: T, service: string, calls: CallCounter): T {
@@ -102,19 +149,19 @@ export function createAwsClients(settings: AwsSettings, calls = new CallCounter(
     calls,
     elbv2: once(async () => {
       const { ElasticLoadBalancingV2Client } = await import("@aws-sdk/client-elastic-load-balancing-v2");
-      return counted(await regional(new ElasticLoadBalancingV2Client(config), settings), "ElasticLoadBalancingV2", calls);
+      return cancellable(counted(await regional(new ElasticLoadBalancingV2Client(config), settings), "ElasticLoadBalancingV2", calls), "ElasticLoadBalancingV2", settings.signal);
     }),
     autoScaling: once(async () => {
       const { AutoScalingClient } = await import("@aws-sdk/client-auto-scaling");
-      return counted(await regional(new AutoScalingClient(config), settings), "AutoScaling", calls);
+      return cancellable(counted(await regional(new AutoScalingClient(config), settings), "AutoScaling", calls), "AutoScaling", settings.signal);
     }),
     cloudWatch: once(async () => {
       const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
-      return counted(await regional(new CloudWatchClient(config), settings), "CloudWatch", calls);
+      return cancellable(counted(await regional(new CloudWatchClient(config), settings), "CloudWatch", calls), "CloudWatch", settings.signal);
     }),
     ec2: once(async () => {
       const { EC2Client } = await import("@aws-sdk/client-ec2");
-      return counted(await regional(new EC2Client(config), settings), "EC2", calls);
+      return cancellable(counted(await regional(new EC2Client(config), settings), "EC2", calls), "EC2", settings.signal);
     }),
   };
 }

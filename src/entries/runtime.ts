@@ -10,6 +10,9 @@ import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } f
 import { type Clock, type Random, systemClock } from "../util/clock";
 import { regionOf } from "../domain/arn";
 import { ConfigurationError, errorMessage } from "../util/errors";
+import { type Cancellation, createCancellation, DeadlineError, stopOnSignals } from "./cancellation";
+
+export { CancelledError } from "./cancellation";
 
 export interface RunInfo {
   repository: string;
@@ -31,8 +34,10 @@ export interface ActionContext {
   clock: Clock;
   random: Random;
   log: (line: string) => void;
-  /** Aborted when the job is cancelled (SIGINT, then SIGTERM). */
+  /** Aborted when the step is stopped: the job is cancelled (SIGINT, then SIGTERM), or the step's deadline passed. */
   signal: AbortSignal;
+  /** Arms the step's deadline, `ms` from now: then the step is stopped as on cancellation. */
+  deadline?: (ms: number) => void;
   run: RunInfo;
   /** AWS ports, built on first use; the SDK is imported only then. */
   ports: (regionHint?: string) => Promise<Ports>;
@@ -97,30 +102,18 @@ export function regionFrom(settings: Record<string, unknown>, io: ActionIO, hint
   return configuredRegion(settings, io)?.region ?? (hint || undefined) ?? arnRegions(settings)[0]?.region;
 }
 
-function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>): (hint?: string) => Promise<Ports> {
+function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>, signal: () => AbortSignal): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint))));
+  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
 }
 
-/** Turns SIGINT/SIGTERM into an abort, as GitHub cancels a job: SIGINT, then SIGTERM 7.5 s later. */
-function cancellation(io: ActionIO): AbortController {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) {
-      io.warning(`Received ${signal}: the job is being cancelled. Putting the environment back in a safe state.`);
-      controller.abort(new CancelledError(signal));
-    }
+/** Stops the step on SIGINT/SIGTERM (unless the caller brings its own signal) and at its deadline. */
+function cancellation(io: ActionIO, outer: AbortSignal | undefined): { cancellation: Cancellation; finished(): void } {
+  const onStop = (reason: Error) => {
+    if (reason instanceof DeadlineError) io.warning(`${reason.message}: stopping the step. Putting the environment back in a safe state.`);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return controller;
-}
-
-export class CancelledError extends Error {
-  override readonly name = "CancelledError";
-  constructor(readonly signal: string) {
-    super(`cancelled by ${signal}`);
-  }
+  const c = createCancellation({ outer, onStop });
+  return { cancellation: c, finished: outer ? () => c.dispose() : stopOnSignals(c, (line) => io.warning(line)).finished };
 }
 
 /** Runs an action entry. Resolves when done; sets `process.exitCode` to 1 on failure. */
@@ -130,6 +123,7 @@ export async function runAction<I extends Record<string, InputSpec>>(
   options: RuntimeOptions = {},
 ): Promise<boolean> {
   const io = options.io ?? createRunnerIO();
+  let stop: ReturnType<typeof cancellation> | undefined;
   try {
     const settings = parseInputs(definition, (name) => io.getInput(name));
     checkRegion(settings as Record<string, unknown>, io);
@@ -137,22 +131,26 @@ export async function runAction<I extends Record<string, InputSpec>>(
       const value = io.getInput(name);
       if (spec.secret && value) io.setSecret(value);
     }
-    const controller = options.signal ? undefined : cancellation(io);
+    stop = cancellation(io, options.signal);
+    const { cancellation: c } = stop;
     const env = (name: string) => io.env(name);
     const ctx: ActionContext = {
       io,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
       log: (line) => io.info(line),
-      signal: options.signal ?? controller!.signal,
+      signal: c.signal,
+      deadline: (ms) => c.deadline(ms),
       run: runInfo(env),
-      ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>),
+      ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>, () => c.callSignal()),
     };
     await main(settings, ctx);
     return true;
   } catch (error) {
     reportFailure(io, error);
     return false;
+  } finally {
+    stop?.finished();
   }
 }
 

@@ -29,13 +29,16 @@ const common = {
   lockTtlMs: 3_600_000,
 };
 
-/** A mermaid xychart block whose every line series has one value per x-axis label. */
+/** A mermaid xychart block (after its init directive) whose labels are unique and whose every line series has one value per label. */
 function assertValidChart(markdown: string): void {
   const block = /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1];
   expect(block, "a mermaid block").toBeDefined();
   const lines = block!.split("\n");
-  expect(lines[0]).toBe("xychart-beta");
-  const labels = /x-axis \[(.*)\]/.exec(block!)![1]!.split(", ");
+  expect(lines[0]).toMatch(/^%%\{init: \{"themeVariables":\{"xyChart":\{"plotColorPalette":"#[0-9a-f]{6}"\}\}\}\}%%$/);
+  expect(lines[1]).toBe("xychart-beta");
+  const labels = /x-axis "[^"]*" \[(.*)\]/.exec(block!)![1]!.split(", ");
+  expect(new Set(labels).size).toBe(labels.length);
+  expect(labels.length).toBeGreaterThanOrEqual(3);
   const series = lines.filter((l) => l.trim().startsWith("line ["));
   expect(series.length).toBeGreaterThan(0);
   for (const s of series) expect(/\[(.*)\]/.exec(s)![1]!.split(", ").length).toBe(labels.length);

@@ -3,9 +3,14 @@ import { restoreIfNeeded } from "../../domain/restore";
 import { renderPostSummary } from "../../report/shift-traffic-post";
 import type { Settings } from "../../inputs/define";
 import type { shiftTrafficAction } from "../../inputs/shift-traffic";
+import { errorMessage, SafetyError } from "../../util/errors";
 import type { ActionContext } from "../runtime";
 
+/** GitHub kills a cancelled job 7.5 s after SIGINT: the post step restores within this, or says it could not. */
+export const POST_DEADLINE_MS = 3_000;
+
 export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionContext): Promise<void> {
+  ctx.deadline?.(POST_DEADLINE_MS);
   const finished = ctx.io.getState("finished");
   const routing = ctx.io.getState("routing");
   if (finished === "true" || !routing) {
@@ -17,7 +22,11 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
     { ref: JSON.parse(routing), restoreTo: JSON.parse(ctx.io.getState("restore")), stableArn: ctx.io.getState("stable"), minHealthy: s["min-healthy"], lockOwner: ctx.run.lockOwner },
     ports,
     ctx.clock,
-  );
+  ).catch((error: unknown) => {
+    // A lock another run holds is a reason not to restore, said as it is; anything else is a failure to restore.
+    if (error instanceof Error && error.name === "LockLostError") throw error;
+    throw new SafetyError(`shift-traffic did not finish, and its post step could not restore the stable weights: ${errorMessage(error)}. Run the rollback action.`);
+  });
   ctx.log(outcome.message);
   if (outcome.changed) ctx.io.warning(`shift-traffic did not finish; ${outcome.message}`);
   ctx.io.appendSummary(renderPostSummary(outcome));

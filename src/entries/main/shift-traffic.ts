@@ -34,7 +34,12 @@ function writeOutputs(ctx: ActionContext, result: ShiftResult): void {
   ctx.io.setOutput("version", result.to.version ?? "");
 }
 
+/** A scale-in waits for the deregistration delay (at most 3600 s in ELBv2) and scale-in-delay after the shift. */
+const MAX_DEREGISTRATION_DELAY_MS = 3600_000;
+
 export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> {
+  // timeout bounds the whole step: past it, AWS calls in flight are stopped and the stable weights restored.
+  ctx.deadline?.(s.timeout + (s["scale-in-previous"] ? MAX_DEREGISTRATION_DELAY_MS + s["scale-in-delay"] : 0));
   const ports = await ctx.ports();
   ctx.io.saveState("finished", "false");
   const reports: CanaryReport[] = [];

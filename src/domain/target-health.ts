@@ -38,8 +38,12 @@ export interface HealthRequirement {
   requireAll: boolean;
 }
 
+/**
+ * Healthy targets the minimum asks for: never fewer than one, whatever it says (a count of 0, a
+ * percentage of no registered targets), so a group with no healthy target never passes.
+ */
 function requiredCount(min: MinHealthy, registered: number): number {
-  if (min.kind === "count") return min.value;
+  if (min.kind === "count") return Math.max(1, min.value);
   return Math.max(1, Math.ceil((registered * min.value) / 100));
 }
 

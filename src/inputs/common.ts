@@ -29,7 +29,8 @@ export const environmentInputs = {
     valid: "lines of key=value",
   },
   "aws-region": {
-    description: "AWS region. Defaults to AWS_REGION (set by aws-actions/configure-aws-credentials) or the region in the ARN.",
+    description:
+      "AWS region. Default: AWS_REGION (set by aws-actions/configure-aws-credentials), then AWS_DEFAULT_REGION, then the region in the ARN given (listener-arn, rule-arn or a target group ARN). With environment-tags and neither variable set, give it.",
     get schema() {
       return z.pipe(optionalText(32), z.union([z.undefined(), z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region"))]));
     },

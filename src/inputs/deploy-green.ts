@@ -51,12 +51,12 @@ export const deployGreenDefinition = defineAction({
       valid: "a whole number from 1 to 10000",
     },
     "min-healthy": {
-      description: "Healthy targets the idle slot's target group must reach, as a count or a percentage of registered targets; every registered target must be healthy as well.",
+      description: "Healthy targets the idle slot's target group must reach, as a count or a percentage of registered targets; every registered target must be healthy as well. At least 1 (0 is refused): a group with no healthy target never passes.",
       default: "100%",
       get schema() {
         return minHealthy();
       },
-      valid: "a count such as 2 or a percentage such as 100%",
+      valid: "a count from 1 such as 2, or a percentage from 1% to 100% such as 100%",
     },
     timeout: {
       description: "How long to wait for the new instances to be InService and healthy before failing.",

@@ -112,10 +112,14 @@ export const steps = () =>
     return values;
   }));
 
-/** `2` (a count) or `50%` (of registered targets). */
+/** `2` (a count, at least 1) or `50%` (of registered targets, 1% to 100%). */
 export const minHealthy = () =>
   z.pipe(z.string(), z.transform((s: string, ctx): MinHealthy => {
     const count = /^(\d{1,5})$/.exec(s);
+    if (count && Number(count[1]) === 0) {
+      addIssue(ctx, "0 would let traffic onto a target group with no healthy target; the least is 1");
+      return z.NEVER;
+    }
     if (count) return { kind: "count", value: Number(count[1]) };
     const pct = /^(\d{1,3})%$/.exec(s);
     if (pct && Number(pct[1]) >= 1 && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };

@@ -99,12 +99,12 @@ export const healthGateAction = defineAction({
       valid: "a slot name such as blue or green, or a role: candidate, stable, previous, idle or live",
     },
     "min-healthy": {
-      description: "Fewest healthy targets each target group must have, as a count or a percentage of its registered targets. Every registered target (draining ones aside) must be healthy as well.",
+      description: "Fewest healthy targets each target group must have, as a count or a percentage of its registered targets. Every registered target (draining ones aside) must be healthy as well. At least 1 (0 is refused): a group with no healthy target never passes.",
       default: "1",
       get schema() {
         return minHealthy();
       },
-      valid: "a count such as 2, or a percentage such as 50%",
+      valid: "a count from 1 such as 2, or a percentage from 1% to 100% such as 50%",
     },
     urls: {
       description: "URLs to GET on every poll, one per line. Redirects are not followed: a 3xx is a status like any other.",

@@ -32,12 +32,12 @@ export const rollbackAction = defineAction({
       valid: "a slot name or role",
     },
     "min-healthy": {
-      description: "Healthy targets the good slot must have before traffic moves to it: a count or a percent of its registered targets.",
+      description: "Healthy targets the good slot must have before traffic moves to it: a count or a percent of its registered targets. At least 1 (0 is refused): no weight ever goes to a target group with no healthy target.",
       default: "1",
       get schema() {
         return minHealthy();
       },
-      valid: "a count such as 2, or a percent such as 50%",
+      valid: "a count from 1 such as 2, or a percent from 1% to 100% such as 50%",
     },
     "desired-capacity": {
       description: "Instances to scale the good slot to when it was scaled in. Default: the failing slot's desired capacity.",

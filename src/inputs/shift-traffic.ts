@@ -44,12 +44,12 @@ export const shiftTrafficAction = defineAction({
       valid: "a duration such as 30s, 5m or 1h (up to 24h)",
     },
     "min-healthy": {
-      description: "Healthy targets the receiving target group must have before every increase, and keep during bakes: a count or a percent of its registered targets.",
+      description: "Healthy targets the receiving target group must have before every increase, and keep during bakes: a count or a percent of its registered targets. At least 1 (0 is refused): no weight ever goes to a target group with no healthy target.",
       default: "1",
       get schema() {
         return minHealthy();
       },
-      valid: "a count such as 2, or a percent such as 50%",
+      valid: "a count from 1 such as 2, or a percent from 1% to 100% such as 50%",
     },
     "alarm-names": {
       description: "CloudWatch alarms (one per line or comma-separated) that must not be in ALARM during bakes; any in ALARM aborts and restores.",

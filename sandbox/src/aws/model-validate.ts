@@ -78,6 +78,13 @@ function asNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** The length in code points; skips counting when the UTF-16 length already settles the bounds. */
+function codePoints(value: string, bounds: { min?: number; max?: number }): number {
+  const units = value.length;
+  if ((bounds.max === undefined || units <= bounds.max) && (bounds.min === undefined || Math.ceil(units / 2) >= bounds.min)) return units;
+  return [...value].length;
+}
+
 const noCheck: Checker = () => {};
 
 function compile(model: ServiceModel, name: string): Checker {
@@ -135,7 +142,7 @@ function build(model: ServiceModel, name: string): Checker {
       const pattern = shape.pattern !== undefined ? new RegExp(shape.pattern, "u") : undefined;
       return (value, path, out) => {
         if (typeof value !== "string") return;
-        if (shape.length) lengthCheck([...value].length, value, path, shape.length, out);
+        if (shape.length) lengthCheck(codePoints(value, shape.length), value, path, shape.length, out);
         if (pattern && !pattern.test(value)) out.push(violation(value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
       };
     }

@@ -102,70 +102,90 @@ function build(model: ServiceModel, name: string): Checker {
   const shape = model.shapes[name];
   if (!shape) return noCheck;
   switch (shape.type) {
-    case "structure": {
-      const members = Object.entries(shape.members).map(([member, ref]) => ({ member, ref, check: compile(model, ref.target) }));
-      return (value, path, out) => {
-        if (!value || typeof value !== "object" || Array.isArray(value) || value instanceof Map) return;
-        const record = value as Record<string, unknown>;
-        for (const { member, ref, check } of members) {
-          const v = Object.hasOwn(record, member) ? record[member] : ref.xmlName && Object.hasOwn(record, ref.xmlName) ? record[ref.xmlName] : undefined;
-          const at = memberPath(path, member);
-          if (v === undefined || v === null) {
-            if (ref.required) out.push(`Value null at '${at}' failed to satisfy constraint: Member must not be null`);
-          } else check(v, at, out);
-        }
-      };
-    }
-    case "list": {
-      const item = compile(model, shape.member);
-      return (value, path, out) => {
-        const items = asList(value, shape.memberXmlName);
-        if (!items) return;
-        lengthCheck(items.length, items, path, shape.length, out);
-        items.forEach((v, i) => item(v, `${path}.${i + 1}.member`, out));
-      };
-    }
-    case "map": {
-      const key = compile(model, shape.key);
-      const val = compile(model, shape.value);
-      return (value, path, out) => {
-        const entries = value instanceof Map ? [...value] : value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : undefined;
-        if (!entries) return;
-        lengthCheck(entries.length, value, path, shape.length, out);
-        entries.forEach(([k, v], i) => {
-          key(k, `${path}.${i + 1}.key`, out);
-          val(v, `${path}.${i + 1}.value`, out);
-        });
-      };
-    }
-    case "string": {
-      const pattern = shape.pattern !== undefined ? new RegExp(shape.pattern, "u") : undefined;
-      return (value, path, out) => {
-        if (typeof value !== "string") return;
-        if (shape.length) lengthCheck(codePoints(value, shape.length), value, path, shape.length, out);
-        if (pattern && !pattern.test(value)) out.push(violation(value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
-      };
-    }
-    case "enum": {
-      const allowed = new Set(shape.values);
-      const text = `Member must satisfy enum value set: [${shape.values.join(", ")}]`;
-      return (value, path, out) => {
-        if (typeof value === "string" && !allowed.has(value)) out.push(violation(value, path, text));
-      };
-    }
-    case "number": {
-      const range = shape.range;
-      if (!range) return noCheck;
-      return (value, path, out) => {
-        const n = asNumber(value);
-        if (n === undefined) return;
-        if (range.min !== undefined && n < range.min) out.push(violation(value, path, `Member must have value greater than or equal to ${range.min}`));
-        if (range.max !== undefined && n > range.max) out.push(violation(value, path, `Member must have value less than or equal to ${range.max}`));
-      };
-    }
+    case "structure":
+      return structureChecker(model, shape);
+    case "list":
+      return listChecker(model, shape);
+    case "map":
+      return mapChecker(model, shape);
+    case "string":
+      return stringChecker(shape);
+    case "enum":
+      return enumChecker(shape);
+    case "number":
+      return numberChecker(shape);
     default:
       return noCheck;
   }
+}
+
+type ShapeOf<T extends VendoredShape["type"]> = Extract<VendoredShape, { type: T }>;
+
+function structureChecker(model: ServiceModel, shape: ShapeOf<"structure">): Checker {
+  const members = Object.entries(shape.members).map(([member, ref]) => ({ member, ref, check: compile(model, ref.target) }));
+  return (value, path, out) => {
+    if (!value || typeof value !== "object" || Array.isArray(value) || value instanceof Map) return;
+    const record = value as Record<string, unknown>;
+    for (const { member, ref, check } of members) {
+      const v = Object.hasOwn(record, member) ? record[member] : ref.xmlName && Object.hasOwn(record, ref.xmlName) ? record[ref.xmlName] : undefined;
+      const at = memberPath(path, member);
+      if (v === undefined || v === null) {
+        if (ref.required) out.push(`Value null at '${at}' failed to satisfy constraint: Member must not be null`);
+      } else check(v, at, out);
+    }
+  };
+}
+
+function listChecker(model: ServiceModel, shape: ShapeOf<"list">): Checker {
+  const item = compile(model, shape.member);
+  return (value, path, out) => {
+    const items = asList(value, shape.memberXmlName);
+    if (!items) return;
+    lengthCheck(items.length, items, path, shape.length, out);
+    items.forEach((v, i) => item(v, `${path}.${i + 1}.member`, out));
+  };
+}
+
+function mapChecker(model: ServiceModel, shape: ShapeOf<"map">): Checker {
+  const key = compile(model, shape.key);
+  const val = compile(model, shape.value);
+  return (value, path, out) => {
+    const entries = value instanceof Map ? [...value] : value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : undefined;
+    if (!entries) return;
+    lengthCheck(entries.length, value, path, shape.length, out);
+    entries.forEach(([k, v], i) => {
+      key(k, `${path}.${i + 1}.key`, out);
+      val(v, `${path}.${i + 1}.value`, out);
+    });
+  };
+}
+
+function stringChecker(shape: ShapeOf<"string">): Checker {
+  const pattern = shape.pattern !== undefined ? new RegExp(shape.pattern, "u") : undefined;
+  return (value, path, out) => {
+    if (typeof value !== "string") return;
+    if (shape.length) lengthCheck(codePoints(value, shape.length), value, path, shape.length, out);
+    if (pattern && !pattern.test(value)) out.push(violation(value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
+  };
+}
+
+function enumChecker(shape: ShapeOf<"enum">): Checker {
+  const allowed = new Set(shape.values);
+  const text = `Member must satisfy enum value set: [${shape.values.join(", ")}]`;
+  return (value, path, out) => {
+    if (typeof value === "string" && !allowed.has(value)) out.push(violation(value, path, text));
+  };
+}
+
+function numberChecker(shape: ShapeOf<"number">): Checker {
+  const range = shape.range;
+  if (!range) return noCheck;
+  return (value, path, out) => {
+    const n = asNumber(value);
+    if (n === undefined) return;
+    if (range.min !== undefined && n < range.min) out.push(violation(value, path, `Member must have value greater than or equal to ${range.min}`));
+    if (range.max !== undefined && n > range.max) out.push(violation(value, path, `Member must have value less than or equal to ${range.max}`));
+  };
 }
 
 /** Whether the sandbox holds a model (vendored or hand-written) for the operation. */

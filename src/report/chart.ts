@@ -69,7 +69,7 @@ export function xyChart(chart: Chart): string {
     `%%{init: ${JSON.stringify(init)}}%%`,
     "xychart-beta",
     `  %% series: ${chart.series.map((s) => s.name.replace(/[|\r\n]/g, " ")).join(" | ")}`,
-    `  title ${quoted(`${chart.title}: ${legend(chart.series)}`)}`,
+    `  title ${quoted(chart.series.length > 1 ? `${chart.title}: ${legend(chart.series)}` : chart.title)}`,
     `  x-axis ${quoted(chart.xName)} [${chart.x.map(quoted).join(", ")}]`,
     `  y-axis ${quoted(chart.yLabel)} ${num(min)} --> ${num(top)}`,
     ...chart.series.map((s) => `  line [${s.values.map(num).join(", ")}]`),

@@ -4,6 +4,24 @@
  */
 import { z } from "zod";
 
+/**
+ * An object that refuses keys it does not know: a misspelt key (`targetgroups:`) or a file that is
+ * not a sandbox configuration at all is an error naming the key and the keys that are valid there.
+ */
+function strict<T extends z.core.$ZodLooseShape>(shape: T) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      const hints = issue.keys.map((key) => {
+        const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+        return near ? `"${key}" (did you mean "${near}"?)` : `"${key}"`;
+      });
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${hints.join(", ")}; valid keys here: ${known.join(", ")}`;
+    },
+  });
+}
+
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
     message: `${what} name must be 1–32 letters, digits or hyphens, not starting or ending with a hyphen`,
@@ -13,18 +31,18 @@ export const imageIdSchema = z.string().regex(/^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$
   message: "image id must look like ami-<17 hex digits> (or ami-<8 hex digits>)",
 });
 
-export const releaseSchema = z.object({
+export const releaseSchema = strict({
   version: z.string().min(1),
-  latencyMs: z.object({ median: z.number().min(0), p99: z.number().min(0) }).refine((l) => l.p99 >= l.median, {
+  latencyMs: strict({ median: z.number().min(0), p99: z.number().min(0) }).refine((l) => l.p99 >= l.median, {
     message: "latencyMs.p99 must be at least latencyMs.median",
   }),
   errorRate: z.number().min(0).max(1),
-  health: z.object({ path: z.string().startsWith("/"), status: z.number().int().min(100).max(599), body: z.unknown() }),
+  health: strict({ path: z.string().startsWith("/"), status: z.number().int().min(100).max(599), body: z.unknown() }),
   bootSeconds: z.number().min(0),
   crashAfterSeconds: z.number().positive().optional(),
 });
 
-export const healthCheckSchema = z.object({
+export const healthCheckSchema = strict({
   enabled: z.boolean().default(true),
   protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
   port: z.string().regex(/^(traffic-port|[1-9][0-9]{0,4})$/, { message: 'port must be "traffic-port" or a port number' }).default("traffic-port"),
@@ -36,27 +54,27 @@ export const healthCheckSchema = z.object({
   matcher: z.string().regex(/^[0-9]{3}([,-][0-9]{3})*$/, { message: 'matcher must look like "200", "200,202" or "200-299"' }).default("200"),
 });
 
-const stickinessSchema = z.object({
+const stickinessSchema = strict({
   enabled: z.boolean().default(false),
   durationSeconds: z.number().int().min(1).max(604800).default(86400),
 });
 
 const actionSchema = z.discriminatedUnion("type", [
-  z.object({
+  strict({
     type: z.literal("forward"),
     targetGroups: z
-      .array(z.object({ name: z.string(), weight: z.number().int().min(0).max(999).default(1) }))
+      .array(strict({ name: z.string(), weight: z.number().int().min(0).max(999).default(1) }))
       .min(1)
       .max(5, { message: "a forward action takes at most 5 target groups" }),
     stickiness: stickinessSchema.optional(),
   }),
-  z.object({
+  strict({
     type: z.literal("fixed-response"),
     statusCode: z.number().int().min(200).max(599),
     contentType: z.string().default("text/plain"),
     body: z.string().default(""),
   }),
-  z.object({
+  strict({
     type: z.literal("redirect"),
     statusCode: z.union([z.literal(301), z.literal(302)]).default(301),
     protocol: z.string().optional(),
@@ -70,8 +88,7 @@ export type ActionConfig = z.infer<typeof actionSchema>;
 
 const tagsSchema = z.record(z.string().min(1).max(128), z.string().max(256)).default({});
 
-export const configSchema = z
-  .object({
+export const configSchema = strict({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { message: "region must look like us-east-1" }).default("us-east-1"),
     accountId: z.string().regex(/^[0-9]{12}$/, { message: "accountId must be 12 digits" }).default("123456789012"),
     /**
@@ -91,7 +108,7 @@ export const configSchema = z
       .default({}),
     targetGroups: z
       .array(
-        z.object({
+        strict({
           name: name("target group"),
           port: z.number().int().min(1).max(65535).default(80),
           protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
@@ -104,12 +121,12 @@ export const configSchema = z
       .default([]),
     loadBalancers: z
       .array(
-        z.object({
+        strict({
           name: name("load balancer"),
           tags: tagsSchema,
           listeners: z
             .array(
-              z.object({
+              strict({
                 port: z.number().int().min(1).max(65535).default(80),
                 protocol: z.literal("HTTP").default("HTTP"),
                 /** Loopback port the listener really binds; 0 picks a free one. */
@@ -117,7 +134,7 @@ export const configSchema = z
                 defaultAction: actionSchema,
                 rules: z
                   .array(
-                    z.object({
+                    strict({
                       priority: z.number().int().min(1).max(50000),
                       pathPatterns: z.array(z.string()).optional(),
                       hostHeaders: z.array(z.string()).optional(),
@@ -135,10 +152,10 @@ export const configSchema = z
       .default([]),
     launchTemplates: z
       .array(
-        z.object({
+        strict({
           name: z.string().regex(/^[A-Za-z0-9().\-/_]{3,128}$/, { message: "launch template name must be 3–128 of A-Z a-z 0-9 ( ) . - / _" }),
           versions: z
-            .array(z.object({ imageId: imageIdSchema, instanceType: z.string().default("t3.micro"), description: z.string().optional() }))
+            .array(strict({ imageId: imageIdSchema, instanceType: z.string().default("t3.micro"), description: z.string().optional() }))
             .min(1),
           defaultVersion: z.number().int().min(1).default(1),
         }),
@@ -146,12 +163,12 @@ export const configSchema = z
       .default([]),
     autoScalingGroups: z
       .array(
-        z.object({
+        strict({
           name: z.string().min(1).max(255),
           minSize: z.number().int().min(0),
           maxSize: z.number().int().min(0),
           desiredCapacity: z.number().int().min(0),
-          launchTemplate: z.object({ name: z.string(), version: z.string().regex(/^(\$Latest|\$Default|[1-9][0-9]*)$/).default("$Default") }),
+          launchTemplate: strict({ name: z.string(), version: z.string().regex(/^(\$Latest|\$Default|[1-9][0-9]*)$/).default("$Default") }),
           targetGroups: z.array(z.string()).default([]),
           healthCheckType: z.enum(["EC2", "ELB"]).default("EC2"),
           healthCheckGracePeriodSeconds: z.number().int().min(0).default(300),
@@ -161,7 +178,7 @@ export const configSchema = z
       .default([]),
     alarms: z
       .array(
-        z.object({
+        strict({
           alarmName: z.string().min(1).max(255),
           namespace: z.string().default("AWS/ApplicationELB"),
           metricName: z.string(),
@@ -169,7 +186,7 @@ export const configSchema = z
           loadBalancer: z.string().optional(),
           /** Adds the TargetGroup dimension of this target group. */
           targetGroup: z.string().optional(),
-          dimensions: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
+          dimensions: z.array(strict({ name: z.string(), value: z.string() })).default([]),
           statistic: z.string().default("Sum"),
           periodSeconds: z.number().int().min(10).default(60),
           evaluationPeriods: z.number().int().min(1).default(1),

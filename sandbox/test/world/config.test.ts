@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { defaultConfig, parseConfig, RELEASE_IMAGES } from "../../src/config";
 
@@ -36,6 +37,22 @@ describe("sandbox configuration", () => {
     expect(message).toContain("autoScalingGroups.0.minSize: minSize 5 is greater than maxSize 3");
     expect(message).toContain('autoScalingGroups.0.launchTemplate: unknown launch template "nope"');
     expect(() => parseConfig({ ...base, releases: { "ami-xyz": base.releases![RELEASE_IMAGES.v1]! } })).toThrow(/releases\.ami-xyz.*image id must look like ami-<17 hex digits>/s);
+  });
+
+  it("refuses an unknown key at any depth, naming it and the valid keys there", () => {
+    const base = defaultConfig();
+    expect(() => parseConfig({ targetgroups: [{ name: "web-blue" }] })).toThrow(
+      '(root): unknown key "targetgroups" (did you mean "targetGroups"?); valid keys here: region, accountId, tagReadLagMs, releases, targetGroups, loadBalancers, launchTemplates, autoScalingGroups, alarms',
+    );
+    const tg = { ...base.targetGroups![0]!, healthCheck: { path: "/health", intervall: 5 } };
+    expect(() => parseConfig({ ...base, targetGroups: [tg, base.targetGroups![1]!] })).toThrow(/targetGroups\.0\.healthCheck: unknown key "intervall"; valid keys here: enabled, protocol, port, path, intervalSeconds,/);
+    const release = { ...base.releases![RELEASE_IMAGES.v1]!, latency: 5 };
+    expect(() => parseConfig({ ...base, releases: { [RELEASE_IMAGES.v1]: release } })).toThrow(`releases.${RELEASE_IMAGES.v1}: unknown key "latency"`);
+  });
+
+  it("refuses a file that is not a sandbox configuration, such as package.json", async () => {
+    const pkg: unknown = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8"));
+    expect(() => parseConfig(pkg)).toThrow(/\(root\): unknown keys "name", "version", .*"devDependencies".*; valid keys here: region,/);
   });
 
   it("rejects a weight over 999 in a forward action", () => {

@@ -1,6 +1,8 @@
 /**
- * Command line: `npm run sandbox -- up [--config file] [--time-scale N] [--port N] [--seed N]`.
- * Prints one line of JSON describing the environment, runs until SIGINT/SIGTERM, then closes everything.
+ * Command line: `npm run -s sandbox -- up [--config file] [--time-scale N] [--port N] [--seed N]`
+ * (`-s` keeps npm's banner off standard output). Prints one line of JSON describing the environment,
+ * runs until SIGINT/SIGTERM, then closes everything. On a terminal, standard error also gets the
+ * `export` line that points the SDK and the AWS CLI at it.
  */
 import type { StartSandboxOptions } from "./src/sandbox";
 import { loadConfig, parseArgs, UsageError } from "./src/control/cli-args";
@@ -16,6 +18,10 @@ async function main(): Promise<number> {
   const { startSandbox } = await import("./src/sandbox");
   const sandbox = await startSandbox(options);
   process.stdout.write(`${JSON.stringify(sandbox.environment)}\n`);
+  if (process.stderr.isTTY) {
+    const region = sandbox.environment.region;
+    process.stderr.write(`# export AWS_ENDPOINT_URL=${sandbox.endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n`);
+  }
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -57,6 +57,14 @@ const BAD_SHA = "b3e17f0c9a2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f";
 const PROGRESS = /^(Step \d+\/\d+:|canary analysis at|Aborting the shift|Restored|Traffic restored|Promoted|Scaled in|Rolled back|\d+ instance\(s\) of .* healthy|health gate passed|##\[error\])/;
 
 /** Requests per version (ok and failed), from the load's per-second timeline. */
+/** `text` cut to at most `max` characters at a word boundary, ending with an ellipsis when cut. */
+export function clipAtWord(text: string, max: number): string {
+  if ([...text].length <= max) return text;
+  const head = [...text].slice(0, max - 1).join("");
+  const space = head.search(/\s\S*$/);
+  return `${(space > max / 2 ? head.slice(0, space) : head).trimEnd()}…`;
+}
+
 function perVersion(report: LoadReport): Record<string, { ok: number; failed: number }> {
   const totals: Record<string, { ok: number; failed: number }> = {};
   for (const second of report.timeline) {
@@ -120,7 +128,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
     const onLog = (line: string) => {
       const m = /^\[([^\]]+)\] (.*)$/.exec(line);
-      if (m && PROGRESS.test(m[2] ?? "")) say(`    ${m[1]}: ${m[2]!.replace(/^##\[error\]/, "error: ").slice(0, 160)}`);
+      if (m && PROGRESS.test(m[2] ?? "")) say(`    ${m[1]}: ${clipAtWord(m[2]!.replace(/^##\[error\]/, "error: "), 160)}`);
     };
     const approve = (job: string, environment: string) => {
       if (environment === "production") say(`  approval: environment 'production' for job '${job}' — granted automatically (a reviewer approves here on GitHub)`);
@@ -174,7 +182,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const abortReason = canaryStep?.outputs["abort-reason"] ?? "";
     const weightsNow = state.weights.find((w) => w.isDefault)!;
     const restored = goodSlot !== undefined && weightsNow.groups.every((g) => (g.name === goodSlot ? g.weight > 0 : g.weight === 0));
-    say(`v3 run ${bad.conclusion}: ${abortReason ? `aborted — ${abortReason.slice(0, 140)}` : "not aborted"}`);
+    say(`v3 run ${bad.conclusion}: ${abortReason ? `aborted — ${clipAtWord(abortReason, 140)}` : "not aborted"}`);
     say(`traffic now: ${weightsNow.groups.map((g) => `${g.name} ${g.weight}`).join(", ")} (read from the load balancer)`);
     if (bad.conclusion === "success") broken.push("the v3 deployment succeeded: the bad release was not caught");
     if (canaryStep?.outputs.aborted !== "true") broken.push("the v3 canary step did not abort");

@@ -48,9 +48,11 @@ describe("sandbox CLI", () => {
   it("exits 2 with a clear message on a bad flag, and 1 on an invalid configuration", async () => {
     const file = join(dir, "bad.json");
     await writeFile(file, JSON.stringify({ targetGroups: [{ name: "a" }], loadBalancers: [{ name: "lb", listeners: [{ defaultAction: { type: "forward", targetGroups: [{ name: "missing" }] } }] }] }));
-    const runs = [run(["up", "--time-scale", "fast"]), run(["up", "--config", file])];
-    expect(await Promise.all(runs.map((r) => r.exited))).toEqual([2, 1]);
+    const runs = [run(["up", "--time-scale", "fast"]), run(["up", "--config", file]), run(["up", "--config", join(import.meta.dirname, "../../../package.json")])];
+    expect(await Promise.all(runs.map((r) => r.exited))).toEqual([2, 1, 1]);
     expect(runs[0]!.err()).toContain('flag --time-scale got "fast"; valid: a number greater than 0');
     expect(runs[1]!.err()).toContain('loadBalancers.0.listeners.0.defaultAction.targetGroups.0.name: unknown target group "missing"');
+    expect(runs[2]!.err()).toMatch(/\(root\): unknown keys "name", "version", .*; valid keys here: region, accountId, /);
+    expect(runs[2]!.out()).toBe("");
   });
 });

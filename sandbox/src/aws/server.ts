@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { World } from "../world/world";
-import type { CallLog } from "./calls";
+import type { CallLog, CallRecord } from "./calls";
 import { AwsError, notSupported } from "./errors";
 import type { FaultInjector } from "./faults";
 import { requestError, requestViolations } from "./model-validate";
@@ -82,6 +82,32 @@ function parseRequest(req: IncomingMessage, body: string, services: ServiceDefin
   return { service, serviceName: service?.name ?? (scope || "Unknown"), operation, params, json: false };
 }
 
+/** The error an injected throttle or server error answers with, in the service's own codes. */
+function faultError(decision: ReturnType<FaultInjector["decide"]>, ec2Protocol: boolean): AwsError | undefined {
+  if (decision.kind === "throttle") {
+    // EC2 calls its throttling error RequestLimitExceeded; the other services answer Throttling.
+    return ec2Protocol ? new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503) : new AwsError("Throttling", "Rate exceeded", 400);
+  }
+  if (decision.kind === "server-error") {
+    return decision.status === 503
+      ? new AwsError(ec2Protocol ? "Unavailable" : "ServiceUnavailable", "Service is unavailable. Please try again later.", 503)
+      : new AwsError(ec2Protocol ? "InternalError" : "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
+  }
+  return undefined;
+}
+
+/** The call log's record of a request: what was asked, how it was answered, and how many model constraints it broke. */
+function callRecord(parsed: Parsed, answer: { at: number; requestId: string; status: number; errorCode?: string | undefined; fault?: string | undefined }): CallRecord {
+  return {
+    ...answer,
+    service: parsed.serviceName,
+    operation: parsed.operation || "Unknown",
+    durationMs: Date.now() - answer.at,
+    input: parsed.params,
+    violations: parsed.operation ? requestViolations(parsed.serviceName, parsed.operation, parsed.params).length : undefined,
+  };
+}
+
 /** Runs `act`, and applies the tag read lag to ELBv2 AddTags/RemoveTags (history) and DescribeTags (view). */
 async function withTagLag(lag: TagReadLag | undefined, world: World, service: string, parsed: Parsed, act: () => unknown): Promise<unknown> {
   if (!lag || lag.lagMs === 0 || service !== "ElasticLoadBalancingV2") return act();
@@ -127,19 +153,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
     const started = Date.now();
     const requestId = world.uuid();
     let parsed: Parsed = { service: undefined, serviceName: "Unknown", operation: "", params: {}, json: false };
-    const log = (status: number, errorCode?: string, fault?: string) =>
-      calls.add({
-        at: started,
-        service: parsed.serviceName,
-        operation: parsed.operation || "Unknown",
-        status,
-        errorCode,
-        fault,
-        durationMs: Date.now() - started,
-        requestId,
-        input: parsed.params,
-        violations: parsed.operation ? requestViolations(parsed.serviceName, parsed.operation, parsed.params).length : undefined,
-      });
+    const log = (status: number, errorCode?: string, fault?: string) => calls.add(callRecord(parsed, { at: started, requestId, status, errorCode, fault }));
     try {
       parsed = parseRequest(req, body, services);
     } catch (error) {
@@ -158,21 +172,10 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       log(0, undefined, "connection-reset");
       return;
     }
-    const ec2Protocol = parsed.service?.protocol === "ec2";
-    if (decision.kind === "throttle") {
-      // EC2 calls its throttling error RequestLimitExceeded; the other services answer Throttling.
-      const error = ec2Protocol ? new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503) : new AwsError("Throttling", "Rate exceeded", 400);
-      sendError(res, parsed, requestId, error);
-      log(error.status, error.code, "throttle");
-      return;
-    }
-    if (decision.kind === "server-error") {
-      const error =
-        decision.status === 503
-          ? new AwsError(ec2Protocol ? "Unavailable" : "ServiceUnavailable", "Service is unavailable. Please try again later.", 503)
-          : new AwsError(ec2Protocol ? "InternalError" : "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
-      sendError(res, parsed, requestId, error);
-      log(error.status, error.code, "server-error");
+    const injected = faultError(decision, parsed.service?.protocol === "ec2");
+    if (injected) {
+      sendError(res, parsed, requestId, injected);
+      log(injected.status, injected.code, decision.kind);
       return;
     }
 

@@ -126,3 +126,32 @@ export function caseOf(model: VendoredModel, operation: string, kind: Kind): Vio
 }
 
 export const KINDS: Kind[] = ["required", "length", "pattern", "range", "enum", "list length"];
+
+/** Every constraint kind anywhere in the operation's input tree (computed apart from caseOf, as a check on it). */
+export function kindsIn(model: VendoredModel, operation: string): Set<Kind> {
+  const kinds = new Set<Kind>();
+  const seen = new Set<string>();
+  const visit = (name: string | null | undefined) => {
+    const shape = name ? model.shapes[name] : undefined;
+    if (!name || !shape || seen.has(name)) return;
+    seen.add(name);
+    if (shape.type === "structure") {
+      for (const ref of Object.values(shape.members)) {
+        if (ref.required) kinds.add("required");
+        visit(ref.target);
+      }
+    } else if (shape.type === "list") {
+      if (shape.length) kinds.add("list length");
+      visit(shape.member);
+    } else if (shape.type === "map") {
+      visit(shape.key);
+      visit(shape.value);
+    } else if (shape.type === "string") {
+      if (shape.length) kinds.add("length");
+      if (shape.pattern !== undefined) kinds.add("pattern");
+    } else if (shape.type === "enum") kinds.add("enum");
+    else if (shape.type === "number" && shape.range) kinds.add("range");
+  };
+  visit(model.operations[operation]);
+  return kinds;
+}

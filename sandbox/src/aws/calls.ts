@@ -23,15 +23,9 @@ export const CALL_INPUT_LIMIT = 20_000;
 
 export class CallLog {
   private records: CallRecord[] = [];
-  private totals = { requests: 0, violating: 0, violations: 0 };
 
   add(record: CallRecord): void {
     this.records.push(record);
-    this.totals.requests += 1;
-    if (record.violations) {
-      this.totals.violating += 1;
-      this.totals.violations += record.violations;
-    }
     const old = this.records.length - CALL_INPUT_LIMIT - 1;
     if (old >= 0 && this.records[old]!.input !== undefined) delete this.records[old]!.input;
     if (this.records.length > CALL_LOG_LIMIT) this.records.splice(0, this.records.length - CALL_LOG_LIMIT);
@@ -41,13 +35,7 @@ export class CallLog {
     return [...this.records];
   }
 
-  /** Requests logged since the last reset, and how many of them broke their model (and how often). */
-  stats(): { requests: number; violating: number; violations: number } {
-    return { ...this.totals };
-  }
-
   reset(): void {
     this.records = [];
-    this.totals = { requests: 0, violating: 0, violations: 0 };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Fleet, FleetGroup } from "../ports/fleet";
 import type { Clock, Random } from "../util/clock";
-import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
+import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
 import {
   analyzeState,
   type Environment,
@@ -142,9 +142,8 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   }
   log(`Rolling back to ${good.name}${good.version ? ` (${good.version})` : ""} from ${bad.name}${bad.version ? ` (${bad.version})` : ""}; state was ${state.phase}${state.phase === "inconsistent" ? ` (${state.reason})` : ""}. Reason: ${options.reason}`);
 
-  const fleet: Fleet | undefined = await ports.fleet().catch(() => undefined);
-  const group: FleetGroup | undefined = fleet ? await fleetOf(env, good, fleet).catch(() => undefined) : undefined;
-  const badGroup: FleetGroup | undefined = fleet ? await fleetOf(env, bad, fleet).catch(() => undefined) : undefined;
+  const { fleet, group, badGroup, error: fleetError } = await readFleets(env, good, bad, ports);
+  if (fleetError) deps.warn(`${errorMessage(fleetError)}. The rollback goes on without that group: it is neither scaled nor tagged, and traffic moves back only if ${good.name} is healthy.`);
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   const healthNow = await readTargetHealth(ports.targetGroups, good.targetGroupArn, requirement);
   const needsCapacity = !healthNow.ok && group !== undefined;
@@ -166,6 +165,9 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   result.tookOverLockFrom = lock.tookOverFrom;
   try {
     if (!healthNow.ok) {
+      if (fleetError && !group) {
+        throw new SafetyError(`Rollback refused: ${healthNow.summary}, and ${good.name} cannot be scaled up: ${errorMessage(fleetError)}. Traffic was left where it is.`, { cause: fleetError });
+      }
       if (!group || !fleet || !target) {
         throw new SafetyError(`Rollback refused: ${healthNow.summary}, and no Auto Scaling group feeds ${good.targetGroupName} to scale up. Traffic was left where it is.`);
       }
@@ -222,4 +224,28 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   }
   result.durationMs = clock.now() - started;
   return result;
+}
+
+interface RollbackFleets {
+  fleet?: Fleet | undefined;
+  group?: FleetGroup | undefined;
+  badGroup?: FleetGroup | undefined;
+  /** Why the groups could not be read (what was tried, and AWS's answer); never read as "no group". */
+  error?: Error | undefined;
+}
+
+/** The Auto Scaling groups feeding both slots. A failed read is kept as the error it is, with the groups read before it. */
+async function readFleets(env: Environment, good: Slot, bad: Slot, ports: EnvironmentPorts): Promise<RollbackFleets> {
+  const out: RollbackFleets = {};
+  let slot = good;
+  try {
+    out.fleet = await ports.fleet();
+    out.group = await fleetOf(env, good, out.fleet);
+    slot = bad;
+    out.badGroup = await fleetOf(env, bad, out.fleet);
+  } catch (error) {
+    const Kind = error instanceof ConfigurationError ? ConfigurationError : OperationalError;
+    out.error = new Kind(`Could not find the Auto Scaling group of ${slot.name} (${slot.targetGroupName}): ${errorMessage(error)}`, { cause: error });
+  }
+  return out;
 }

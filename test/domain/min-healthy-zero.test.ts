@@ -7,7 +7,7 @@ import { evaluateTargetHealth } from "../../src/domain/target-health";
 import { shiftTraffic } from "../../src/domain/shift-traffic";
 import { TAG } from "../../src/domain/tags";
 import { deployGreenDefinition } from "../../src/inputs/deploy-green";
-import { parseInputs, type ActionDefinition } from "../../src/inputs/define";
+import { parseInputs, type ActionDefinition, type InputSpec } from "../../src/inputs/define";
 import { healthGateAction } from "../../src/inputs/health-gate";
 import { rollbackAction } from "../../src/inputs/rollback";
 import { shiftTrafficAction } from "../../src/inputs/shift-traffic";
@@ -70,7 +70,7 @@ describe("shift-traffic with a minimum of 0 and an empty candidate", () => {
   });
 });
 
-function refusal(definition: ActionDefinition, inputs: Record<string, string>): string {
+function refusal<I extends Record<string, InputSpec>>(definition: ActionDefinition<I>, inputs: Record<string, string>): string {
   try {
     parseInputs(definition, (name) => (inputs[name] ?? "").trim());
   } catch (error) {
@@ -82,15 +82,15 @@ function refusal(definition: ActionDefinition, inputs: Record<string, string>): 
 describe("the min-healthy input", () => {
   const env = { "listener-arn": LISTENER_ARN };
   it("refuses 0 in every action that has it, saying why and what is valid", () => {
-    const cases: [ActionDefinition, Record<string, string>][] = [
-      [shiftTrafficAction, { ...env, weight: "10" }],
-      [rollbackAction, { ...env, reason: "bad release" }],
-      [deployGreenDefinition, { ...env, "image-id": "ami-0123456789abcdef0", version: "v2" }],
-      [healthGateAction, { ...env }],
+    const zero = { "min-healthy": "0" };
+    const cases: [string, string][] = [
+      ["shift-traffic", refusal(shiftTrafficAction, { ...env, weight: "10", ...zero })],
+      ["rollback", refusal(rollbackAction, { ...env, reason: "bad release", ...zero })],
+      ["deploy-green", refusal(deployGreenDefinition, { ...env, "image-id": "ami-0123456789abcdef0", version: "v2", ...zero })],
+      ["health-gate", refusal(healthGateAction, { ...env, ...zero })],
     ];
-    for (const [definition, inputs] of cases) {
-      const message = refusal(definition, { ...inputs, "min-healthy": "0" });
-      expect(message, definition.name).toMatch(/^Input min-healthy: "0" is not valid \(0 would let traffic onto a target group with no healthy target; the least is 1\)\. Valid: a count from 1 /);
+    for (const [name, message] of cases) {
+      expect(message, name).toMatch(/^Input min-healthy: "0" is not valid \(0 would let traffic onto a target group with no healthy target; the least is 1\)\. Valid: a count from 1 /);
     }
   });
 

@@ -30,6 +30,7 @@ describe("npm run local", () => {
   let example: string;
   beforeAll(async () => {
     [sandbox, dir, example] = await Promise.all([startSandbox({ timeScale: 20 }), mkdtemp(join(tmpdir(), "local-run-")), readFile(join(ROOT, ".env.example"), "utf8")]);
+    await writeFile(join(dir, ".env"), example.replace("http://127.0.0.1:4566", sandbox.endpoint));
   });
   afterAll(async () => {
     await Promise.all([sandbox?.close(), dir && rm(dir, { recursive: true, force: true })]);
@@ -43,7 +44,6 @@ describe("npm run local", () => {
   });
 
   it("runs deploy-green, then shift-traffic's dry run, on Node 24, printing outputs and summaries", async () => {
-    await writeFile(join(dir, ".env"), example.replace("http://127.0.0.1:4566", sandbox.endpoint));
     const deploy = await npmLocal(["deploy-green", ".env", `image-id=${RELEASE_IMAGES.v2}`, "version=v2", "stable-for=1s"], dir);
     expect(deploy.out).toMatch(/^deploy-green on node v24\.\d+\.\d+ with \.env: /);
     expect(deploy.code, deploy.out).toBe(0);
@@ -60,6 +60,13 @@ describe("npm run local", () => {
     expect(shift.out).toContain("post step skipped: post-if 'failure() || cancelled()' is false");
     expect(weights()).toEqual(before);
   }, 60_000);
+
+  it("shows an error as GitHub does: workflow-command escapes decoded (200%, not 200%25), exit 1", async () => {
+    const run = await npmLocal(["shift-traffic", ".env", "to=candidate", "weight=10", "min-healthy=200%"], dir);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('##[error]Input min-healthy: "200%" is not valid');
+    expect(run.out).not.toContain("%25");
+  });
 
   it("says how to start the sandbox when nothing answers at the endpoint", async () => {
     const server = createServer().listen(0, "127.0.0.1");

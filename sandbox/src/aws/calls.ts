@@ -17,7 +17,7 @@ export interface CallRecord {
   violations?: number | undefined;
 }
 
-/** Records kept, and how many of the newest keep their input. */
+/** Records kept (the log is cut back to this many once it has 10% more), and how many of the newest keep their input. */
 export const CALL_LOG_LIMIT = 100_000;
 export const CALL_INPUT_LIMIT = 20_000;
 
@@ -28,7 +28,8 @@ export class CallLog {
     this.records.push(record);
     const old = this.records.length - CALL_INPUT_LIMIT - 1;
     if (old >= 0 && this.records[old]!.input !== undefined) delete this.records[old]!.input;
-    if (this.records.length > CALL_LOG_LIMIT) this.records.splice(0, this.records.length - CALL_LOG_LIMIT);
+    // Trimmed in batches, so a full log does not copy 100,000 records on every call.
+    if (this.records.length >= CALL_LOG_LIMIT + CALL_LOG_LIMIT / 10) this.records.splice(0, this.records.length - CALL_LOG_LIMIT);
   }
 
   list(): CallRecord[] {

@@ -12,10 +12,10 @@ export type Fetch = typeof globalThis.fetch;
 
 export type HttpResult<T> = { ok: true; data: T } | { ok: false; message: string };
 
-/** The most of a response body a provider reads: 10 MiB. */
-export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** The most of a response body a provider reads: 4 MiB (an aggregated query answers in kilobytes). */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** The most of all response bodies held at once, over the requests in flight (they run in parallel). */
-export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 let buffered = 0;
 /** The most of an error body read for the message. */
 const ERROR_BODY_BYTES = 1024;
@@ -94,7 +94,6 @@ function isAbort(error: unknown): boolean {
 
 /** A one-line excerpt of text from a provider: control characters become spaces. */
 function excerpt(text: string, length: number): string {
-  // eslint-disable-next-line no-control-regex
   return text.slice(0, length).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
 }
 

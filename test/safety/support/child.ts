@@ -1,5 +1,5 @@
 /**
- * Runs an action entry from source (node --import tsx) in a child process, as the runner would:
+ * Runs an action entry from source (node --import tsx, or a bundle of it) in a child process, as the runner would:
  * inputs as INPUT_* variables, state as STATE_*, outputs and summary in files. Records its stdout
  * lines, its wall time and its peak resident memory: the larger of the child's own maxRSS at exit
  * and /proc/<pid>/status VmHWM polled while it runs.
@@ -29,6 +29,8 @@ export interface ChildOptions {
   inputs: Record<string, string>;
   env?: Record<string, string>;
   state?: Record<string, string>;
+  /** Run the entry with tsx (a .ts source, the default) or as it is (a bundle built for the test). */
+  loader?: "tsx" | "none";
   /** Sends SIGTERM this long after spawn. */
   sigtermAfterMs?: number;
   /** SIGKILL after this long (a hang fails the test instead of the run). */
@@ -65,7 +67,7 @@ export async function runChild(options: ChildOptions): Promise<ChildRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", join(ROOT, "test/safety/support/peak-rss.mjs"), options.entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.loader === "none" ? [] : ["--import", "tsx"]), "--import", join(ROOT, "test/safety/support/peak-rss.mjs"), options.entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let stderr = "";
   let peak: number | null = null;

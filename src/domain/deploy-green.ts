@@ -48,7 +48,7 @@ import {
   waitUntilServing,
 } from "./fleet-capacity";
 import { acquireLock, parseLock } from "./lock";
-import { TAG, tagValue } from "./tags";
+import { TAG, tagText } from "./tags";
 import { formatMinHealthy, type MinHealthy, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
 export interface DeployGreenRequest {
@@ -234,10 +234,10 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   const resumed = REQUIRED_PROCESSES.filter((p) => group.suspendedProcesses.includes(p));
 
   const newTags: Record<string, string> = {
-    [TAG.version]: tagValue(request.version),
+    [TAG.version]: tagText(request.version),
     [TAG.role]: "candidate",
-    [TAG.deploymentId]: tagValue(request.deploymentId),
-    ...(deps.run.sha ? { [TAG.sha]: deps.run.sha } : {}),
+    [TAG.deploymentId]: tagText(request.deploymentId),
+    ...(deps.run.sha ? { [TAG.sha]: tagText(deps.run.sha) } : {}),
     [TAG.updatedAt]: new Date(clock.now()).toISOString(),
   };
   const versionAfter = wantedVersion ?? "(new version)";

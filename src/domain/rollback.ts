@@ -21,7 +21,7 @@ import {
 import { capacityOf, formatCapacity, guardProcesses, planCapacity, waitUntilServing } from "./fleet-capacity";
 import { acquireLock, type LockHolder } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
-import { TAG, tagValue } from "./tags";
+import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
@@ -205,12 +205,15 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
       log(`Traffic restored: 100% on ${good.name}, verified on the load balancer (${shareOf(verified.groups, good.targetGroupArn)}%)`);
     }
     const now = new Date(clock.now()).toISOString();
-    const reason = tagValue(`${options.reason}${options.actor ? ` (by ${options.actor})` : ""}`);
-    await ports.tags.write(good.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: now, [TAG.rolledBackFrom]: tagValue(bad.version ?? bad.name), [TAG.reason]: reason });
-    await ports.tags.write(bad.targetGroupArn, { [TAG.role]: "failed", [TAG.updatedAt]: now, [TAG.reason]: reason });
+    // Free text fits ELBv2's tag pattern through tagText; the summary shows the reason in full.
+    const reason = tagText(rollbackReason(options.reason, options.actor));
+    const goodTags = { [TAG.role]: "stable", [TAG.updatedAt]: now, [TAG.rolledBackFrom]: tagText(bad.version ?? bad.name), [TAG.reason]: reason };
+    const badTags = { [TAG.role]: "failed", [TAG.updatedAt]: now, [TAG.reason]: reason };
+    await ports.tags.write(good.targetGroupArn, goodTags);
+    await ports.tags.write(bad.targetGroupArn, badTags);
     if (fleet) {
-      if (group) await fleet.tag(group.name, { [TAG.role]: "stable", [TAG.updatedAt]: now });
-      if (badGroup) await fleet.tag(badGroup.name, { [TAG.role]: "failed", [TAG.updatedAt]: now });
+      if (group) await fleet.tag(group.name, goodTags);
+      if (badGroup) await fleet.tag(badGroup.name, badTags);
     }
     if (options.scaleInBad) {
       try {

@@ -24,7 +24,7 @@ import {
 } from "./environment";
 import { acquireLock, type AcquiredLock, LockLostError } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
-import { TAG } from "./tags";
+import { TAG, tagText } from "./tags";
 import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { requireHealthy, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
@@ -363,7 +363,8 @@ async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[
 async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOptions, deps: ShiftDeps, _lock: AcquiredLock): Promise<void> {
   const now = new Date(deps.clock.now()).toISOString();
   const tags = deps.ports.tags;
-  await tags.write(to.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: now, ...(options.sha ? { [TAG.sha]: to.sha ?? options.sha } : {}) });
+  const sha: Record<string, string> = options.sha ? { [TAG.sha]: tagText(to.sha ?? options.sha) } : {};
+  await tags.write(to.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: now, ...sha });
   await tags.write(from.targetGroupArn, { [TAG.role]: "previous", [TAG.updatedAt]: now });
   const fleet = await deps.ports.fleet().catch(() => undefined);
   if (fleet) {
@@ -374,7 +375,7 @@ async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOpt
     ] as const) {
       // Only the name is needed to tag it: no second read of a group found just now.
       const group = env.knownFleets.get(slot.targetGroupArn) ?? (await fleetOf(env, slot, fleet).catch(() => undefined));
-      if (group) await fleet.tag(group.name, { [TAG.role]: role, [TAG.updatedAt]: now });
+      if (group) await fleet.tag(group.name, { [TAG.role]: role, [TAG.updatedAt]: now, ...(slot === to ? sha : {}) });
     }
   }
   deps.log(`Promoted ${to.name}${to.version ? ` (${to.version})` : ""} to stable; ${from.name}${from.version ? ` (${from.version})` : ""} is now previous`);

@@ -19,7 +19,70 @@ export function parseRole(value: string | undefined): Role | undefined {
   return (ROLES as readonly string[]).includes(value ?? "") ? (value as Role) : undefined;
 }
 
-/** AWS tag values are at most 256 characters. */
-export function tagValue(value: string): string {
-  return value.length <= 256 ? value : `${value.slice(0, 253)}...`;
+/**
+ * ELBv2's pattern for a tag value (0-256 characters): letters, digits, spaces and `_ . : / = + - @`.
+ * With the `u` flag, as AWS's models are ECMA-262 with Unicode.
+ */
+export const TAG_VALUE_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+export const TAG_VALUE_MAX = 256;
+
+const ALLOWED = /[\p{L}\p{N}_.:/=+\-@]/u;
+const SPACE = /[\s\p{Z}\p{Cc}]/u;
+/** Format characters (soft hyphen, zero-width joiners, bidi controls) and combining marks left after NFC. */
+const DROPPED = /[\p{Cf}\p{M}]/u;
+const OPENING = new Set(["(", "[", "{", "<"]);
+const CLOSING = new Set([")", "]", "}", ">"]);
+/** Readable stand-ins for common characters ELBv2 refuses; any other becomes a space. */
+const STAND_IN: Record<string, string> = {
+  ";": " - ",
+  ",": " ",
+  "#": "",
+  "&": "+",
+  "%": " percent",
+  "|": "/",
+  "\\": "/",
+  "~": "-",
+  "^": "-",
+  "*": "",
+  "'": "",
+  '"': "",
+  "`": "",
+  "!": "",
+  "?": "",
+  $: "",
+};
+
+function standIn(c: string, before: string, after: string | undefined): string {
+  const spaced = (x: string | undefined) => x === undefined || SPACE.test(x);
+  // `github-actions[bot]` → `github-actions-bot`; `release (by alice)` → `release - by alice`.
+  if (OPENING.has(c)) return before === "" ? "" : spaced(before.slice(-1)) ? "- " : "-";
+  if (CLOSING.has(c)) return spaced(after) ? "" : "-";
+  if (/\p{Pd}/u.test(c)) return "-";
+  return STAND_IN[c] ?? " ";
+}
+
+/**
+ * Free text as an ELBv2 tag value: every character outside the allowed set is mapped to a readable
+ * stand-in (brackets to a dash, `;` to ` - `, line breaks and other spacing to one space), runs of
+ * spaces are collapsed, and the result is cut to 256 characters (code points) with `...`. Every
+ * free-text tag the suite writes (reason, rolled-back-from, version, deployment id, sha) goes
+ * through here, on target groups and Auto Scaling groups alike.
+ */
+export function tagText(value: string): string {
+  const chars = Array.from(value.normalize("NFC"));
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (ALLOWED.test(c)) out += c;
+    else if (SPACE.test(c)) out += " ";
+    else if (!DROPPED.test(c)) out += standIn(c, out, chars[i + 1]);
+  }
+  const text = Array.from(out.replace(/ {2,}/g, " ").replace(/(?: -)+(?= )/g, " -").trim());
+  if (text.length <= TAG_VALUE_MAX) return text.join("");
+  return `${text.slice(0, TAG_VALUE_MAX - 3).join("").trimEnd()}...`;
+}
+
+/** A rollback's reason with who asked for it, as its deploy:reason tag records it (through tagText). */
+export function rollbackReason(reason: string, actor: string | undefined): string {
+  return actor ? `${reason} - by ${actor}` : reason;
 }

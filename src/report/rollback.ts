@@ -1,7 +1,18 @@
 /** The rollback step summary: who, why, what changed, how long, links and the next step. */
 import { consoleUrl } from "../domain/arn";
 import type { RollbackResult } from "../domain/rollback";
+import { rollbackReason, tagText } from "../domain/tags";
 import { bold, joined, link, seconds, summary } from "../github/summary";
+
+/**
+ * The deploy:reason tag, when ELBv2's tag pattern made it differ from the reason: the summary keeps
+ * the full text (the builder passes every cell through untrusted()), the tag what AWS accepts.
+ */
+function reasonTagRow(context: { actor?: string | undefined; reason: string }): string[][] {
+  const written = rollbackReason(context.reason, context.actor);
+  const tag = tagText(written);
+  return tag === written ? [] : [["Reason, as tagged", tag]];
+}
 
 export function renderRollbackSummary(result: RollbackResult, context: { actor?: string | undefined; reason: string; runUrl?: string | undefined }): string {
   const { good, bad, environment: env } = result;
@@ -14,6 +25,7 @@ export function renderRollbackSummary(result: RollbackResult, context: { actor?:
   const rows = [
     ["Requested by", context.actor || "—"],
     ["Reason", context.reason],
+    ...reasonTagRow(context),
     ["State before", result.phaseBefore],
     ["Traffic", result.dryRun ? "unchanged (dry run)" : `${good.name} ${good.share}% → 100%, ${bad.name} ${bad.share}% → 0% (verified)`],
     ["Version", `${result.fromVersion ?? "unknown"} → ${result.toVersion ?? "unknown"}`],

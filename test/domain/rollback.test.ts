@@ -69,7 +69,7 @@ describe("rollback", () => {
     expect(elb.calls.map((c) => c.op).lastIndexOf("read")).toBeGreaterThan(elb.calls.map((c) => c.op).indexOf("setWeights"));
     expect(result.fromVersion).toBe("v2");
     expect(result.toVersion).toBe("v1");
-    expect(elb.tagsOf(BLUE_ARN)).toMatchObject({ [TAG.role]: "stable", [TAG.rolledBackFrom]: "v2", [TAG.reason]: "p99 doubled after release (by oncall-alice)" });
+    expect(elb.tagsOf(BLUE_ARN)).toMatchObject({ [TAG.role]: "stable", [TAG.rolledBackFrom]: "v2", [TAG.reason]: "p99 doubled after release - by oncall-alice" });
     expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("failed");
   });
 

@@ -1,6 +1,8 @@
 /**
  * EC2 (ec2Query, 2016-11-15): launch templates. Requests use flattened lists (`Name.N`); responses
- * use lowerCamel element names, `<item>` list members and no Result wrapper.
+ * use lowerCamel element names, `<item>` list members and no Result wrapper. The documented input
+ * constraints (name pattern and length, description length, …) are checked before a handler runs
+ * (ec2-constraints.ts).
  */
 import { z } from "zod";
 import type { World } from "../world/world";
@@ -127,7 +129,7 @@ export const ec2: ServiceDefinition = {
           LaunchTemplateId: str.optional(),
           LaunchTemplateName: str.optional(),
           SourceVersion: str.optional(),
-          VersionDescription: z.string().max(255).optional(),
+          VersionDescription: str.optional(),
           LaunchTemplateData: z.object({ ImageId: str.optional(), InstanceType: str.optional() }).loose().optional(),
           ResolveAlias: str.optional(),
         }),

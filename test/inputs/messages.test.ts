@@ -9,7 +9,8 @@ import { ConfigurationError } from "../../src/util/errors";
 
 const LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";
 
-function failure(definition: ActionDefinition, inputs: Record<string, string>): string {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function failure(definition: ActionDefinition<any>, inputs: Record<string, string>): string {
   try {
     parseInputs(definition, (name) => (inputs[name] ?? "").trim());
   } catch (error) {

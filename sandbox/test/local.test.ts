@@ -47,7 +47,7 @@ describe("npm run local", () => {
     const deploy = await npmLocal(["deploy-green", ".env", `image-id=${RELEASE_IMAGES.v2}`, "version=v2", "stable-for=1s"], dir);
     expect(deploy.out).toMatch(/^deploy-green on node v24\.\d+\.\d+ with \.env: /);
     expect(deploy.code, deploy.out).toBe(0);
-    expect(deploy.out).toMatch(/── outputs\n(?:  .*\n)*  slot=green\n/);
+    expect(deploy.out).toMatch(/── outputs\n(?: {2}.*\n)* {2}slot=green\n/);
     expect(deploy.out).not.toContain("NodeVersionSupportWarning");
     expect(await readFile(join(dir, ".tmp", "step-summary.md"), "utf8")).toContain("deploy-green");
 

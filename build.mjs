@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { auditGap } from "./scripts/production-deps.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
@@ -207,6 +208,8 @@ async function main() {
   writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile));
 
   const problems = report(result.metafile, entries);
+  const gap = auditGap(result.metafile, root);
+  if (gap) problems.push(gap);
   console.log(`built ${entries.length} entr${entries.length === 1 ? "y" : "ies"} into dist/ (${Object.keys(result.metafile.outputs).length} files)`);
   if (problems.length > 0) {
     console.error(`\nBuild failed:\n  ${problems.join("\n  ")}`);

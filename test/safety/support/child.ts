@@ -18,6 +18,8 @@ export interface ChildRun {
   stderr: string;
   /** Wall time from spawn to exit. */
   ms: number;
+  /** Wall time from spawn to the SIGTERM sent, when one was. */
+  sigtermAtMs: number | null;
   /** Peak resident set of the child, MiB; null when neither measure was available. */
   peakMiB: number | null;
   summary: string;
@@ -33,6 +35,9 @@ export interface ChildOptions {
   loader?: "tsx" | "none";
   /** Sends SIGTERM this long after spawn. */
   sigtermAfterMs?: number;
+  /** Sends SIGTERM once a stdout line matches (then calls `onSigterm`), and records when. */
+  sigtermOn?: RegExp;
+  onSigterm?: () => void;
   /** SIGKILL after this long (a hang fails the test instead of the run). */
   killAfterMs: number;
 }
@@ -71,13 +76,23 @@ export async function runChild(options: ChildOptions): Promise<ChildRun> {
   let out = "";
   let stderr = "";
   let peak: number | null = null;
-  child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  let sigtermAt: number | null = null;
+  const sigterm = () => {
+    if (sigtermAt !== null) return;
+    sigtermAt = Date.now() - started;
+    options.onSigterm?.();
+    child.kill("SIGTERM");
+  };
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString("utf8");
+    if (options.sigtermOn?.test(out)) sigterm();
+  });
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
   const poll = setInterval(() => {
     const now = child.pid ? vmHwmMiB(child.pid) : null;
     if (now !== null) peak = Math.max(peak ?? 0, now);
   }, 25);
-  const term = options.sigtermAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGTERM"), options.sigtermAfterMs);
+  const term = options.sigtermAfterMs === undefined ? undefined : setTimeout(sigterm, options.sigtermAfterMs);
   const kill = setTimeout(() => child.kill("SIGKILL"), options.killAfterMs);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on("exit", (c, s) => done([c, s])));
   const ms = Date.now() - started;
@@ -97,6 +112,7 @@ export async function runChild(options: ChildOptions): Promise<ChildRun> {
     stdout: out.split("\n").filter((l) => l !== ""),
     stderr,
     ms,
+    sigtermAtMs: sigtermAt,
     peakMiB: peak,
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, "utf8"),
     outputs: readFileSync(files.GITHUB_OUTPUT, "utf8"),

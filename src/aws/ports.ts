@@ -2,9 +2,10 @@
 import type { EnvironmentPorts } from "../domain/environment";
 import type { AlarmStates } from "../ports/alarms";
 import type { Fleet, LaunchTemplates } from "../ports/fleet";
-import type { ListenerDiscovery, ResourceTags, TargetGroups, TrafficRouter } from "../ports/load-balancer";
+import type { ListenerDiscovery, LockRules, ResourceTags, TargetGroups, TrafficRouter } from "../ports/load-balancer";
 import type { AwsClients } from "./clients";
 import { ElbV2Adapter, elbTags } from "./elbv2";
+import { ElbV2LockRules } from "./elbv2-lock-rules";
 
 export interface Ports extends EnvironmentPorts {
   clients: AwsClients;
@@ -12,6 +13,7 @@ export interface Ports extends EnvironmentPorts {
   tags: ResourceTags;
   targetGroups: TargetGroups;
   discovery: ListenerDiscovery;
+  locks: LockRules;
   fleet: () => Promise<Fleet>;
   launchTemplates: () => Promise<LaunchTemplates>;
   alarms: () => Promise<AlarmStates>;
@@ -30,6 +32,7 @@ export function createPorts(clients: AwsClients): Ports {
     tags: elbTags(elb),
     targetGroups: elb,
     discovery: elb,
+    locks: new ElbV2LockRules(() => clients.elbv2()),
     fleet: once(async () => {
       const { AutoScalingFleet } = await import("./autoscaling");
       return new AutoScalingFleet(() => clients.autoScaling());

@@ -10,13 +10,13 @@
  * the old ones drain and the deregistration delay is not waited for); wait until the new instances
  * are InService and every target is healthy; tag the target group and the group.
  *
- * The lock is kept on success: shift-traffic in the same workflow run re-enters it (same owner) and
- * releases it when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
+ * The lock is parked on success: shift-traffic in the same workflow run claims it and releases it
+ * when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
  */
 import type { RunInfo } from "../entries/runtime";
 import type { DeployGreenSettings } from "../inputs/deploy-green";
 import type { Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
-import type { TargetGroups } from "../ports/load-balancer";
+import type { LockRules, TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
 import {
@@ -47,7 +47,8 @@ import {
   waitUntilGone,
   waitUntilServing,
 } from "./fleet-capacity";
-import { acquireLock, parseLock } from "./lock";
+import { acquireLock, type AcquiredLock, parseLegacyLock, parseLockTags } from "./lock";
+import { listenerOf, lockOwnerOf, lockPriority } from "./lock-format";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, type MinHealthy, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
@@ -70,6 +71,7 @@ export interface DeployGreenRequest {
 export interface DeployGreenPorts extends EnvironmentPorts {
   /** Built only when an image id is deployed (it loads the EC2 client). */
   launchTemplates: () => Promise<LaunchTemplates>;
+  locks: LockRules;
 }
 
 export interface DeployGreenDeps {
@@ -78,7 +80,7 @@ export interface DeployGreenDeps {
   random: Random;
   log: (line: string) => void;
   signal?: AbortSignal | undefined;
-  run: Pick<RunInfo, "lockOwner" | "sha">;
+  run: Pick<RunInfo, "lockOwner" | "sha"> & Partial<Pick<RunInfo, "job" | "runAttempt">>;
 }
 
 export interface Change {
@@ -282,9 +284,10 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   };
 
   if (request.dryRun) {
-    const holder = parseLock((await ports.tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.lock]);
+    const found = await ports.locks.find(listenerOf(env.ref), lockPriority(env.ref));
+    const holder = found?.isLock ? parseLockTags(found.tags, found.ruleArn) : parseLegacyLock((await ports.tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.lock]);
     const lockWarning =
-      holder && holder.owner !== deps.run.lockOwner && holder.expiresAt.getTime() > clock.now()
+      holder && holder.run !== deps.run.lockOwner && holder.expiresAt.getTime() > clock.now()
         ? `A real run would fail now: ${holder.owner} holds the deployment lock until ${holder.expiresAt.toISOString()}.`
         : undefined;
     if (lockWarning) log(lockWarning);
@@ -300,7 +303,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   }
 
   // 3. The lock, then the fleet.
-  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: deps.run.lockOwner, ttlMs: request.lockTtlMs, clock, log });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log });
   const since = new Date(clock.now() - ACTIVITY_SLACK_MS);
   const deadline = clock.now() + request.timeoutMs;
   const remaining = () => Math.max(0, deadline - clock.now());
@@ -341,7 +344,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         current = empty;
         log(`Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s).`);
         // Once they are leaving, Auto Scaling no longer counts them: the new ones launch while they drain.
-        await waitUntilGone({ ...waitCommon, ids: oldIds, until: "leaving", timeoutMs: remaining() });
+        await waitUntilGone({ ...waitCommon, ids: oldIds, until: "leaving", timeoutMs: remaining(), checkpoint: () => lock.checkpoint("the old instances left") });
       }
       await fleet.setCapacity(group.name, capacityChange(current, target));
       log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);
@@ -359,7 +362,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
         timeoutMs: remaining(),
         holdForMs: stable.ms,
         // A rollback takes the lock over: stop bringing up a fleet nobody will use.
-        checkpoint: () => lock.assertHeld("the new fleet finished coming up"),
+        checkpoint: () => lock.checkpoint("the new fleet finished coming up"),
       });
     } catch (error) {
       await guard.releaseAfterFailure();
@@ -374,7 +377,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
     await ports.tags.write(idle.targetGroupArn, newTags);
     await fleet.tag(group.name, newTags);
     log(`Tagged ${idle.targetGroupName} and ${group.name} as the candidate (${request.version}, deployment ${request.deploymentId}).`);
-    log(`Keeping the deployment lock (owner ${lock.holder.owner}, until ${lock.holder.expiresAt.toISOString()}): shift-traffic in this run takes it over and releases it.`);
+    await parkLock(lock, log);
 
     return {
       ...base,
@@ -386,12 +389,14 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
       elapsedMs: clock.now() - started,
     };
   } catch (error) {
+    let lockReleased = true;
     try {
       await lock.release();
     } catch (releaseError) {
+      lockReleased = false;
       log(`Could not release the deployment lock: ${errorMessage(releaseError)}`);
     }
-    throw await explainFailure(error, { ...waitCommon, targetGroups: ports.targetGroups, targetGroupArn: idle.targetGroupArn, since, fleetTouched, live, idle });
+    throw await explainFailure(error, { ...waitCommon, targetGroups: ports.targetGroups, targetGroupArn: idle.targetGroupArn, since, fleetTouched, live, idle, lockReleased });
   }
 }
 
@@ -407,12 +412,25 @@ async function explainFailure(
     fleetTouched: boolean;
     live: Slot;
     idle: Slot;
+    lockReleased: boolean;
   },
 ): Promise<Error> {
   if (error instanceof ConfigurationError || error instanceof SafetyError) return error;
-  const untouched = `The listener was not changed: all traffic stays on ${context.live.name} (${context.live.targetGroupName}). The deployment lock was released.`;
+  const lock = context.lockReleased
+    ? "The deployment lock was released."
+    : "The deployment lock could not be released: it stays until its lease expires, or a rollback takes it over.";
+  const untouched = `The listener was not changed: all traffic stays on ${context.live.name} (${context.live.targetGroupName}). ${lock}`;
   // A FleetNotServingError already carries the diagnosis.
   const detail =
     context.fleetTouched && !(error instanceof FleetNotServingError) ? ` ${formatDiagnosis(await diagnoseFleet(context), context.groupName, context.targetGroupArn)}` : "";
   return new OperationalError(`deploy-green failed on slot ${context.idle.name} (${context.groupName}): ${errorMessage(error)}${detail} ${untouched}`, { cause: error });
+}
+
+/** Success: the lock stays with this run, parked, for its shift-traffic to claim. */
+async function parkLock(lock: AcquiredLock, log: (line: string) => void): Promise<void> {
+  if (await lock.park()) {
+    log(`Left the deployment lock to the next step of this run (${lock.holder.owner}, lease until ${lock.holder.expiresAt.toISOString()}): shift-traffic claims it and releases it.`);
+  } else {
+    log("The deployment lock was no longer this step's to leave to shift-traffic; shift-traffic takes it as any other deployment would.");
+  }
 }

@@ -138,8 +138,9 @@ async function mustDescribe(fleet: Fleet, name: string): Promise<FleetGroup> {
  * `until: "leaving"`, it is enough that each has started leaving (Terminating, draining): Auto Scaling
  * no longer counts them, so new instances can launch while they drain.
  */
-export async function waitUntilGone(options: WaitCommon & { ids: string[]; until?: "gone" | "leaving" }): Promise<void> {
+export async function waitUntilGone(options: WaitCommon & { ids: string[]; until?: "gone" | "leaving"; checkpoint?: (() => Promise<void>) | undefined }): Promise<void> {
   const ids = new Set(options.ids);
+  let lastCheckpoint = options.clock.now();
   const leaving = options.until === "leaving";
   const done = leaving ? LEAVING : /^(Terminated|Detached)$/;
   await pollUntil({
@@ -150,6 +151,10 @@ export async function waitUntilGone(options: WaitCommon & { ids: string[]; until
     log: options.log,
     ...(options.signal ? { signal: options.signal } : {}),
     probe: async () => {
+      if (options.checkpoint && options.clock.now() - lastCheckpoint >= CHECKPOINT_MS) {
+        lastCheckpoint = options.clock.now();
+        await options.checkpoint();
+      }
       const group = await mustDescribe(options.fleet, options.groupName);
       const left = group.instances.filter((i) => ids.has(i.id) && !done.test(i.lifecycleState));
       if (left.length === 0) return { done: true, value: undefined };

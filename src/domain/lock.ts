@@ -1,55 +1,65 @@
 /**
- * The deployment lock: one tag on the environment's listener or rule holding the owner (a workflow
- * run) and a lease expiry. Set with write-then-read-back, so of two writers racing only one reads
- * its own value and proceeds. The same owner re-enters (later jobs of one run); rollback takes over.
+ * The deployment lock: a listener rule at a priority reserved for the environment (see
+ * docs/RELIABILITY.md, "The deployment lock"). CreateRule at a priority in use fails, so of any
+ * number of racers exactly one creates it, whatever their reads show. The rule's tags carry the
+ * holder and its lease. Only the exact rule ARN that was read is ever deleted (to take over an
+ * expired lease, claim a lock parked by an earlier step of the same run, or preempt for a
+ * rollback), and creating again is the only way to hold it.
+ *
+ * A holder renews its lease (AddTags on its own rule, which fails once the rule is gone) and trusts
+ * it for half the lease after each renewal was sent, by its own clock: with reads lagging less than
+ * half the lease (clock skew included), no other step can see the lease expired before the holder
+ * has stopped writing.
  */
-import type { ResourceTags } from "../ports/load-balancer";
-import type { Clock } from "../util/clock";
-import { SafetyError } from "../util/errors";
+import { LOCK_RULE, type LockRules, type ResourceTags, type RoutingRef } from "../ports/load-balancer";
+import type { Clock, Random } from "../util/clock";
+import { ConfigurationError, SafetyError } from "../util/errors";
+import { describeOwner, leaseTag, listenerOf, lockPriority, lockTags, type LockHolder, type LockOwner, parseLegacyLock, parseLockTags } from "./lock-format";
 import { TAG } from "./tags";
 
-export interface LockHolder {
-  owner: string;
-  expiresAt: Date;
-}
-
-export function formatLock(holder: LockHolder): string {
-  return `owner=${holder.owner};expires=${holder.expiresAt.toISOString()}`;
-}
-
-export function parseLock(value: string | undefined): LockHolder | undefined {
-  if (!value) return undefined;
-  const m = /^owner=(.*);expires=(.+)$/.exec(value);
-  if (!m) return undefined;
-  const expiresAt = new Date(m[2]!);
-  if (Number.isNaN(expiresAt.getTime())) return undefined;
-  return { owner: m[1]!, expiresAt };
-}
+export type { LockHolder, LockOwner } from "./lock-format";
+export { parseLegacyLock, parseLockTags } from "./lock-format";
 
 export interface LockOptions {
+  rules: LockRules;
+  /** Tags of the environment's listener or rule, where locks of the earlier format were kept. */
   tags: ResourceTags;
-  /** The listener or rule ARN that identifies the environment. */
-  resourceArn: string;
-  owner: string;
+  environment: RoutingRef;
+  /** The run, job and attempt; a bare string is a run (job "job", attempt 1). */
+  owner: LockOwner | string;
   ttlMs: number;
   clock: Clock;
+  random: Random;
   log: (line: string) => void;
   /** Take the lock even when another owner holds a live lease (rollback). */
-  takeOver?: boolean;
-  /** Wait between the write and the read-back, so a racing writer's value is seen. */
-  settleMs?: number;
+  takeOver?: boolean | undefined;
+  /** How long to wait for another step of this run that holds the lock to park it (default 60 s). */
+  sameRunWaitMs?: number | undefined;
 }
 
 export interface AcquiredLock {
   holder: LockHolder;
-  /** Who held it before, when taken over. */
+  ruleArn: string;
+  /** Who held it before, when taken over, claimed or preempted. */
   tookOverFrom?: LockHolder | undefined;
-  /** Throws LockLostError when another run (a rollback) has taken the lock since. */
+  /** Before a write: renews the lease on the load balancer; throws LockLostError when it is no longer ours. */
   assertHeld(what: string): Promise<void>;
+  /** While waiting: renews when a quarter of the lease has passed, and notices a takeover within seconds. */
+  checkpoint(what: string): Promise<void>;
+  /** Deletes our rule: the lock is free. */
   release(): Promise<void>;
+  /** Leaves the lock for a later step of this run (marks it parked); false when it was no longer ours. */
+  park(): Promise<boolean>;
+  /** What a post step needs to resume it. */
+  saved(): SavedLock;
 }
 
-/** The lock was taken over (by a rollback): the step must stop changing the environment. */
+export interface SavedLock {
+  ruleArn: string;
+  id: string;
+}
+
+/** The lock was taken over (by a rollback) or its lease lapsed: the step must stop changing the environment. */
 export class LockLostError extends SafetyError {
   constructor(
     message: string,
@@ -59,55 +69,230 @@ export class LockLostError extends SafetyError {
   }
 }
 
-async function readHolder(tags: ResourceTags, arn: string): Promise<{ raw: string | undefined; holder: LockHolder | undefined }> {
-  const raw = (await tags.read([arn])).get(arn)?.[TAG.lock];
-  return { raw, holder: parseLock(raw) };
+/** Reads of the lock rule are made at most this often while waiting. */
+const CHECK_EVERY_MS = 5_000;
+
+export function ownerOf(owner: LockOwner | string): LockOwner {
+  return typeof owner === "string" ? { run: owner, job: "job", attempt: 1 } : owner;
+}
+
+function token(random: Random): string {
+  return Array.from({ length: 4 }, () => Math.floor(random() * 0x10000).toString(16).padStart(4, "0")).join("");
+}
+
+function expired(holder: LockHolder, now: number): boolean {
+  return holder.expiresAt.getTime() <= now;
+}
+
+/** Why the lock may be taken: "claim" (parked by this run, or a finished attempt of it), "expired", "preempt"; or undefined. */
+function takeable(holder: LockHolder, owner: LockOwner, now: number, takeOver: boolean): "claim" | "expired" | "preempt" | undefined {
+  const ownRun = holder.run === owner.run;
+  if (ownRun && (holder.state === "parked" || holder.legacy || (holder.attempt !== undefined && holder.attempt < owner.attempt))) return "claim";
+  if (expired(holder, now)) return "expired";
+  return takeOver ? "preempt" : undefined;
+}
+
+function refusal(holder: LockHolder, owner: LockOwner): SafetyError {
+  const lease = `lease until ${holder.expiresAt.toISOString()}`;
+  if (holder.run === owner.run) {
+    return new SafetyError(
+      `Another job of this workflow run holds this environment's deployment lock and is working under it: ${holder.owner}, ${lease}. ` +
+        `Jobs of one run that deploy the same environment must run one after another (needs:), not in parallel or as a matrix.`,
+    );
+  }
+  return new SafetyError(`Another deployment holds this environment's lock: ${holder.owner}, ${lease}. Wait for it to finish, or run the rollback action, which takes the lock over.`);
+}
+
+function how(reason: "claim" | "expired" | "preempt", holder: LockHolder): string {
+  if (reason === "claim") return `Taking the deployment lock over from ${holder.owner}, an earlier step of this run that left it`;
+  if (reason === "expired") return `Taking over an expired deployment lock from ${holder.owner} (expired ${holder.expiresAt.toISOString()})`;
+  return `Taking over the deployment lock from ${holder.owner}`;
 }
 
 export async function acquireLock(options: LockOptions): Promise<AcquiredLock> {
-  const { tags, resourceArn, owner, clock } = options;
-  const before = await readHolder(tags, resourceArn);
-  const now = clock.now();
-  const current = before.holder;
-  const live = current && current.expiresAt.getTime() > now && current.owner !== owner;
-  if (live && !options.takeOver) {
-    throw new SafetyError(
-      `Another deployment holds this environment's lock: ${current.owner}, lease until ${current.expiresAt.toISOString()}. ` +
-        `Wait for it to finish, or run the rollback action, which takes the lock over.`,
-    );
+  const { rules, clock, log } = options;
+  const owner = ownerOf(options.owner);
+  const listenerArn = listenerOf(options.environment);
+  const priority = lockPriority(options.environment);
+  const id = token(options.random);
+  const legacy = await legacyHolder(options, owner);
+  const waitUntil = clock.now() + (options.sameRunWaitMs ?? 60_000);
+  const unreadableUntil = clock.now() + Math.min(options.sameRunWaitMs ?? 60_000, 20_000);
+  let tookOverFrom: LockHolder | undefined = legacy;
+  for (let round = 0; ; round++) {
+    const sent = clock.now();
+    const terms = { owner, id, state: "active" as const, renewedAt: new Date(sent), expiresAt: new Date(sent + options.ttlMs), environment: options.environment.arn };
+    const ruleArn = await rules.create(listenerArn, priority, id, lockTags(terms));
+    if (ruleArn) {
+      if (legacy) await options.tags.remove(options.environment.arn, [TAG.lock]).catch(() => log(`Could not remove the earlier-format lock tag from ${options.environment.arn}`));
+      return heldLock({ rules, clock, ttlMs: options.ttlMs, owner, ruleArn, id, sent, tookOverFrom, listenerArn, priority });
+    }
+    // The priority is in use: read who holds it (the read may lag; only what it shows is ever deleted).
+    const found = await rules.find(listenerArn, priority);
+    if (found && !found.isLock) {
+      throw new ConfigurationError(
+        `Listener ${listenerArn} has a rule at priority ${priority} (${found.ruleArn}) that is not a deployment lock; the suite reserves that priority for this environment's lock. Move that rule to another priority.`,
+      );
+    }
+    const holder = found ? parseLockTags(found.tags, found.ruleArn) : undefined;
+    const now = clock.now();
+    const reason = holder ? takeable(holder, owner, now, options.takeOver === true) : options.takeOver && found ? "preempt" : undefined;
+    if (holder && !reason && holder.run !== owner.run) throw refusal(holder, owner);
+    if (found && reason) {
+      log(holder ? how(reason, holder) : `Taking over the deployment lock rule ${found.ruleArn}, whose holder is not readable yet`);
+      tookOverFrom = holder ?? tookOverFrom;
+      // Gone already: another step deleted it first, and may be creating its own now.
+      if (await rules.remove(found.ruleArn)) continue;
+    }
+    if (now >= (holder ? waitUntil : unreadableUntil)) {
+      if (holder) throw refusal(holder, owner);
+      throw new SafetyError(
+        `This environment's deployment lock is held (priority ${priority} on ${listenerArn} is in use), but its holder could not be read. Re-run in a minute, or run the rollback action.`,
+      );
+    }
+    // Our own run's active step (it may be about to park), a rule not readable yet, or a lost delete race.
+    await clock.sleep(Math.min(2_000, 250 * 2 ** Math.min(round, 3)) * (0.75 + 0.5 * options.random()));
   }
-  if (current && current.owner !== owner) {
-    options.log(
-      current.expiresAt.getTime() <= now
-        ? `Taking over an expired deployment lock from ${current.owner} (expired ${current.expiresAt.toISOString()})`
-        : `Taking over the deployment lock from ${current.owner}`,
-    );
-  }
-  const holder: LockHolder = { owner, expiresAt: new Date(now + options.ttlMs) };
-  const value = formatLock(holder);
-  await tags.write(resourceArn, { [TAG.lock]: value });
-  await clock.sleep(options.settleMs ?? 300);
-  const after = await readHolder(tags, resourceArn);
-  if (after.raw !== value) {
-    throw new SafetyError(
-      `Lost the race for this environment's deployment lock to ${after.holder?.owner ?? "another writer"}; nothing was changed. Re-run when that deployment has finished.`,
-    );
-  }
+}
+
+/** A lock of the earlier format on the environment's listener or rule: honoured, and removed once ours. */
+async function legacyHolder(options: LockOptions, owner: LockOwner): Promise<LockHolder | undefined> {
+  const arn = options.environment.arn;
+  const holder = parseLegacyLock((await options.tags.read([arn])).get(arn)?.[TAG.lock]);
+  if (!holder) return undefined;
+  const reason = takeable(holder, owner, options.clock.now(), options.takeOver === true);
+  if (!reason) throw refusal(holder, owner);
+  options.log(how(reason, holder));
+  return holder;
+}
+
+interface HeldOptions {
+  rules: LockRules;
+  clock: Clock;
+  ttlMs: number;
+  owner: LockOwner;
+  ruleArn: string;
+  id: string;
+  sent: number;
+  tookOverFrom: LockHolder | undefined;
+  listenerArn: string;
+  priority: number;
+}
+
+function heldLock(o: HeldOptions): AcquiredLock {
+  const { rules, clock } = o;
+  let renewedAt = o.sent;
+  let lastRead = o.sent;
+  let lost: LockLostError | undefined;
+  const holder: LockHolder = {
+    ...o.owner,
+    owner: describeOwner(o.owner),
+    id: o.id,
+    state: "active",
+    renewedAt: new Date(o.sent),
+    expiresAt: new Date(o.sent + o.ttlMs),
+    ruleArn: o.ruleArn,
+  };
+  const lose = (message: string, by?: LockHolder): never => {
+    lost = new LockLostError(`${message} Nothing more was changed by this step.`, by);
+    throw lost;
+  };
+  const guard = (what: string) => {
+    if (lost) throw lost;
+    if (clock.now() >= renewedAt + o.ttlMs / 2) {
+      lose(`Stopped before ${what}: this step's deployment lock was last renewed at ${new Date(renewedAt).toISOString()}, half its ${Math.round(o.ttlMs / 1000)}s lease ago, so another deployment may already see it expired.`);
+    }
+  };
+  const renew = async (what: string, state: "active" | "parked" = "active") => {
+    const sent = clock.now();
+    const terms = { id: o.id, state, renewedAt: new Date(sent), expiresAt: new Date(sent + o.ttlMs) };
+    if (!(await rules.tag(o.ruleArn, leaseTag(terms)))) {
+      const found = await rules.find(o.listenerArn, o.priority).catch(() => undefined);
+      const by = found?.isLock ? parseLockTags(found.tags, found.ruleArn) : undefined;
+      const who = by ? `${by.run} took this environment's deployment lock over${by.job ? ` (job ${by.job}, attempt ${by.attempt ?? "?"})` : ""}` : "this step's deployment lock was taken away";
+      lose(`Stopped before ${what}: ${who} (a rollback preempts deployments).`, by);
+    }
+    renewedAt = sent;
+    lastRead = sent;
+    holder.renewedAt = terms.renewedAt;
+    holder.expiresAt = terms.expiresAt;
+  };
   return {
     holder,
-    tookOverFrom: current && current.owner !== owner ? current : undefined,
+    ruleArn: o.ruleArn,
+    tookOverFrom: o.tookOverFrom,
     assertHeld: async (what) => {
-      const now = await readHolder(tags, resourceArn);
-      if (now.holder?.owner === owner) return;
-      throw new LockLostError(
-        `Stopped before ${what}: ${now.holder ? `${now.holder.owner} took this environment's deployment lock over` : "this run's deployment lock was taken away"} (a rollback preempts deployments). ` +
-          `Nothing more was changed by this run.`,
-        now.holder,
-      );
+      guard(what);
+      await renew(what);
+    },
+    checkpoint: async (what) => {
+      guard(what);
+      const now = clock.now();
+      if (now - renewedAt >= o.ttlMs / 4) return renew(what);
+      if (now - lastRead < CHECK_EVERY_MS) return;
+      lastRead = now;
+      // A read that shows another rule (or none) may be stale: the renewal decides.
+      const found = await rules.find(o.listenerArn, o.priority);
+      if (found?.ruleArn !== o.ruleArn) await renew(what);
     },
     release: async () => {
-      const now = await readHolder(tags, resourceArn);
-      if (now.raw === value || now.holder?.owner === owner) await tags.remove(resourceArn, [TAG.lock]);
+      await rules.remove(o.ruleArn);
+      lost ??= new LockLostError("This step released its deployment lock.", undefined);
     },
+    park: async () => {
+      if (lost || clock.now() >= renewedAt + o.ttlMs / 2) return false;
+      try {
+        await renew("leaving the lock to the next step of this run", "parked");
+      } catch (error) {
+        if (error instanceof LockLostError) return false;
+        throw error;
+      }
+      holder.state = "parked";
+      lost = new LockLostError("This step left its deployment lock to the next step of its run.", undefined);
+      return true;
+    },
+    saved: () => ({ ruleArn: o.ruleArn, id: o.id }),
   };
 }
+
+/**
+ * The lock a main step held, for its post step: still ours when its rule exists, carries our id,
+ * is active, and its last renewal (as read; a stale read shows an older one) is less than half the
+ * lease old. Renewed before it is returned. `undefined`, with why, otherwise.
+ */
+export async function resumeLock(
+  saved: SavedLock,
+  options: Pick<LockOptions, "rules" | "environment" | "clock" | "log"> & { owner: LockOwner | string },
+): Promise<{ lock: AcquiredLock; why?: undefined } | { lock?: undefined; why: string }> {
+  const listenerArn = listenerOf(options.environment);
+  const priority = lockPriority(options.environment);
+  const found = await options.rules.find(listenerArn, priority);
+  const holder = found?.ruleArn === saved.ruleArn ? parseLockTags(found.tags, found.ruleArn) : undefined;
+  if (!found || !holder) return { why: found ? `the deployment lock is now held by another step (${found.ruleArn})` : "this job no longer holds the deployment lock" };
+  const renewed = holder.renewedAt?.getTime();
+  const ttlMs = renewed === undefined ? 0 : holder.expiresAt.getTime() - renewed;
+  if (holder.id !== saved.id || holder.state !== "active" || renewed === undefined || options.clock.now() >= renewed + ttlMs / 2) {
+    return { why: holder.id !== saved.id ? `the deployment lock is now held by ${holder.owner}` : `this job's deployment lock lapsed (last renewed ${holder.renewedAt?.toISOString() ?? "never"})` };
+  }
+  const lock = heldLock({
+    rules: options.rules,
+    clock: options.clock,
+    ttlMs,
+    owner: ownerOf(options.owner),
+    ruleArn: saved.ruleArn,
+    id: saved.id,
+    sent: renewed,
+    tookOverFrom: undefined,
+    listenerArn,
+    priority,
+  });
+  try {
+    await lock.assertHeld("restoring the weights");
+  } catch (error) {
+    if (error instanceof LockLostError) return { why: error.message };
+    throw error;
+  }
+  return { lock };
+}
+
+export { LOCK_RULE };

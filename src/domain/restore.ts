@@ -1,22 +1,25 @@
 /**
  * After a main step that did not finish (crash, cancellation, runner killed), puts the weights back
- * to what was stable when it began, if they are not already. Used by shift-traffic's post step.
+ * to what was stable when it began, if they are not already, and only while the main step's
+ * deployment lock is still this job's (not after a rollback took it over, or its lease lapsed).
+ * Used by shift-traffic's post step.
  */
-import type { ResourceTags, RoutingRef, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
+import type { LockRules, RoutingRef, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
 import { targetGroupName } from "./arn";
 import type { MinHealthy } from "./target-health";
 import { requireHealthy, writeVerified } from "./traffic";
 import { describeWeights, sameWeights } from "./weights";
-import { parseLock } from "./lock";
-import { TAG } from "./tags";
+import { LockLostError, type LockOwner, resumeLock, type SavedLock } from "./lock";
 
 export interface RestoreInput {
   ref: RoutingRef;
   restoreTo: WeightedGroup[];
   stableArn: string;
   minHealthy: MinHealthy;
-  lockOwner: string;
+  lockOwner: LockOwner | string;
+  /** The lock the main step held (saved when it began). */
+  lock?: SavedLock | undefined;
 }
 
 export interface RestoreOutcome {
@@ -26,26 +29,33 @@ export interface RestoreOutcome {
   message: string;
 }
 
-export async function restoreIfNeeded(input: RestoreInput, ports: { router: TrafficRouter; targetGroups: TargetGroups; tags: ResourceTags }, clock: Clock): Promise<RestoreOutcome> {
+export async function restoreIfNeeded(
+  input: RestoreInput,
+  ports: { router: TrafficRouter; targetGroups: TargetGroups; locks: LockRules },
+  clock: Clock,
+  log: (line: string) => void = () => {},
+): Promise<RestoreOutcome> {
   const now = await ports.router.read(input.ref);
   const name = (arn: string) => targetGroupName(arn);
+  const resumed = input.lock
+    ? await resumeLock(input.lock, { rules: ports.locks, environment: input.ref, clock, log, owner: input.lockOwner })
+    : { lock: undefined, why: "the main step took no deployment lock" };
   if (sameWeights(now.groups, input.restoreTo)) {
-    await releaseOwnLock(input, ports.tags);
+    // The run that did not finish gives up its lock, so the next deployment is not refused for the whole lease.
+    await resumed.lock?.release();
     return { changed: false, before: now.groups, after: now.groups, message: `Weights already stable: ${describeWeights(now.groups, name)}; nothing to restore.` };
   }
+  if (!resumed.lock) {
+    throw new LockLostError(`Not restoring the stable weights (${describeWeights(now.groups, name)} now): ${resumed.why}, so another deployment or a rollback may own the environment.`, undefined);
+  }
   await requireHealthy(ports.targetGroups, input.stableArn, { minHealthy: input.minHealthy, requireAll: false }, `restoring traffic to ${name(input.stableArn)}`);
+  await resumed.lock.assertHeld(`restoring traffic to ${name(input.stableArn)}`);
   const verified = await writeVerified(ports.router, input.ref, input.restoreTo, clock);
-  await releaseOwnLock(input, ports.tags);
+  await resumed.lock.release();
   return {
     changed: true,
     before: now.groups,
     after: verified.groups,
     message: `Restored ${describeWeights(verified.groups, name)} (was ${describeWeights(now.groups, name)}), verified on the load balancer.`,
   };
-}
-
-/** The run that did not finish gives up its deployment lock, so the next deployment is not refused for the whole lease. */
-async function releaseOwnLock(input: RestoreInput, tags: ResourceTags): Promise<void> {
-  const holder = parseLock((await tags.read([input.ref.arn])).get(input.ref.arn)?.[TAG.lock]);
-  if (holder?.owner === input.lockOwner) await tags.remove(input.ref.arn, [TAG.lock]);
 }

@@ -4,6 +4,7 @@
  * healthy first: traffic never moves onto an empty or unhealthy group.
  */
 import type { Fleet, FleetGroup } from "../ports/fleet";
+import type { LockRules } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
 import {
@@ -19,7 +20,7 @@ import {
   type Slot,
 } from "./environment";
 import { capacityOf, formatCapacity, guardProcesses, planCapacity, waitUntilServing } from "./fleet-capacity";
-import { acquireLock, type LockHolder } from "./lock";
+import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
@@ -39,14 +40,15 @@ export interface RollbackOptions {
   scaleInBad: boolean;
   timeoutMs: number;
   dryRun: boolean;
-  lockOwner: string;
+  /** The run, job and attempt that take the deployment lock (a string: the run). */
+  lockOwner: LockOwner | string;
   lockTtlMs: number;
   /** Who asked for it (the GitHub actor), recorded in tags. */
   actor?: string | undefined;
 }
 
 export interface RollbackDeps {
-  ports: EnvironmentPorts;
+  ports: EnvironmentPorts & { locks: LockRules };
   clock: Clock;
   random: Random;
   log: (line: string) => void;
@@ -128,7 +130,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   if (alreadyThere && !options.toSlot && !options.toVersion) {
     if (!options.dryRun) {
       // A deployment in progress on the idle slot is stopped: it checks the lock before it tags or shifts.
-      const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log, takeOver: true });
+      const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true });
       result.tookOverLockFrom = lock.tookOverFrom;
       await lock.release();
     }
@@ -161,7 +163,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     return result;
   }
 
-  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log, takeOver: true });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true });
   result.tookOverLockFrom = lock.tookOverFrom;
   try {
     if (!healthNow.ok) {
@@ -189,6 +191,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
           random: deps.random,
           log,
           signal: deps.signal,
+          checkpoint: () => lock.checkpoint(`${good.name} became healthy`),
         });
         result.health = serving.health;
       } catch (error) {
@@ -201,8 +204,10 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
       result.health = healthNow;
     }
     if (!alreadyThere || good.share !== 100) {
+      await lock.assertHeld(`moving all traffic to ${good.name}`);
       const verified = await writeVerified(ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), clock);
       log(`Traffic restored: 100% on ${good.name}, verified on the load balancer (${shareOf(verified.groups, good.targetGroupArn)}%)`);
+      await settleAfterPreemption(lock, started, env, good, bad, deps);
     }
     const now = new Date(clock.now()).toISOString();
     // Free text fits ELBv2's tag pattern through tagText; the summary shows the reason in full.
@@ -217,7 +222,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     }
     if (options.scaleInBad) {
       try {
-        result.scaledIn = await scaleInAfterDraining(env, bad, 0, { ports: { ...ports, fleet: ports.fleet }, clock, log, signal: deps.signal, purpose: "scale-in-bad" });
+        result.scaledIn = await scaleInAfterDraining(env, bad, 0, { ports: { ...ports, fleet: ports.fleet }, clock, log, signal: deps.signal, purpose: "scale-in-bad", lock });
       } catch (error) {
         deps.warn(`Traffic is rolled back, but ${bad.name} was not scaled in: ${errorMessage(error)}`);
       }
@@ -251,4 +256,23 @@ async function readFleets(env: Environment, good: Slot, bad: Slot, ports: Enviro
     out.error = new Kind(`Could not find the Auto Scaling group of ${slot.name} (${slot.targetGroupName}): ${errorMessage(error)}`, { cause: error });
   }
   return out;
+}
+
+/** How long a weight write a preempted deployment had already sent may take to land. */
+export const PREEMPT_SETTLE_MS = 5_000;
+
+/**
+ * A deployment whose live lease this rollback preempted stops at its next guarded write, but one
+ * write it had already sent may still land after ours: look again once it would have, and put the
+ * weights back if it did.
+ */
+async function settleAfterPreemption(lock: AcquiredLock, started: number, env: Environment, good: Slot, bad: Slot, deps: RollbackDeps): Promise<void> {
+  const from = lock.tookOverFrom;
+  if (!from || from.state === "parked" || from.expiresAt.getTime() <= started) return;
+  await deps.clock.sleep(PREEMPT_SETTLE_MS, deps.signal);
+  const now = await deps.ports.router.read(env.ref);
+  if (shareOf(now.groups, good.targetGroupArn) === 100) return;
+  deps.warn(`A write by ${from.owner}, sent before this rollback took its lock, changed the weights after the rollback's write; moving all traffic to ${good.name} again.`);
+  await lock.assertHeld(`moving all traffic to ${good.name} again`);
+  await writeVerified(deps.ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), deps.clock);
 }

@@ -7,7 +7,6 @@ import type { Fleet } from "../ports/fleet";
 import type { TargetGroups, TrafficRouter } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
 import { SafetyError } from "../util/errors";
-import { sleepWithProgress } from "../util/wait";
 import { type Environment, fleetOf, type Slot } from "./environment";
 import { shareOf } from "./weights";
 
@@ -18,6 +17,8 @@ export interface ScaleInDeps {
   signal?: AbortSignal | undefined;
   /** The input that asked for it, for messages. */
   purpose: string;
+  /** The deployment lock: renewed while waiting, checked before scaling in. */
+  lock?: { checkpoint(what: string): Promise<void>; assertHeld(what: string): Promise<void> } | undefined;
 }
 
 export async function scaleInAfterDraining(env: Environment, slot: Slot, extraDelayMs: number, deps: ScaleInDeps): Promise<{ asg: string; fromCapacity: number }> {
@@ -30,12 +31,19 @@ export async function scaleInAfterDraining(env: Environment, slot: Slot, extraDe
   deps.log(
     `Waiting ${Math.round(waitMs / 1000)}s (deregistration delay ${delaySeconds}s + bake ${Math.round(extraDelayMs / 1000)}s) before scaling in ${group.name}, so in-flight requests complete`,
   );
-  await sleepWithProgress(`scaling in ${group.name}`, waitMs, clock, deps.log, deps.signal);
+  const end = clock.now() + waitMs;
+  // In slices, so the lock's lease is renewed while the delay runs (it may be longer than half the lease).
+  for (let left = waitMs; left > 0; left = end - clock.now()) {
+    if (left > 5_000) deps.log(`scaling in ${group.name} in ${Math.ceil(left / 1000)}s`);
+    await clock.sleep(Math.min(left, 5_000), deps.signal);
+    await deps.lock?.checkpoint(`scaling in ${group.name}`);
+  }
   const now = await ports.router.read(env.ref);
   const share = shareOf(now.groups, slot.targetGroupArn);
   if (share > 0) {
     throw new SafetyError(`${deps.purpose} refused: ${slot.name} carries ${share}% of traffic again; nothing was scaled in.`);
   }
+  await deps.lock?.assertHeld(`scaling in ${group.name}`);
   await fleet.setCapacity(group.name, { minSize: 0, desiredCapacity: 0 });
   deps.log(`Scaled in ${group.name}: ${group.desiredCapacity} → 0`);
   return { asg: group.name, fromCapacity: group.desiredCapacity };

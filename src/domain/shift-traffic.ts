@@ -5,7 +5,7 @@
  * puts traffic back on the stable slot. At 100% the new slot becomes stable.
  */
 import type { AlarmStates } from "../ports/alarms";
-import type { Stickiness, WeightedGroup } from "../ports/load-balancer";
+import type { LockRules, Stickiness, WeightedGroup } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { errorMessage } from "../util/errors";
 import { untrusted } from "../util/untrusted";
@@ -22,7 +22,7 @@ import {
   resolveEnvironment,
   type Slot,
 } from "./environment";
-import { acquireLock, type AcquiredLock, LockLostError } from "./lock";
+import { acquireLock, type AcquiredLock, type LockOwner, LockLostError, type SavedLock } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
@@ -74,7 +74,8 @@ export interface ShiftOptions {
   scaleInDelayMs: number;
   timeoutMs: number;
   dryRun: boolean;
-  lockOwner: string;
+  /** The run, job and attempt that hold the deployment lock (a string: the run). */
+  lockOwner: LockOwner | string;
   lockTtlMs: number;
   /** How often gates and health are polled during a bake. */
   watchEveryMs: number;
@@ -84,6 +85,7 @@ export interface ShiftOptions {
 
 export interface ShiftPorts extends EnvironmentPorts {
   alarms: () => Promise<AlarmStates>;
+  locks: LockRules;
 }
 
 export interface ShiftDeps {
@@ -95,7 +97,7 @@ export interface ShiftDeps {
   warn: (line: string) => void;
   signal?: AbortSignal | undefined;
   /** Called once the plan is known, before any write, so the post step can restore after a crash. */
-  onStart?: (restore: { environment: Environment; restoreTo: WeightedGroup[]; stableArn: string }) => void;
+  onStart?: (restore: { environment: Environment; restoreTo: WeightedGroup[]; stableArn: string; lock: SavedLock }) => void;
 }
 
 export interface TimelineEntry {
@@ -184,8 +186,8 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     return result;
   }
 
-  const lock = await acquireLock({ tags: ports.tags, resourceArn: env.ref.arn, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, log });
-  deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log });
+  deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn, lock: lock.saved() });
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   let current = env.routing.groups;
   let canaryStartedAt = startShare > 0 ? started : undefined;
@@ -207,7 +209,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
         if (!report.ok) throw new AbortShift(`${to.name} is not healthy enough to receive ${percent}% (min-healthy ${formatMinHealthy(options.minHealthy)}): ${report.summary}`);
       }
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
-      if (i > 0) await lock.assertHeld(`moving ${to.name} to ${percent}%`);
+      await lock.assertHeld(`moving ${to.name} to ${percent}%`);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
       current = verified.groups;
       canaryStartedAt ??= clock.now();
@@ -219,6 +221,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       const look = looks.indexOf(i);
       if (look >= 0) {
         lastHealth = await bake(options, deps, {
+          lock,
           lastHealth,
           to,
           from,
@@ -247,8 +250,9 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     result.abortReason = reason;
     timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: reason });
     deps.warn(`Aborting the shift: ${reason}`);
-    await restore(env, stableSlot, restoreTo, current, options, deps, result);
-    await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+    await restore(env, stableSlot, restoreTo, current, options, deps, result, lock);
+    // Not restored: the lock stays this job's, so its post step (or a rollback) can still restore.
+    if (result.restored) await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
     result.durationMs = clock.now() - started;
     if (error instanceof AbortShift) return result;
     throw Object.assign(error instanceof Error ? error : new Error(String(error)), { shiftResult: result });
@@ -259,11 +263,13 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     result.promoted = true;
     timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
     if (options.scaleInPrevious) {
-      result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs, { ...deps, purpose: "scale-in-previous" });
+      result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs, { ...deps, purpose: "scale-in-previous", lock });
       timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
     }
   }
   if (result.finalShare === 100 || result.finalShare === 0) await lock.release();
+  // Part way: a later step of this run (the promotion after an approval) claims it.
+  else if (!(await lock.park())) deps.warn("The deployment lock was no longer this step's to leave to the next step of its run; the next step takes it as any other deployment would.");
   result.durationMs = clock.now() - started;
   return result;
 }
@@ -279,6 +285,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 interface BakeContext {
+  lock: AcquiredLock;
   /** The latest health read; reused when under a second old, so the bake does not repeat it. */
   lastHealth: { at: number; report: TargetGroupHealthReport } | undefined;
   canaryStartedAt: number;
@@ -306,6 +313,7 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
   let last = b.lastHealth;
   for (;;) {
     checkAborted(deps.signal);
+    await b.lock.checkpoint(`baking ${b.to.name} at ${b.share}%`);
     const reuse = last && clock.now() - last.at < 1000 ? last.report : undefined;
     const health = reuse ?? (await readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement));
     if (!reuse) last = { at: clock.now(), report: health };
@@ -341,7 +349,16 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
   return last;
 }
 
-async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[], current: WeightedGroup[], options: ShiftOptions, deps: ShiftDeps, result: ShiftResult): Promise<void> {
+async function restore(
+  env: Environment,
+  stable: Slot,
+  restoreTo: WeightedGroup[],
+  current: WeightedGroup[],
+  options: ShiftOptions,
+  deps: ShiftDeps,
+  result: ShiftResult,
+  lock: AcquiredLock,
+): Promise<void> {
   const { ports, clock } = deps;
   if (shareOf(current, stable.targetGroupArn) === 100) {
     result.restored = true;
@@ -349,6 +366,7 @@ async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[
   }
   try {
     await requireHealthy(ports.targetGroups, stable.targetGroupArn, { minHealthy: options.minHealthy, requireAll: false }, `restoring traffic to ${stable.name}`);
+    await lock.assertHeld(`restoring traffic to ${stable.name}`);
     const verified = await writeVerified(ports.router, env.ref, restoreTo, clock);
     result.finalWeights = verified.groups;
     result.finalShare = shareOf(verified.groups, result.to.targetGroupArn);
@@ -360,7 +378,8 @@ async function restore(env: Environment, stable: Slot, restoreTo: WeightedGroup[
   }
 }
 
-async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOptions, deps: ShiftDeps, _lock: AcquiredLock): Promise<void> {
+async function promote(env: Environment, to: Slot, from: Slot, options: ShiftOptions, deps: ShiftDeps, lock: AcquiredLock): Promise<void> {
+  await lock.assertHeld(`promoting ${to.name} to stable`);
   const now = new Date(deps.clock.now()).toISOString();
   const tags = deps.ports.tags;
   const sha: Record<string, string> = options.sha ? { [TAG.sha]: tagText(to.sha ?? options.sha) } : {};

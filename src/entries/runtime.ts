@@ -25,7 +25,7 @@ export interface RunInfo {
   eventName: string;
   /** Link to the workflow run, when known. */
   runUrl: string | undefined;
-  /** Identifies this workflow run as the holder of a deployment lock (shared by its jobs and attempts). */
+  /** The workflow run, as the deployment lock records it; with `job` and `runAttempt` it names the lock's holder (src/domain/lock-format.ts). */
   lockOwner: string;
 }
 

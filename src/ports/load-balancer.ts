@@ -86,3 +86,32 @@ export interface ListenerDiscovery {
   /** Listeners of a load balancer, with their rules, used to find the action forwarding to both slots. */
   routingCandidates(loadBalancerArn: string): Promise<ForwardState[]>;
 }
+
+/**
+ * The deployment lock's primitive: a listener rule at a reserved priority. ELBv2 refuses a second
+ * rule at a priority in use (PriorityInUse), so creating it is atomic; the rule's condition matches
+ * no real request and its action is a fixed 404, so it never routes traffic.
+ */
+export const LOCK_RULE = {
+  /** The http-header condition's header; its value is a random token per lock. */
+  header: "x-zero-downtime-lock",
+} as const;
+
+export interface LockRule {
+  ruleArn: string;
+  priority: number;
+  /** True when the rule's condition is the lock header (a rule the suite created). */
+  isLock: boolean;
+  tags: Record<string, string>;
+}
+
+export interface LockRules {
+  /** CreateRule with the lock condition and tags; `undefined` when the priority is in use. */
+  create(listenerArn: string, priority: number, token: string, tags: Record<string, string>): Promise<string | undefined>;
+  /** The rule at `priority` on the listener, with its tags (DescribeRules, DescribeTags); may lag writes. */
+  find(listenerArn: string, priority: number): Promise<LockRule | undefined>;
+  /** AddTags on the rule; false when the rule no longer exists (RuleNotFound). */
+  tag(ruleArn: string, tags: Record<string, string>): Promise<boolean>;
+  /** DeleteRule of exactly this rule; false when it no longer exists (RuleNotFound). */
+  remove(ruleArn: string): Promise<boolean>;
+}

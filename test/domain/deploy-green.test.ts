@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AwsClients } from "../../src/aws/clients";
 import type { Ports } from "../../src/aws/ports";
 import { type DeployGreenPorts, type DeployGreenRequest, deployGreen } from "../../src/domain/deploy-green";
-import { formatLock } from "../../src/domain/lock";
 import { TAG } from "../../src/domain/tags";
 import { run } from "../../src/entries/deploy-green";
 import { RecordingIO } from "../../src/github/io";
@@ -48,6 +47,7 @@ function setup(options: Options = {}) {
   const ports: DeployGreenPorts = {
     router: elb,
     tags: elb.tags,
+    locks: elb.locks,
     targetGroups: elb,
     discovery: elb,
     fleet: async () => fleet,
@@ -96,6 +96,12 @@ function elbWrites(elb: FakeElb) {
   return elb.calls.filter((c) => ["setWeights", "writeTags", "removeTags"].includes(c.op));
 }
 
+/** What a rollback does to a deployment's lock: deletes its rule and creates its own. */
+function takeOver(elb: FakeElb, run: string, now: number): void {
+  for (const rule of elb.locks.current()) void elb.locks.remove(rule.arn);
+  elb.holdLock({ run, expiresAt: new Date(now + 3_600_000) });
+}
+
 describe("deploy-green with a launch template version", () => {
   it("replaces the idle group's instances with the new version, waits until healthy, tags the slot and keeps the lock", async () => {
     const t = setup();
@@ -122,7 +128,8 @@ describe("deploy-green with a launch template version", () => {
     expect(green.tags).toMatchObject(expectedTags);
     expect(Date.parse(t.elb.tagsOf(GREEN_ARN)[TAG.updatedAt]!)).not.toBeNaN();
     expect(t.fleet.calls.find((c) => c.op === "tag")?.args).toMatchObject({ name: "web-green" });
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain(`owner=${OWNER}`);
+    // Left parked for this run's shift-traffic.
+    expect(t.elb.lockHolder()).toMatchObject({ run: OWNER, state: "parked" });
     expect(t.elb.tagsOf(BLUE_ARN)).toEqual({ [TAG.role]: "stable", [TAG.version]: "v1" });
     expect(t.fleet.groups.get("web-blue")!.desiredCapacity).toBe(3);
     expect(t.fleet.count("findByTargetGroups")).toBe(1);
@@ -288,26 +295,28 @@ describe("refusals", () => {
 
   it("refuses when another run holds the lock, saying who, and changes nothing", async () => {
     const t = setup();
-    t.elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: formatLock({ owner: "octo/web/actions/runs/7", expiresAt: new Date(t.clock.now() + 600_000) }) });
+    t.elb.holdLock({ run: "octo/web/actions/runs/7", expiresAt: new Date(t.clock.now() + 600_000) });
     const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyError);
     expect((error as Error).message).toContain("octo/web/actions/runs/7");
     expect(t.fleet.writes()).toEqual([]);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain("runs/7");
+    expect(t.elb.lockHolder()?.run).toBe("octo/web/actions/runs/7");
   });
 });
 
 describe("the lock", () => {
   it("re-reads the environment once the lock is taken and refuses if the idle slot took traffic meanwhile", async () => {
     const t = setup();
-    const write = t.elb.tags.write;
-    // Another run moves all traffic to green just before this run's lock write lands.
-    t.ports.tags = {
-      ...t.elb.tags,
-      write: async (arn, tags) => {
-        if (tags[TAG.lock]) t.elb.groups = [{ targetGroupArn: BLUE_ARN, weight: 0 }, { targetGroupArn: GREEN_ARN, weight: 1 }];
-        return write(arn, tags);
+    const locks = t.elb.locks;
+    // Another run moves all traffic to green just before this run's lock is created.
+    t.ports.locks = {
+      create: async (...args) => {
+        t.elb.groups = [{ targetGroupArn: BLUE_ARN, weight: 0 }, { targetGroupArn: GREEN_ARN, weight: 1 }];
+        return locks.create(...args);
       },
+      find: (...args) => locks.find(...args),
+      tag: (...args) => locks.tag(...args),
+      remove: (...args) => locks.remove(...args),
     };
 
     const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
@@ -315,15 +324,25 @@ describe("the lock", () => {
     expect(error).toBeInstanceOf(SafetyError);
     expect((error as Error).message).toMatch(/the environment changed while this run took the lock \(green was idle; all traffic goes to green/);
     expect(t.fleet.writes()).toEqual([]);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("previous");
   });
 
-  it("re-enters a lock this run already holds", async () => {
+  it("claims a lock an earlier step of this run left parked", async () => {
     const t = setup();
-    t.elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: formatLock({ owner: OWNER, expiresAt: new Date(t.clock.now() + 600_000) }) });
+    t.elb.holdLock({ run: OWNER, job: "build", state: "parked", expiresAt: new Date(t.clock.now() + 600_000) });
     const result = await deployGreen(t.request, t.deps);
     expect(result.instances).toHaveLength(3);
+    expect(t.elb.lockHolder()).toMatchObject({ run: OWNER, job: "job", state: "parked" });
+  });
+
+  it("takes over a lock of the earlier format this run holds, and removes its tag", async () => {
+    const t = setup();
+    t.elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=${OWNER};expires=${new Date(t.clock.now() + 600_000).toISOString()}` });
+    const result = await deployGreen(t.request, t.deps);
+    expect(result.instances).toHaveLength(3);
+    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()?.run).toBe(OWNER);
   });
 });
 
@@ -355,12 +374,11 @@ describe("suspended processes", () => {
 describe("failures", () => {
   it("stops without tagging when a rollback takes the lock over while the fleet comes up", async () => {
     const t = setup();
-    const rollbackLock = formatLock({ owner: "octo/web/actions/runs/99", expiresAt: new Date(t.clock.now() + 3_600_000) });
     let taken = false;
     t.elb.healthOf.set(GREEN_ARN, () => {
       if (!taken && t.fleet.targetsOf(GREEN_ARN).some((e) => e.state === "healthy")) {
         taken = true;
-        t.elb.resourceTags.set(LISTENER_ARN, { ...t.elb.tagsOf(LISTENER_ARN), [TAG.lock]: rollbackLock });
+        takeOver(t.elb, "octo/web/actions/runs/99", t.clock.now());
       }
       return t.fleet.targetsOf(GREEN_ARN);
     });
@@ -370,7 +388,7 @@ describe("failures", () => {
     expect(String(error)).toContain("octo/web/actions/runs/99 took this environment's deployment lock over");
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
     expect(t.fleet.count("tag")).toBe(0);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBe(rollbackLock);
+    expect(t.elb.lockHolder()?.run).toBe("octo/web/actions/runs/99");
   });
 
   it("stops within seconds when a rollback takes the lock over while the fleet is still far from serving", async () => {
@@ -378,12 +396,11 @@ describe("failures", () => {
     // The new instances never turn healthy; a rollback takes the lock 20 s into the wait.
     t.fleet.script = () => ({ health: { state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" } });
     const start = t.clock.now();
-    const rollbackLock = formatLock({ owner: "octo/web/actions/runs/99", expiresAt: new Date(start + 3_600_000) });
     let takenAt: number | undefined;
     t.elb.healthOf.set(GREEN_ARN, () => {
       if (takenAt === undefined && t.clock.now() - start >= 20_000) {
         takenAt = t.clock.now();
-        t.elb.resourceTags.set(LISTENER_ARN, { ...t.elb.tagsOf(LISTENER_ARN), [TAG.lock]: rollbackLock });
+        takeOver(t.elb, "octo/web/actions/runs/99", start);
       }
       return t.fleet.targetsOf(GREEN_ARN);
     });
@@ -394,7 +411,7 @@ describe("failures", () => {
     expect(String(error)).toContain("Stopped before the new fleet finished coming up: octo/web/actions/runs/99 took this environment's deployment lock over");
     // Within one checkpoint (5 s) and a poll of the takeover, not at the 15 min timeout.
     expect(t.clock.now() - takenAt!).toBeLessThanOrEqual(6_000);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBe(rollbackLock);
+    expect(t.elb.lockHolder()?.run).toBe("octo/web/actions/runs/99");
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
   });
@@ -412,7 +429,7 @@ describe("failures", () => {
     for (const id of ids) expect(message).toContain(`${id}:80 unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [500])`);
     expect(message).toMatch(/^deploy-green failed on slot green \(web-green\): 0 of 3 new instances/);
     expect(message).toContain("The listener was not changed: all traffic stays on blue (web-blue)");
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
     expect(t.fleet.count("tag")).toBe(0);
@@ -444,7 +461,7 @@ describe("failures", () => {
     expect(message).toContain("Target.Timeout: Request timed out");
     expect(message).toContain("The listener was not changed");
     expect(t.elb.tagsOf(GREEN_ARN)[TAG.role]).toBeUndefined();
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
   });
 
   it("stable-for auto: as long as the target group's health checks take to notice a failure, and refused when it does not fit in timeout", async () => {
@@ -462,7 +479,7 @@ describe("failures", () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/must keep serving for 1200s once it serves .* does not fit in timeout 900s/);
     expect(u.fleet.calls.filter((c) => !/^(describe|activities|findByTargetGroups)$/.test(c.op))).toEqual([]);
-    expect(u.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(u.elb.lockHolder()).toBeUndefined();
   });
 
   it("names failed scaling activities with their status message", async () => {
@@ -476,7 +493,7 @@ describe("failures", () => {
     expect(message).toContain("The image id '[ami-0bad0bad0bad0bad0]' does not exist");
     expect(message).toContain("web-green has no running instances");
     expect(t.logs.some((l) => l.startsWith("Scaling activity of web-green failed"))).toBe(true);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
   });
 
   it("releases the lock and resumes held processes when a write fails, with what it tried", async () => {
@@ -487,7 +504,7 @@ describe("failures", () => {
 
     expect((error as Error).message).toContain("You must use a valid fully-formed launch template.");
     expect((error as Error).message).toContain("The listener was not changed");
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(t.fleet.capacityChanges).toEqual([]);
   });
@@ -505,7 +522,7 @@ describe("cancellation", () => {
     const error = await deployGreen(t.request, { ...t.deps, log, signal: controller.signal }).catch((e: unknown) => e);
 
     expect((error as Error).message).toMatch(/^deploy-green failed on slot green \(web-green\): cancelled by SIGINT/);
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(t.fleet.count("tag")).toBe(0);
   });
@@ -523,7 +540,7 @@ describe("resuming after a failure", () => {
     expect(t.logs).toContain(
       "Could not resume AlarmNotification, ScheduledActions, AZRebalance on web-green, which this step suspended; resume them by hand: ResourceContention: You already have a pending update to an Auto Scaling resource",
     );
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(t.elb.lockHolder()).toBeUndefined();
   });
 });
 
@@ -548,7 +565,7 @@ describe("dry run", () => {
 
   it("warns that a real run would fail when another run holds the lock", async () => {
     const t = setup();
-    t.elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: formatLock({ owner: "octo/web/actions/runs/7", expiresAt: new Date(t.clock.now() + 600_000) }) });
+    t.elb.holdLock({ run: "octo/web/actions/runs/7", expiresAt: new Date(t.clock.now() + 600_000) });
     const result = await deployGreen({ ...t.request, dryRun: true }, t.deps);
     expect(result.lockWarning).toContain("octo/web/actions/runs/7");
     expect(elbWrites(t.elb)).toEqual([]);
@@ -612,7 +629,7 @@ describe("entry", () => {
     expect(io.summary).toContain("- **Launch template version:** 6");
     expect(io.summary).toContain("https://console.aws.amazon.com/ec2/home?region=us-east-1#AutoScalingGroupDetails:id=web-green");
     expect(io.summary).toContain("(https://github.com/octo/web/actions/runs/42)");
-    expect(t.elb.tagsOf(LISTENER_ARN)[TAG.lock]).toContain("owner=octo/web/actions/runs/42");
+    expect(t.elb.lockHolder()?.run).toBe("octo/web/actions/runs/42");
   });
 
   it("fails on bad inputs before building any AWS port", async () => {

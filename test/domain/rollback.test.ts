@@ -36,7 +36,7 @@ function setup(phase: Phase) {
   elb.healthOf.set(BLUE_ARN, () => fleet.targetsOf(BLUE_ARN));
   elb.healthOf.set(GREEN_ARN, () => fleet.targetsOf(GREEN_ARN));
   const deps = {
-    ports: { router: elb, tags: elb.tags, targetGroups: elb, discovery: elb, fleet: async () => fleet },
+    ports: { router: elb, tags: elb.tags, locks: elb.locks, targetGroups: elb, discovery: elb, fleet: async () => fleet },
     clock,
     random: () => 0.5,
     log: (l: string) => logs.push(l),
@@ -78,7 +78,7 @@ describe("rollback", () => {
     elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/3;expires=${new Date(clock.now() + 3_600_000).toISOString()}` });
     const result = await rollback(options(), deps);
     expect(result.tookOverLockFrom?.owner).toBe("org/repo/actions/runs/3");
-    expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(elb.lockHolder()).toBeUndefined();
   });
 
   it("after promotion, scales the scaled-in previous slot back up and waits until healthy before moving any traffic", async () => {
@@ -134,9 +134,18 @@ describe("rollback", () => {
     expect(result.good.name).toBe("green");
     expect(logs.join("\n")).toContain("Nothing to roll back: green (v2) is the last known good slot");
     expect(elb.count("setWeights")).toBe(0);
-    const tagWrites = elb.calls.filter((c) => c.op === "writeTags" || c.op === "removeTags").map((c) => (c.args as { arn: string }).arn);
-    expect(new Set(tagWrites)).toEqual(new Set([LISTENER_ARN]));
+    // The only writes: the lock rule, taken and given back.
+    expect(elb.calls.filter((c) => c.op === "writeTags" || c.op === "removeTags")).toEqual([]);
+    expect(elb.calls.filter((c) => ["createRule", "tagRule", "deleteRule"].includes(c.op)).map((c) => c.op)).toEqual(["createRule", "deleteRule"]);
     expect(fleet.writes()).toEqual([]);
+  });
+
+  it("preempts another run's live lock rule, then releases it", async () => {
+    const { elb, deps, clock } = setup("canary");
+    elb.holdLock({ run: "org/repo/actions/runs/3", job: "deploy", expiresAt: new Date(clock.now() + 3_600_000) });
+    const result = await rollback(options(), deps);
+    expect(result.tookOverLockFrom).toMatchObject({ run: "org/repo/actions/runs/3", job: "deploy" });
+    expect(elb.locks.current()).toEqual([]);
   });
 
   it("takes over a running deployment's lock even when there is nothing to roll back, so that deployment stops", async () => {
@@ -145,7 +154,7 @@ describe("rollback", () => {
     const result = await rollback(options(), deps);
     expect(result.alreadyThere).toBe(true);
     expect(result.tookOverLockFrom?.owner).toBe("org/repo/actions/runs/5");
-    expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(elb.lockHolder()).toBeUndefined();
   });
 
   it("rolls back to the slot of a given version, and lists the versions when none matches", async () => {

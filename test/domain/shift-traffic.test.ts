@@ -23,6 +23,7 @@ function setup(options: { alarms?: AlarmState[] } = {}) {
     ports: {
       router: elb,
       tags: elb.tags,
+      locks: elb.locks,
       targetGroups: elb,
       discovery: elb,
       fleet: async () => fleet,
@@ -92,7 +93,7 @@ describe("shiftTraffic", () => {
     expect(result.promoted).toBe(true);
     expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("stable");
     expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("previous");
-    expect(elb.tagsOf(LISTENER_ARN)[TAG.lock]).toBeUndefined();
+    expect(elb.lockHolder()).toBeUndefined();
     // Both groups are tagged too, found in one scan of the account's groups.
     expect((await fleet.describe("web-green"))!.tags[TAG.role]).toBe("stable");
     expect((await fleet.describe("web-blue"))!.tags[TAG.role]).toBe("previous");
@@ -226,7 +227,9 @@ describe("shiftTraffic", () => {
     const { elb, deps, clock } = setup();
     elb.onWrite = (groups) => {
       if (groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight === 100) {
-        elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/77;expires=${new Date(clock.now() + 600_000).toISOString()}` });
+        // What a rollback does: deletes this run's lock rule and creates its own.
+        for (const rule of elb.locks.current()) void elb.locks.remove(rule.arn);
+        elb.holdLock({ run: "org/repo/actions/runs/77", expiresAt: new Date(clock.now() + 600_000) });
       }
     };
     await expect(shiftTraffic(options({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } }), deps)).rejects.toThrow(/org\/repo\/actions\/runs\/77 took this environment's deployment lock over/);

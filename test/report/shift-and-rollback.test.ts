@@ -16,7 +16,7 @@ function world() {
   fleet.addGroup({ name: "web-green", running: 2, targetGroupArns: [GREEN_ARN] });
   elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "stable", [TAG.version]: "v1" });
   elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2" });
-  const ports = { router: elb, tags: elb.tags, targetGroups: elb, discovery: elb, fleet: async () => fleet, alarms: async () => ({ read: async () => [] }) };
+  const ports = { router: elb, tags: elb.tags, locks: elb.locks, targetGroups: elb, discovery: elb, fleet: async () => fleet, alarms: async () => ({ read: async () => [] }) };
   return { clock, elb, ports };
 }
 

@@ -2,6 +2,8 @@
  * A hand-written fake of the ELBv2 ports: one environment's forward action, target groups with
  * scripted health, tags, and a log of every call, so tests assert on calls made and not made.
  */
+import type { Clock } from "../../src/util/clock";
+import { LOCK_RULE, type LockRule, type LockRules } from "../../src/ports/load-balancer";
 import type {
   HealthCheckSettings,
   ForwardState,
@@ -15,6 +17,7 @@ import type {
   TrafficRouter,
   WeightedGroup,
 } from "../../src/ports/load-balancer";
+import { type LockHolder, type LockState, listenerOf, lockPriority, lockTags, parseLockTags } from "../../src/domain/lock-format";
 import { CallLog } from "./call-log";
 
 export const ACCOUNT = "123456789012";
@@ -42,6 +45,96 @@ export function unhealthy(n: number, prefix = "i-u"): TargetHealthEntry[] {
   }));
 }
 
+interface StoredRule {
+  arn: string;
+  listenerArn: string;
+  priority: number;
+  isLock: boolean;
+  tags: Record<string, string>;
+}
+
+/**
+ * Listener rules as the lock uses them, with AWS's semantics: CreateRule at a priority in use fails
+ * (PriorityInUse), AddTags and DeleteRule of a deleted rule fail (RuleNotFound). Writes apply at
+ * once; reads (find) can be made to lag: they show the rules as they were `lag()` ms ago.
+ */
+export class FakeLockRules implements LockRules {
+  private rules: StoredRule[] = [];
+  /** Every state the rules were in, oldest first, for lagging reads. */
+  private readonly history: { at: number; rules: StoredRule[] }[] = [{ at: Number.NEGATIVE_INFINITY, rules: [] }];
+  private serial = 0;
+  clock: Pick<Clock, "now"> = { now: () => 0 };
+  /** How stale each read is, in ms (0: reads see every write). */
+  lag: () => number = () => 0;
+  /** Awaited before each call takes effect (simulated latency); a create lands when it returns. */
+  delay: () => Promise<void> = async () => {};
+
+  constructor(private readonly log: (op: string, args: unknown) => void) {}
+
+  /** The rules now (not lagged). */
+  current(listenerArn?: string): StoredRule[] {
+    return this.rules.filter((r) => !listenerArn || r.listenerArn === listenerArn).map((r) => ({ ...r, tags: { ...r.tags } }));
+  }
+
+  /** A lock rule put there directly, e.g. one another run holds. */
+  addLockRule(listenerArn: string, priority: number, tags: Record<string, string>): string {
+    return this.put({ arn: this.nextArn(listenerArn), listenerArn, priority, isLock: true, tags: { ...tags } });
+  }
+
+  /** A rule the user made, e.g. at a priority the lock wants. */
+  addUserRule(listenerArn: string, priority: number): string {
+    return this.put({ arn: this.nextArn(listenerArn), listenerArn, priority, isLock: false, tags: {} });
+  }
+
+  private nextArn(listenerArn: string): string {
+    return `${listenerArn.replace(":listener/", ":listener-rule/")}/${(++this.serial).toString(16).padStart(16, "0")}`;
+  }
+
+  private put(rule: StoredRule): string {
+    this.commit([...this.rules, rule]);
+    return rule.arn;
+  }
+
+  private commit(rules: StoredRule[]): void {
+    this.rules = rules;
+    this.history.push({ at: this.clock.now(), rules: rules.map((r) => ({ ...r, tags: { ...r.tags } })) });
+  }
+
+  async create(listenerArn: string, priority: number, token: string, tags: Record<string, string>): Promise<string | undefined> {
+    this.log("createRule", { listenerArn, priority, token, tags });
+    await this.delay();
+    if (this.rules.some((r) => r.listenerArn === listenerArn && r.priority === priority)) return undefined;
+    return this.put({ arn: this.nextArn(listenerArn), listenerArn, priority, isLock: true, tags: { ...tags } });
+  }
+
+  async find(listenerArn: string, priority: number): Promise<LockRule | undefined> {
+    this.log("findRule", { listenerArn, priority });
+    await this.delay();
+    const asOf = this.clock.now() - Math.max(0, this.lag());
+    const seen = this.history.filter((h) => h.at <= asOf).at(-1)!.rules;
+    const rule = seen.find((r) => r.listenerArn === listenerArn && r.priority === priority);
+    return rule && { ruleArn: rule.arn, priority, isLock: rule.isLock, tags: { ...rule.tags } };
+  }
+
+  async tag(ruleArn: string, tags: Record<string, string>): Promise<boolean> {
+    this.log("tagRule", { ruleArn, tags });
+    await this.delay();
+    if (!this.rules.some((r) => r.arn === ruleArn)) return false;
+    this.commit(this.rules.map((r) => (r.arn === ruleArn ? { ...r, tags: { ...r.tags, ...tags } } : r)));
+    return true;
+  }
+
+  async remove(ruleArn: string): Promise<boolean> {
+    this.log("deleteRule", { ruleArn });
+    await this.delay();
+    if (!this.rules.some((r) => r.arn === ruleArn)) return false;
+    this.commit(this.rules.filter((r) => r.arn !== ruleArn));
+    return true;
+  }
+}
+
+export { LOCK_RULE };
+
 export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, ListenerDiscovery {
   readonly weightHistory: WeightedGroup[][] = [];
   groups: WeightedGroup[];
@@ -61,6 +154,8 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
   /** Called after every accepted write. */
   onWrite?: (groups: WeightedGroup[]) => void;
   private readBack: WeightedGroup[] | undefined;
+  /** The lock's listener rules (see FakeLockRules). */
+  readonly locks = new FakeLockRules((op, args) => this.record(op, args));
 
   constructor(
     readonly ref: RoutingRef = { kind: "listener", arn: LISTENER_ARN },
@@ -73,6 +168,25 @@ export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, Lis
     this.groups = groups.map((g) => ({ ...g }));
     this.healthOf.set(BLUE_ARN, healthy(2, "i-blue"));
     this.healthOf.set(GREEN_ARN, healthy(2, "i-green"));
+  }
+
+  /** The lock rules' tags on the listener now (the lock's holder, as the load balancer has it). */
+  lockTags(listenerArn = LISTENER_ARN): Record<string, string> | undefined {
+    return this.locks.current(listenerArn).find((r) => r.isLock)?.tags;
+  }
+
+  /** Who holds the environment's lock now, or undefined when it is free. */
+  lockHolder(listenerArn = LISTENER_ARN): LockHolder | undefined {
+    const rule = this.locks.current(listenerArn).find((r) => r.isLock);
+    return rule ? parseLockTags(rule.tags, rule.arn) : undefined;
+  }
+
+  /** Makes another run (or step) hold the lock of the environment behind `ref`. */
+  holdLock(holder: { run: string; job?: string; attempt?: number; state?: LockState; expiresAt: Date; renewedAt?: Date }, ref: RoutingRef = this.ref): string {
+    const owner = { run: holder.run, job: holder.job ?? "job", attempt: holder.attempt ?? 1 };
+    const renewedAt = holder.renewedAt ?? new Date(holder.expiresAt.getTime() - 3_600_000);
+    const tags = lockTags({ owner, id: "0000000000000000", state: holder.state ?? "active", renewedAt, expiresAt: holder.expiresAt, environment: ref.arn });
+    return this.locks.addLockRule(listenerOf(ref), lockPriority(ref), tags);
   }
 
   tagsOf(arn: string): Record<string, string> {

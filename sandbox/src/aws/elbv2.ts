@@ -4,6 +4,7 @@ import type { World } from "../world/world";
 import type { Listener } from "../world/model";
 import { actionInput, conditionInput, normalizeActions, normalizeConditions } from "./elbv2-actions";
 import { attributesOut, defaultRuleOut, lbOut, listenerOut, ruleOut, tgOut } from "./elbv2-shapes";
+import { ruleOperations } from "./elbv2-rules";
 import { AwsError, validationError } from "./errors";
 import { int, list, parseParams, str, tag } from "./params";
 import { paginate, type ServiceDefinition } from "./service";
@@ -60,6 +61,8 @@ export const elbv2: ServiceDefinition = {
   namespace: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
   protocol: "query",
   operations: {
+    ...ruleOperations,
+
     DescribeLoadBalancers(raw, { world }) {
       const p = parseParams(z.object({ LoadBalancerArns: list(str, 20).optional(), Names: list(str).optional(), ...paging }), raw);
       if (p.LoadBalancerArns?.length && p.Names?.length) throw validationError("Load balancer names and load balancer ARNs cannot be specified at the same time");

@@ -1,4 +1,5 @@
 /** rollback once its inputs are valid: rollback → outputs, summary and deployment status. Loaded with import(). */
+import { lockOwnerOf } from "../../domain/lock-format";
 import { rollback } from "../../domain/rollback";
 import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
@@ -20,7 +21,7 @@ export async function main(s: Settings<typeof rollbackAction>, ctx: ActionContex
       scaleInBad: s["scale-in-bad"],
       timeoutMs: s.timeout,
       dryRun: s["dry-run"],
-      lockOwner: ctx.run.lockOwner,
+      lockOwner: lockOwnerOf(ctx.run),
       lockTtlMs: s["lock-ttl"],
       actor: ctx.run.actor || undefined,
     },

@@ -1,4 +1,6 @@
 /** shift-traffic's post step once its inputs are valid: when the main step did not finish, put the stable weights back. Loaded with import(). */
+import { lockOwnerOf } from "../../domain/lock-format";
+import type { SavedLock } from "../../domain/lock";
 import { restoreIfNeeded } from "../../domain/restore";
 import { renderPostSummary } from "../../report/shift-traffic-post";
 import type { Settings } from "../../inputs/define";
@@ -19,9 +21,17 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
   }
   const ports = await ctx.ports();
   const outcome = await restoreIfNeeded(
-    { ref: JSON.parse(routing), restoreTo: JSON.parse(ctx.io.getState("restore")), stableArn: ctx.io.getState("stable"), minHealthy: s["min-healthy"], lockOwner: ctx.run.lockOwner },
+    {
+      ref: JSON.parse(routing),
+      restoreTo: JSON.parse(ctx.io.getState("restore")),
+      stableArn: ctx.io.getState("stable"),
+      minHealthy: s["min-healthy"],
+      lockOwner: lockOwnerOf(ctx.run),
+      lock: savedLock(ctx.io.getState("lock")),
+    },
     ports,
     ctx.clock,
+    ctx.log,
   ).catch((error: unknown) => {
     // A lock another run holds is a reason not to restore, said as it is; anything else is a failure to restore.
     if (error instanceof Error && error.name === "LockLostError") throw error;
@@ -30,4 +40,14 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
   ctx.log(outcome.message);
   if (outcome.changed) ctx.io.warning(`shift-traffic did not finish; ${outcome.message}`);
   ctx.io.appendSummary(renderPostSummary(outcome));
+}
+
+/** The lock the main step saved when it began; undefined when it saved none or it is unreadable. */
+function savedLock(state: string): SavedLock | undefined {
+  try {
+    const value = JSON.parse(state) as Partial<SavedLock>;
+    return typeof value.ruleArn === "string" && typeof value.id === "string" ? { ruleArn: value.ruleArn, id: value.id } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 /** shift-traffic once its inputs are valid: shiftTraffic → outputs, summary and deployment status. Loaded with import(). */
 import { createAnalysisGate } from "../../domain/analysis-gate";
+import { lockOwnerOf } from "../../domain/lock-format";
 import { type Gate, type ShiftResult, shiftTraffic } from "../../domain/shift-traffic";
 import { shareOf } from "../../domain/weights";
 import { environmentRef } from "../../inputs/common";
@@ -56,7 +57,7 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
       scaleInDelayMs: s["scale-in-delay"],
       timeoutMs: s.timeout,
       dryRun: s["dry-run"],
-      lockOwner: ctx.run.lockOwner,
+      lockOwner: lockOwnerOf(ctx.run),
       lockTtlMs: s["lock-ttl"],
       watchEveryMs: 2000,
       sha: ctx.run.sha || undefined,
@@ -69,7 +70,8 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
       log: ctx.log,
       warn: (line) => ctx.io.warning(line),
       signal: ctx.signal,
-      onStart: ({ environment, restoreTo, stableArn }) => {
+      onStart: ({ environment, restoreTo, stableArn, lock }) => {
+        ctx.io.saveState("lock", JSON.stringify(lock));
         ctx.io.saveState("routing", JSON.stringify(environment.ref));
         ctx.io.saveState("restore", JSON.stringify(restoreTo));
         ctx.io.saveState("stable", stableArn);

@@ -30,11 +30,20 @@ const DEFINITIONS: Record<string, ActionDefinition> = {
   rollback: rollbackAction as unknown as ActionDefinition,
 };
 
-/** Third-party actions the runner harness stands in for, with the outputs they set. */
+/** Third-party actions the runner harness stands in for (any ref), with the inputs used and the outputs they set. */
 const BUILTINS: Record<string, { inputs: string[]; outputs: string[] }> = {
-  "actions/checkout@v4": { inputs: ["ref", "fetch-depth", "persist-credentials"], outputs: ["ref", "commit"] },
-  "aws-actions/configure-aws-credentials@v4": { inputs: ["role-to-assume", "aws-region", "role-session-name", "role-duration-seconds"], outputs: ["aws-account-id"] },
+  "actions/checkout": { inputs: ["ref", "fetch-depth", "persist-credentials"], outputs: ["ref", "commit"] },
+  "aws-actions/configure-aws-credentials": { inputs: ["role-to-assume", "aws-region", "role-session-name", "role-duration-seconds"], outputs: ["aws-account-id"] },
 };
+/** The one commit each third-party action is pinned to in every example (checked against the release's tag when updated). */
+const PINS: Record<string, { sha: string; tag: string }> = {
+  "actions/checkout": { sha: "11d5960a326750d5838078e36cf38b85af677262", tag: "v4.4.0" },
+  "aws-actions/configure-aws-credentials": { sha: "7474bc4690e29a8392af63c5b98e7449536d5c3a", tag: "v4.3.1" },
+};
+const builtinOf = (uses: string) => BUILTINS[uses.replace(/@.*$/, "")];
+
+/** `uses: <owner>/<repo>@<40 hex> # vX.Y.Z`: a third-party action pinned by commit, its release named. */
+const PINNED = /^\s*(?:- )?uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/;
 
 const CONTEXTS = new Set(["steps", "needs", "inputs", "env", "vars", "secrets", "github"]);
 const FUNCTIONS = new Set(["success", "failure", "always", "cancelled", "contains", "startswith", "format", "tojson", "fromjson"]);
@@ -81,7 +90,7 @@ function outputsOf(step: Step): string[] | undefined {
   if (step.uses) {
     const ours = OURS.exec(step.uses);
     if (ours) return Object.keys(DEFINITIONS[ours[1]!]?.outputs ?? {});
-    return BUILTINS[step.uses]?.outputs;
+    return builtinOf(step.uses)?.outputs;
   }
   return [...(step.run ?? "").matchAll(/echo "([A-Za-z_][\w-]*)=[^"]*" >> "\$GITHUB_OUTPUT"/g)].map((m) => m[1]!);
 }
@@ -241,7 +250,7 @@ function checkWorkflow(text: string): string[] {
         checkOurStep(step, label, problems);
         return;
       }
-      const builtin = BUILTINS[step.uses];
+      const builtin = builtinOf(step.uses);
       if (!builtin) {
         problems.push(`${label}: ${step.uses} is not an action of ours nor one the runner harness stands in for (${Object.keys(BUILTINS).join(", ")})`);
         return;
@@ -263,6 +272,16 @@ describe.each(EXAMPLES)("examples/%s", (file) => {
 
   it("names real inputs and outputs, gives the required inputs, and stays within the harness's expressions", () => {
     expect(checkWorkflow(text)).toEqual([]);
+  });
+
+  it("pins every third-party action by a full commit SHA with its release in a comment, the same pin everywhere", () => {
+    const lines = text.split("\n").filter((l) => /^\s*(?:- )?uses: /.test(l) && !/uses: zero-downtime-actions\//.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line, "pin by SHA: uses: owner/repo@<40-hex sha> # vX.Y.Z").toMatch(PINNED);
+    for (const line of lines) {
+      const [, name, sha, tag] = PINNED.exec(line)!;
+      expect({ name, sha, tag }, `${name} is pinned differently elsewhere`).toEqual({ name, ...PINS[name!] });
+    }
   });
 
   it("never cancels a deployment in progress", () => {

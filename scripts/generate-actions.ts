@@ -101,7 +101,7 @@ function usage(d: DefinitionDocs): string {
     "  id-token: write # to assume an AWS role with OpenID Connect",
     "  contents: read",
     "steps:",
-    "  - uses: aws-actions/configure-aws-credentials@v4",
+    "  - uses: aws-actions/configure-aws-credentials@7474bc4690e29a8392af63c5b98e7449536d5c3a # v4.3.1",
     "    with:",
     "      role-to-assume: ${{ vars.DEPLOY_ROLE_ARN }}",
     "      aws-region: us-east-1",

@@ -10,6 +10,9 @@ describe("defaultResolver", () => {
     ["acme/zero-downtime/actions/shift-traffic@v1", { kind: "local", directory: "/repo/actions/shift-traffic", repository: "acme/zero-downtime", ref: "v1" }],
     ["actions/checkout@v4", { kind: "builtin", name: "checkout", ref: "v4" }],
     ["aws-actions/configure-aws-credentials@v4.0.2", { kind: "builtin", name: "configure-aws-credentials", ref: "v4.0.2" }],
+    // Pinned by commit, as the examples are.
+    ["aws-actions/configure-aws-credentials@7474bc4690e29a8392af63c5b98e7449536d5c3a", { kind: "builtin", name: "configure-aws-credentials", ref: "7474bc4690e29a8392af63c5b98e7449536d5c3a" }],
+    ["actions/checkout@11d5960a326750d5838078e36cf38b85af677262", { kind: "builtin", name: "checkout", ref: "11d5960a326750d5838078e36cf38b85af677262" }],
     ["actions/upload-artifact@v4", { kind: "builtin", name: "upload-artifact", ref: "v4" }],
     ["actions/download-artifact@main", { kind: "builtin", name: "download-artifact", ref: "main" }],
   ])("%s", (uses, expected) => {

@@ -18,7 +18,8 @@ export async function loadAnalysis(
   inputName: string,
   signal?: AbortSignal,
 ): Promise<{ config: CanaryConfig; providers: ProviderSet }> {
-  const config = inline ? parseCanaryConfig(inline, `input ${inputName}`) : file ? await loadCanaryConfigFile(file, (p) => readFile(p, "utf8")) : parseCanaryConfig("", "defaults");
-  for (const secret of config.secrets) io.setSecret(secret);
+  // Secrets are masked as they are found, before the text is parsed: no error can print them.
+  const mask = (secret: string) => io.setSecret(secret);
+  const config = inline ? parseCanaryConfig(inline, `input ${inputName}`, mask) : file ? await loadCanaryConfigFile(file, (p) => readFile(p, "utf8"), mask) : parseCanaryConfig("", "defaults");
   return { config, providers: createProviders({ clients: ports.clients, settings: config.providers, signal }) };
 }

@@ -4,7 +4,7 @@
  * so an action starts in a blink. Entries use an `ActionIO`; tests use a recording one.
  */
 import { appendFileSync } from "node:fs";
-import { neutraliseCommands } from "../util/untrusted";
+import { maskSecrets, neutraliseCommands } from "../util/untrusted";
 
 /** The runner's line ending, as os.EOL gives it, without loading node:os before the inputs are valid. */
 const EOL = process.platform === "win32" ? "\r\n" : "\n";
@@ -77,6 +77,8 @@ export function inputEnvName(name: string): string {
 
 /** The real runner, reading `process.env` and writing to stdout and the GITHUB_* files. */
 export function createRunnerIO(env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (l) => process.stdout.write(l + EOL)): ActionIO {
+  // The runner masks the log, not the step summary: what setSecret is given is masked there too.
+  const secrets = new Set<string>();
   return {
     getInput: (name) => (env[inputEnvName(name)] ?? "").trim(),
     getState: (name) => env[`STATE_${name}`] ?? "",
@@ -87,7 +89,9 @@ export function createRunnerIO(env: NodeJS.ProcessEnv = process.env, write: (lin
       if (!fileCommand(env.GITHUB_STATE, name, value)) write(command("save-state", value, { name }));
     },
     setSecret: (value) => {
-      if (value) write(command("add-mask", value));
+      if (!value) return;
+      secrets.add(value);
+      write(command("add-mask", value));
     },
     info: (message) => write(safeLines(message)),
     debug: (message) => write(command("debug", safeData(message))),
@@ -97,7 +101,9 @@ export function createRunnerIO(env: NodeJS.ProcessEnv = process.env, write: (lin
     startGroup: (name) => write(command("group", safeData(name))),
     endGroup: () => write("::endgroup::"),
     appendSummary: (markdown) => {
-      if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown.endsWith(EOL) ? markdown : markdown + EOL, "utf8");
+      if (!env.GITHUB_STEP_SUMMARY) return;
+      const masked = maskSecrets(markdown, secrets);
+      appendFileSync(env.GITHUB_STEP_SUMMARY, masked.endsWith(EOL) ? masked : masked + EOL, "utf8");
     },
     env: (name) => env[name],
   };

@@ -5,9 +5,12 @@
  * returned so the caller can mask them.
  */
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parse as parseYaml } from "yaml";
 import * as z from "../util/zod";
-import { ConfigurationError } from "../util/errors";
+import { ConfigurationError, errorMessage } from "../util/errors";
+import { untrusted } from "../util/untrusted";
+import { describeIssue, yamlProblem } from "./config-errors";
+import { secretsInText } from "./secrets";
 import { insecureCredentialsProblem } from "./http";
 import { CLOUDWATCH_PRESETS } from "./presets";
 
@@ -123,12 +126,20 @@ const metric = z.pipe(
 export type MetricConfig = z.infer<typeof metric>;
 
 const timeout = z._default(z.number().check(z.positive(), z.lte(300)), 10);
+
+/** A provider's URL: http(s), without a user name or password in it (they would be logged; the credential fields are masked). */
+const providerUrl = () =>
+  z.url({ protocol: /^https?$/ }).check(
+    z.refine((u: string) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), {
+      message: "must not carry credentials (a user name or password before @); give them in the provider's credential fields (bearerToken, username + password, apiKey), which are masked",
+    }),
+  );
 const providers = z._default(
   z.strictObject({
     prometheus: z.optional(
       z
         .strictObject({
-          url: z.url({ protocol: /^https?$/ }),
+          url: providerUrl(),
           bearerToken: z.optional(z.string().check(z.minLength(1))),
           username: z.optional(z.string().check(z.minLength(1))),
           password: z.optional(z.string().check(z.minLength(1))),
@@ -140,10 +151,10 @@ const providers = z._default(
         ),
     ),
     datadog: z.optional(
-      z.strictObject({ url: z._default(z.url({ protocol: /^https?$/ }), "https://api.datadoghq.com"), apiKey: z.string().check(z.minLength(1)), applicationKey: z.string().check(z.minLength(1)), timeoutSeconds: timeout }),
+      z.strictObject({ url: z._default(providerUrl(), "https://api.datadoghq.com"), apiKey: z.string().check(z.minLength(1)), applicationKey: z.string().check(z.minLength(1)), timeoutSeconds: timeout }),
     ),
     newrelic: z.optional(
-      z.strictObject({ url: z._default(z.url({ protocol: /^https?$/ }), "https://api.newrelic.com/graphql"), apiKey: z.string().check(z.minLength(1)), accountId: z.number().check(z.int(), z.positive()), timeoutSeconds: timeout }),
+      z.strictObject({ url: z._default(providerUrl(), "https://api.newrelic.com/graphql"), apiKey: z.string().check(z.minLength(1)), accountId: z.number().check(z.int(), z.positive()), timeoutSeconds: timeout }),
     ),
   }),
   {},
@@ -184,31 +195,6 @@ export const DEFAULT_METRICS: CanaryConfigInput["metrics"] = [
   { name: "latency-p50", preset: "latency-p50", group: "latency" },
 ];
 
-function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-function describeIssue(root: unknown, issue: z.core.$ZodIssue): string {
-  const path = issue.path;
-  let where = path.length === 0 ? "configuration" : path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-  if (path[0] === "metrics" && typeof path[1] === "number") {
-    const metricName = valueAt(root, ["metrics", path[1], "name"]);
-    const rest = path.slice(2).map(String).join(".");
-    where = `metric ${typeof metricName === "string" ? `"${metricName}"` : `#${path[1] + 1}`}${rest ? `, field ${rest}` : ""}`;
-  }
-  if (issue.code === "unrecognized_keys") return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")} (check the spelling)`;
-  const got = valueAt(root, path);
-  const shown = got === undefined ? "missing" : JSON.stringify(got)?.slice(0, 80);
-  const secretField = /token|key|password/i.test(String(path[path.length - 1] ?? ""));
-  const wholeMetric = path.length === 2 && path[0] === "metrics";
-  return `${where}: ${issue.message}${secretField || wholeMetric ? "" : ` (got ${shown})`}`;
-}
-
 function collectSecrets(config: z.infer<typeof canaryConfigSchema>): string[] {
   const p = config.providers;
   return [p.prometheus?.bearerToken, p.prometheus?.password, p.datadog?.apiKey, p.datadog?.applicationKey, p.newrelic?.apiKey].filter((s): s is string => !!s);
@@ -239,14 +225,19 @@ function check(config: z.infer<typeof canaryConfigSchema>, source: string): void
   if (problems.length > 0) throw new ConfigurationError(`Invalid canary configuration in ${source}:\n- ${problems.join("\n- ")}`);
 }
 
-/** Parses and validates YAML (or JSON) text. Throws ConfigurationError naming what to fix. */
-export function parseCanaryConfig(text: string, source: string): CanaryConfig {
+/**
+ * Parses and validates YAML (or JSON) text. Throws ConfigurationError naming what to fix. Secrets
+ * found in the raw text are given to `mask` before anything is parsed, so no error can print them.
+ */
+export function parseCanaryConfig(text: string, source: string, mask: (secret: string) => void = () => {}): CanaryConfig {
+  const rawSecrets = secretsInText(text);
+  for (const secret of rawSecrets) mask(secret);
   let raw: unknown;
   try {
-    raw = text.trim() === "" ? {} : parseYaml(text);
+    // logLevel "error": YAML warnings, which quote the source too, are not printed.
+    raw = text.trim() === "" ? {} : parseYaml(text, { logLevel: "error" });
   } catch (error) {
-    const detail = error instanceof YAMLParseError ? error.message : String(error);
-    throw new ConfigurationError(`Invalid canary configuration in ${source}: not valid YAML: ${detail}`);
+    throw new ConfigurationError(`Invalid canary configuration in ${source}: not valid YAML: ${yamlProblem(error)}`);
   }
   if (raw === null || raw === undefined) raw = {};
   if (Array.isArray(raw)) raw = { metrics: raw };
@@ -258,16 +249,18 @@ export function parseCanaryConfig(text: string, source: string): CanaryConfig {
   const config = result.data;
   if (config.metrics.length === 0) config.metrics = canaryConfigSchema.shape.metrics.parse(DEFAULT_METRICS);
   check(config, source);
-  return { ...config, secrets: collectSecrets(config), source };
+  const secrets = [...new Set([...collectSecrets(config), ...rawSecrets])];
+  for (const secret of secrets) if (!rawSecrets.includes(secret)) mask(secret);
+  return { ...config, secrets, source };
 }
 
 /** Reads a configuration file (a path in the repository). */
-export async function loadCanaryConfigFile(path: string, read: (path: string) => Promise<string> = (p) => readFile(p, "utf8")): Promise<CanaryConfig> {
+export async function loadCanaryConfigFile(path: string, read: (path: string) => Promise<string> = (p) => readFile(p, "utf8"), mask?: (secret: string) => void): Promise<CanaryConfig> {
   let text: string;
   try {
     text = await read(path);
   } catch (error) {
-    throw new ConfigurationError(`Cannot read the canary configuration file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigurationError(`Cannot read the canary configuration file ${untrusted(path, 200)}: ${errorMessage(error)}`);
   }
-  return parseCanaryConfig(text, path);
+  return parseCanaryConfig(text, untrusted(path, 200), mask);
 }

@@ -76,3 +76,20 @@ export function untrusted(value: unknown, max = UNTRUSTED_MAX): string {
   }
   return `${neutraliseCommands(out)}${suffix(codePoints(text.slice(i)))}`;
 }
+
+/**
+ * Text with every secret replaced by `***`, as the runner masks its log: for what the runner does
+ * not mask (the step summary, a report file). Longer secrets first, so one inside another goes
+ * whole; a secret is also found as JSON writes it (its quotes and backslashes escaped).
+ */
+export function maskSecrets(text: string, secrets: Iterable<string>): string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  let out = text;
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("***");
+  return out;
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadCanaryConfigFile, parseCanaryConfig } from "../../src/metrics/config";
 import { ConfigurationError } from "../../src/util/errors";
 
@@ -80,8 +80,91 @@ metrics:
     expect(message).not.toContain("12345");
   });
 
-  it("reports YAML syntax errors with the source", () => {
-    expect(error("a: [")).toMatch(/^Invalid canary configuration in inline metrics: not valid YAML/);
+  it("reports YAML syntax errors by kind and position, never quoting the source", () => {
+    expect(error("a: [")).toMatch(/^Invalid canary configuration in inline metrics: not valid YAML: .* at line \d+, column \d+/);
+    const message = error("providers:\n  prometheus: { bearerToken: SUPERSECRET-TOKEN-123 }\n   bad indent: x\n");
+    expect(message).toBe("Invalid canary configuration in inline metrics: not valid YAML: bad indent at line 3, column 1 (the source is not quoted here, as it may hold a secret)");
+  });
+});
+
+describe("secrets in the canary configuration are never printed", () => {
+  const SECRET = "SUPERSECRET-TOKEN-123";
+
+  function masked(text: string): { message: string | undefined; masks: string[] } {
+    const masks: string[] = [];
+    try {
+      parseCanaryConfig(text, "input config", (s) => masks.push(s));
+      return { message: undefined, masks };
+    } catch (e) {
+      return { message: (e as Error).message, masks };
+    }
+  }
+
+  it("an error on the whole providers.prometheus object does not print it", () => {
+    for (const text of [
+      `providers:\n  prometheus: { url: "http://127.0.0.1:9090", bearerToken: ${SECRET}, username: a, password: b }\n`,
+      `providers:\n  prometheus: "${SECRET}"\n`,
+      `providers:\n  prometheus: { url: "ftp://${SECRET}.example.com" }\n`,
+    ]) {
+      const { message } = masked(text);
+      expect(message).toMatch(/^Invalid canary configuration in input config:\n- providers\.prometheus/);
+      expect(message).not.toContain(SECRET);
+      expect(message).not.toContain("got");
+    }
+  });
+
+  it("a file that is not YAML settings (config-file=/etc/passwd) is refused without printing its first line", async () => {
+    const passwd = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+    const failure = await loadCanaryConfigFile("/etc/passwd", async () => passwd).catch((e: Error) => e.message);
+    expect(failure).toBe("Invalid canary configuration in /etc/passwd:\n- configuration: Invalid input: expected object, received string");
+  });
+
+  it("credentials in a provider URL are refused, naming the provider and the field, not the value; they are masked first", () => {
+    const { message, masks } = masked('providers:\n  prometheus: { url: "http://admin:pa55w0rd@127.0.0.1:9090" }\nmetrics: [ { name: p, provider: prometheus, query: up } ]\n');
+    expect(message).toMatch(/^Invalid canary configuration in input config:\n- providers\.prometheus\.url: must not carry credentials/);
+    expect(message).not.toMatch(/admin|pa55w0rd/);
+    expect(masks).toContain("pa55w0rd");
+    for (const provider of ["datadog", "newrelic"]) {
+      const other = masked(`providers:\n  ${provider}: { url: "https://k:v-secret@api.example.com", apiKey: abc, applicationKey: def, accountId: 1 }\n`).message;
+      expect(other).toContain(`providers.${provider}.url: must not carry credentials`);
+      expect(other).not.toContain("v-secret");
+    }
+  });
+
+  it("secret-looking keys in the raw YAML are masked before it is parsed, in any case and style", () => {
+    const text = [
+      "providers:",
+      `  prometheus: { url: "https://prom.example.com", BearerToken: ${SECRET} }`,
+      "  datadog:",
+      '    APIKEY: "dd-api-key-1"',
+      "    applicationKey: 'dd-app-key-2'   # a comment",
+      "    client_secret: |",
+      "      block-secret-3",
+      '  newrelic: {"apiKey":"nr-key-4","accountId":1}',
+      "  password: plain-password-5",
+      "this is not: [valid yaml",
+    ].join("\n");
+    const { message, masks } = masked(text);
+    expect(message).toMatch(/not valid YAML/);
+    for (const s of [SECRET, "dd-api-key-1", "dd-app-key-2", "block-secret-3", "nr-key-4", "plain-password-5"]) {
+      expect(masks).toContain(s);
+      expect(message).not.toContain(s);
+    }
+  });
+
+  it("does not mask words that appear everywhere, or values of other keys", () => {
+    const { masks } = masked("providers:\n  datadog: { apiKey: true, applicationKey: on }\nmetrics: [ { name: keys, preset: error-rate } ]\n");
+    expect(masks).toEqual([]);
+  });
+
+  it("prints no YAML warning, which would quote the source", () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const log = vi.spyOn(console, "warn").mockImplementation(() => {});
+    masked(`providers:\n  prometheus: { url: "https://p.example.com", bearerToken: !custom ${SECRET} }\n`);
+    expect(warn).not.toHaveBeenCalled();
+    expect(log).not.toHaveBeenCalled();
+    warn.mockRestore();
+    log.mockRestore();
   });
 });
 

@@ -5,6 +5,7 @@ import type { canaryAnalyzeAction } from "../../inputs/canary-analyze";
 import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
 import { ConfigurationError, SafetyError } from "../../util/errors";
+import { maskSecrets } from "../../util/untrusted";
 import type { ActionContext } from "../runtime";
 
 export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionContext): Promise<void> {
@@ -33,7 +34,8 @@ export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionC
   const end = new Date(ctx.clock.now());
   const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end } }, { providers, log: ctx.log });
   const path = s["report-path"] ?? join(ctx.io.env("RUNNER_TEMP") ?? ".", "canary-report.json");
-  await writeFile(path, JSON.stringify(report, null, 2));
+  // The runner masks the log, not files: the report is masked as it is written.
+  await writeFile(path, maskSecrets(JSON.stringify(report, null, 2), config.secrets));
   ctx.io.setOutput("verdict", report.verdict);
   ctx.io.setOutput("score", report.score === null ? "" : String(report.score));
   ctx.io.setOutput("band", report.band ?? "");

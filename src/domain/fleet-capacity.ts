@@ -8,6 +8,7 @@ import type { CapacityChange, Fleet, FleetGroup, FleetInstance, ScalingActivity 
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 import { type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "./arn";
 import { describeTarget, type MinHealthy, type TargetGroupHealthReport, waitForTargetHealth } from "./target-health";
@@ -228,8 +229,9 @@ function replacementReason(a: ScalingActivity): string | undefined {
 }
 
 export function describeActivity(a: ScalingActivity): string {
+  // Auto Scaling's words (a status message can quote a launch failure): outside text.
   const why = a.statusMessage || a.cause;
-  return `${a.statusCode} at ${a.startTime.toISOString()}: ${a.description}${why ? ` (${why})` : ""}`;
+  return `${untrusted(a.statusCode, 40)} at ${a.startTime.toISOString()}: ${untrusted(a.description, 300)}${why ? ` (${untrusted(why, 500)})` : ""}`;
 }
 
 /** Reads, best effort, what went wrong with a group and its target group since `since`. */

@@ -5,6 +5,7 @@
 import type { TargetGroups, TargetHealthEntry } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError } from "../util/errors";
+import { untrusted } from "../util/untrusted";
 import { type Lapse, type PollPolicy, pollUntil } from "../util/wait";
 import { targetGroupName } from "./arn";
 
@@ -48,7 +49,8 @@ function requiredCount(min: MinHealthy, registered: number): number {
 }
 
 export function describeTarget(t: TargetHealthEntry): string {
-  const detail = [t.reason, t.description].filter(Boolean).join(": ");
+  // ELB's reason code and description are AWS's words: outside text.
+  const detail = untrusted([t.reason, t.description].filter(Boolean).join(": "), 300);
   return `${t.id}${t.port ? `:${t.port}` : ""} ${t.state}${detail ? ` (${detail})` : ""}`;
 }
 

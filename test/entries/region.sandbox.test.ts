@@ -14,6 +14,7 @@ import { run as healthGate } from "../../src/entries/health-gate";
 import { run as rollback } from "../../src/entries/rollback";
 import type { RuntimeOptions } from "../../src/entries/runtime";
 import { run as shiftTraffic } from "../../src/entries/shift-traffic";
+import { run as shiftTrafficPost } from "../../src/entries/shift-traffic-post";
 import { RecordingIO } from "../../src/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] as const;
@@ -65,10 +66,10 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function step(run: (options: RuntimeOptions) => Promise<boolean>, inputs: Record<string, string>) {
+async function step(run: (options: RuntimeOptions) => Promise<boolean>, inputs: Record<string, string>, state: Record<string, string> = {}) {
   scopes.length = 0;
   // The runner's environment as the action sees it: no AWS_REGION, no AWS_DEFAULT_REGION.
-  const io = new RecordingIO(inputs, {}, { GITHUB_REPOSITORY: "acme/web", GITHUB_RUN_ID: "77", RUNNER_TEMP: process.env.TMPDIR ?? "/tmp" });
+  const io = new RecordingIO(inputs, state, { GITHUB_REPOSITORY: "acme/web", GITHUB_RUN_ID: "77", RUNNER_TEMP: process.env.TMPDIR ?? "/tmp" });
   const ok = await run({ io, signal: new AbortController().signal });
   const errors = io.annotations.filter((a) => a.level === "error").map((a) => a.message);
   if (process.env.REGION_COUNTS) console.log(`${inputs["listener-arn"] ? "listener-arn" : inputs["rule-arn"] ? "rule-arn" : "tags"}: ${scopes.length} requests, scopes ${[...new Set(scopes)].join(",")}`);
@@ -77,6 +78,7 @@ async function step(run: (options: RuntimeOptions) => Promise<boolean>, inputs: 
 
 describe("every action with AWS_REGION and AWS_DEFAULT_REGION unset", () => {
   const listener = () => sandbox.environment.listenerArn;
+  let shiftState: Record<string, string> = {};
   const defaultRule = () => sandbox.environment.loadBalancers[0]!.listeners[0]!.defaultRuleArn;
   const stableFor = () => `${Math.ceil(60 / sandbox.environment.timeScale)}s`;
 
@@ -112,6 +114,17 @@ describe("every action with AWS_REGION and AWS_DEFAULT_REGION unset", () => {
     const ops = sandbox.calls().map((c) => c.operation);
     expect(ops).toContain("ModifyListener");
     expect(ops).not.toContain("ModifyRule");
+    shiftState = r.io.state;
+  }, 60_000);
+
+  it("shift-traffic's post step reaches AWS in the same region (given the state of a main step that did not finish)", async () => {
+    expect(shiftState.routing).toBeDefined();
+    const r = await step(shiftTrafficPost, { "rule-arn": defaultRule(), weight: "10" }, { ...shiftState, finished: "false" });
+    // The main step did finish and handed its lock on, so the post step declines to restore; what
+    // matters here is that it read the environment, in the ARN's region.
+    expect(r.requests).toBeGreaterThan(0);
+    expect(r.scopes).toEqual(["us-east-1"]);
+    expect(r.errors.join("\n")).not.toMatch(/region/i);
   }, 60_000);
 
   it("canary-analyze, CloudWatch included", async () => {

@@ -10,6 +10,17 @@ import type { ActionRunResult } from "../../sandbox/src/runner";
 import { step, logOf, type ActionName } from "../../test/e2e/support";
 
 export const LOCK_TAG = "deploy:lock";
+/** The header of the deployment lock rule's condition (src/ports/load-balancer.ts LOCK_RULE). */
+const LOCK_HEADER = "x-zero-downtime-lock";
+
+/** Deployment locks left on the sandbox: lock rules (with their lease tag), and tags of the earlier format. */
+export function locksLeft(stage: Stage): string[] {
+  const state = stage.sandbox.state();
+  const rules = state.loadBalancers.flatMap((lb) => lb.listeners.flatMap((l) => l.rules));
+  const isLock = (r: (typeof rules)[number]) => r.conditions.some((c) => c.Field === "http-header" && c.HttpHeaderConfig?.HttpHeaderName === LOCK_HEADER);
+  const legacy = Object.values(state.tags).map((t) => t[LOCK_TAG]).filter((v): v is string => v !== undefined && v.startsWith("owner="));
+  return [...rules.filter(isLock).map((r) => `rule ${r.arn} (${state.tags[r.arn]?.[LOCK_TAG] ?? "no lease tag"})`), ...legacy];
+}
 export const ROLE_TAG = "deploy:role";
 
 /** What is wrong with the environment now: all traffic on one healthy slot, tags agreeing, no lock left. */
@@ -28,8 +39,7 @@ export function inconsistencies(stage: Stage): string[] {
     if (g === serving && role !== "stable") problems.push(`${g.name} carries all traffic but is tagged ${role ?? "without a role"}`);
     if (g !== serving && role === "stable") problems.push(`${g.name} carries no traffic but is tagged stable`);
   }
-  const lock = state.tags[forward.listenerArn]?.[LOCK_TAG];
-  if (lock) problems.push(`a deployment lock is left: ${lock}`);
+  for (const lock of locksLeft(stage)) problems.push(`a deployment lock is left: ${lock}`);
   return problems;
 }
 
@@ -133,8 +143,7 @@ export function killTrial(options: TrialOptions & { action: "deploy-green" | "sh
       // Rollback refuses when the stable slot already has everything (the kill came before the first
       // write, or the post step restored): then re-running the same step is the recovery.
       if (!/Nothing to roll back/i.test(logOf(rollback))) return { problems: [`rollback ${rollback.conclusion}`, ...inconsistencies(stage)], log };
-      const lockLeft = stage.sandbox.state().tags[stage.sandbox.environment.listenerArn]?.[LOCK_TAG];
-      if (lockLeft) notes.push(`lock left after the post step: ${lockLeft}`);
+      for (const lockLeft of locksLeft(stage)) notes.push(`lock left after the post step: ${lockLeft}`);
       const again = await run("shift-traffic", canaryInputs(stage));
       recovery += `, shift-traffic again ${again.conclusion}`;
       log += `\n--- shift-traffic again ---\n${logOf(again)}`;
@@ -144,12 +153,15 @@ export function killTrial(options: TrialOptions & { action: "deploy-green" | "sh
     const deploy = await run("deploy-green", deployInputs(stage), { killAfterMs: options.killAfterMs });
     killed = deploy.killed;
     log += logOf(deploy);
-    const again = await run("deploy-green", deployInputs(stage));
+    // Re-running a job that was killed is a new attempt of its run on GitHub: it claims the lock the
+    // killed attempt left.
+    const rerun = { github: { repository: "acme/web", runId: "4242", runAttempt: "2" } };
+    const again = await run("deploy-green", deployInputs(stage), rerun);
     recovery = `deploy-green again ${again.conclusion}`;
     log += `\n--- deploy-green again ---\n${logOf(again)}`;
     if (again.conclusion !== "success") return { problems: [`re-running deploy-green: ${again.conclusion}`], log };
     // deploy-green keeps the lock for the run's shift-traffic; the rest of the run releases it.
-    const shift = await run("shift-traffic", canaryInputs(stage));
+    const shift = await run("shift-traffic", canaryInputs(stage), rerun);
     log += `\n--- shift-traffic ---\n${logOf(shift)}`;
     if (shift.conclusion !== "success") return { problems: [`shift-traffic after the re-run: ${shift.conclusion}`], log };
     return { problems: inconsistencies(stage), log };

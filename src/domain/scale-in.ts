@@ -33,7 +33,7 @@ export async function scaleInAfterDraining(env: Environment, slot: Slot, extraDe
   );
   const end = clock.now() + waitMs;
   // In slices, so the lock's lease is renewed while the delay runs (it may be longer than half the lease).
-  for (let left = waitMs; left > 0; left = end - clock.now()) {
+  for (let left = end - clock.now(); left > 0; left = end - clock.now()) {
     if (left > 5_000) deps.log(`scaling in ${group.name} in ${Math.ceil(left / 1000)}s`);
     await clock.sleep(Math.min(left, 5_000), deps.signal);
     await deps.lock?.checkpoint(`scaling in ${group.name}`);

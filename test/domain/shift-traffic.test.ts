@@ -3,6 +3,7 @@ import { shiftTraffic, type Gate, type ShiftOptions } from "../../src/domain/shi
 import { TAG } from "../../src/domain/tags";
 import type { AlarmState } from "../../src/ports/alarms";
 import { ManualClock } from "../../src/util/clock";
+import { LockLostError } from "../../src/domain/lock";
 import { SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, healthy, unhealthy } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
@@ -357,5 +358,77 @@ describe("shiftTraffic", () => {
     };
     await expect(shiftTraffic(options({ scaleInPrevious: true }), deps)).rejects.toThrow(/carries 50% of traffic again/);
     expect(fleet.capacityChanges.filter((c) => c.name === "web-blue")).toEqual([]);
+  });
+});
+
+describe("the deployment lock guards every write", () => {
+  /** What a rollback does: deletes the deployment's lock rule and creates its own. */
+  const takeOver = (elb: FakeElb, now: number) => {
+    for (const rule of elb.locks.current()) void elb.locks.remove(rule.arn);
+    elb.holdLock({ run: "org/repo/actions/runs/77", job: "rollback", expiresAt: new Date(now + 600_000) });
+  };
+  const greenWeights = (elb: FakeElb) => elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight);
+
+  it("checks it before the first shift: taken over right after it was taken, nothing is written", async () => {
+    const { elb, deps, clock } = setup();
+    const error = await shiftTraffic(options(), { ...deps, onStart: () => takeOver(elb, clock.now()) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockLostError);
+    expect(String(error)).toMatch(/Stopped before moving green to 100%: org\/repo\/actions\/runs\/77 took this environment's deployment lock over/);
+    expect(elb.count("setWeights")).toBe(0);
+  });
+
+  it("checks it before promotion: taken over after the last shift, the slots are not retagged", async () => {
+    const { elb, fleet, deps, clock } = setup();
+    elb.onWrite = () => takeOver(elb, clock.now());
+    const error = await shiftTraffic(options(), deps).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/Stopped before promoting green to stable/);
+    expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("candidate");
+    expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("stable");
+    expect(fleet.count("tag")).toBe(0);
+  });
+
+  it("checks it before scale-in: taken over during the deregistration delay, nothing is scaled in", async () => {
+    const { elb, fleet, deps, clock } = setup();
+    elb.deregistrationDelay.set(BLUE_ARN, 30);
+    const read = elb.read.bind(elb);
+    let reads = 0;
+    // The weights are read again once the delay has passed, right before the scale-in: a rollback comes first.
+    elb.read = async (ref) => {
+      if (elb.weightHistory.length > 0 && ++reads === 2) takeOver(elb, clock.now());
+      return read(ref);
+    };
+    const error = await shiftTraffic(options({ scaleInPrevious: true }), deps).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/Stopped before scaling in web-blue/);
+    expect(fleet.capacityChanges.filter((c) => c.name === "web-blue")).toEqual([]);
+  });
+
+  it("lock-ttl 1m with a 60m canary: renewed all along, never lapses, promoted", async () => {
+    const { elb, deps } = setup();
+    const result = await shiftTraffic(options({ lockTtlMs: 60_000, plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 30 * 60_000 } }), deps);
+    expect(result.promoted).toBe(true);
+    expect(greenWeights(elb)).toEqual([100, 500, 1]);
+    // Renewed at the first 2 s check after each quarter lease (15 s): every 16 s over the hour.
+    expect(elb.count("tagRule")).toBeGreaterThanOrEqual(3 * 60);
+    expect(elb.lockHolder()).toBeUndefined();
+  });
+
+  it("stops before the next weight write when its own lease lapsed (a hung call outlived half the lease)", async () => {
+    const { elb, deps, clock } = setup();
+    const hung: Gate = { name: "slow analysis", check: async () => (clock.advance(45_000), { ok: true, detail: "fine, but late" }) };
+    const error = await shiftTraffic(options({ lockTtlMs: 60_000, plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } }), { ...deps, gates: [hung] }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LockLostError);
+    expect(String(error)).toMatch(/Stopped before moving green to 50%: this step's deployment lock was last renewed at .*half its 60s lease ago/);
+    expect(greenWeights(elb)).toEqual([100]);
+  });
+
+  it("leaves a canary's lock parked for the run's promotion job, which claims it", async () => {
+    const { elb, deps } = setup();
+    await shiftTraffic(options({ plan: { kind: "weight", percent: 10 }, lockOwner: { run: "org/repo/actions/runs/1", job: "deploy", attempt: 1 } }), deps);
+    expect(elb.lockHolder()).toMatchObject({ job: "deploy", state: "parked" });
+    const promoted = await shiftTraffic(options({ lockOwner: { run: "org/repo/actions/runs/1", job: "promote", attempt: 1 } }), deps);
+    expect(promoted.promoted).toBe(true);
+    expect(elb.lockHolder()).toBeUndefined();
   });
 });

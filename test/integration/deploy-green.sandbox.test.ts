@@ -8,7 +8,9 @@ import { DescribeListenersCommand, DescribeTagsCommand, DescribeTargetHealthComm
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AwsClients, CallCounter } from "../../src/aws/clients";
 import { createPorts } from "../../src/aws/ports";
+import { ElbV2LockRules } from "../../src/aws/elbv2-lock-rules";
 import { deployGreen, type DeployGreenRequest } from "../../src/domain/deploy-green";
+import { parseLockTags } from "../../src/domain/lock-format";
 import { TAG } from "../../src/domain/tags";
 import { systemClock } from "../../src/util/clock";
 import { RELEASE_IMAGES } from "../../sandbox/src/config";
@@ -18,6 +20,12 @@ import { startStage } from "../../sandbox/demo/stage";
 let sandbox: Sandbox;
 let destroy: () => void;
 let clients: AwsClients;
+
+/** The environment's deployment lock, as its listener rule's tags have it. */
+async function lockOf() {
+  const found = await new ElbV2LockRules(() => clients.elbv2()).find(sandbox.environment.listenerArn, 50_000);
+  return found && parseLockTags(found.tags, found.ruleArn);
+}
 
 beforeEach(async () => {
   sandbox = await startSandbox({ timeScale: 40, seed: 7 });
@@ -94,7 +102,8 @@ describe("deploy-green against the sandbox", () => {
     const health = await (await clients.elbv2()).send(new DescribeTargetHealthCommand({ TargetGroupArn: greenArn }));
     expect(health.TargetHealthDescriptions!.map((d) => d.TargetHealth?.State)).toEqual(["healthy", "healthy"]);
     expect(await tagsOf(greenArn)).toMatchObject({ [TAG.role]: "candidate", [TAG.version]: "v2", [TAG.deploymentId]: "42-1", [TAG.sha]: "0123abcd" });
-    expect((await tagsOf(sandbox.environment.listenerArn))[TAG.lock]).toContain("owner=octo/web/actions/runs/42");
+    // Left parked for the run's shift-traffic, on a listener rule that routes nothing.
+    expect(await lockOf()).toMatchObject({ run: "octo/web/actions/runs/42", state: "parked" });
     expect(await listenerWeights()).toEqual([1, 0]);
     expect(logs.some((l) => l.includes("Created version 2 of launch template"))).toBe(true);
     expect(sandbox.calls().filter((c) => /^Modify(Listener|Rule)$/.test(c.operation))).toEqual([]);
@@ -109,7 +118,7 @@ describe("deploy-green against the sandbox", () => {
     expect(message).toMatch(/^deploy-green failed on slot green \(web-green\): 0 of 2 new instances of web-green became InService and healthy in web-green within 6s\./);
     expect(message).toContain("unhealthy (Target.ResponseCodeMismatch");
     expect(message).toContain("The listener was not changed: all traffic stays on blue (web-blue)");
-    expect((await tagsOf(sandbox.environment.listenerArn))[TAG.lock]).toBeUndefined();
+    expect(await lockOf()).toBeUndefined();
     expect(await listenerWeights()).toEqual([1, 0]);
     const asg = await clients.autoScaling();
     const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web-green"] }))).AutoScalingGroups![0]!;

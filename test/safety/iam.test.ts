@@ -85,7 +85,9 @@ beforeAll(async () => {
     "scale-in-previous": "true",
   });
   await scenario("rollback", { "listener-arn": listener, "scale-in-bad": "true", timeout: "60s" });
-}, 180_000);
+  // The next release, over the slot just rolled back from: its role and version tags are cleared (RemoveTags).
+  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v3", timeout: "60s", "stable-for": "1s" });
+}, 240_000);
 
 afterAll(async () => {
   // IAM_RECORDED=<file> writes what was recorded, to review a policy change.

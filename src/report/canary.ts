@@ -19,6 +19,8 @@ const MAX_POINTS = 60;
 /** What the report itself does not know: the slots' names, the run, and whether to say what to do next. */
 export interface CanaryContext {
   slots?: { canary?: string | undefined; baseline?: string | undefined } | undefined;
+  /** Versions to show where the report's targets carry none (target groups given by ARN). */
+  versions?: { canary?: string | undefined; baseline?: string | undefined } | undefined;
   runUrl?: string | undefined;
   /** End with the next step (the standalone canary-analyze; shift-traffic says its own). */
   next?: boolean | undefined;
@@ -85,7 +87,7 @@ function addMetricChart(out: Summary, r: MetricResult): void {
 }
 
 function sides(out: Summary, report: CanaryReport, context: CanaryContext): void {
-  const row = (role: "canary" | "baseline", t: Target) => [role, context.slots?.[role], t.version, link(targetGroupName(t.targetGroupArn), consoleUrl.targetGroup(t.targetGroupArn))];
+  const row = (role: "canary" | "baseline", t: Target) => [role, context.slots?.[role], t.version ?? context.versions?.[role], link(targetGroupName(t.targetGroupArn), consoleUrl.targetGroup(t.targetGroupArn))];
   out.table(["Role", "Slot", "Version", "Target group"], [row("canary", report.canary), row("baseline", report.baseline)]);
 }
 

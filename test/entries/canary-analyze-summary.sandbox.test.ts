@@ -40,8 +40,9 @@ describe("canary-analyze's summary", () => {
     const md = await runAnalysis({ "canary-target-group-arn": green, "baseline-target-group-arn": blue });
     expect(md).toContain("## Canary analysis: ⚠️ inconclusive");
     expect(md).toContain("| Role | Slot | Version | Target group |");
-    expect(md).toMatch(/\| canary \| — \| — \| \[web-green\]\(https:\/\/console\.aws\.amazon\.com\/ec2\/home\?region=us-east-1#TargetGroup:targetGroupArn=arn%3Aaws/);
-    expect(md).toMatch(/\| baseline \| — \| — \| \[web-blue\]\(/);
+    // Slot names from the target groups' names (no deploy:slot tag), no version tags yet.
+    expect(md).toMatch(/\| canary \| green \| — \| \[web-green\]\(https:\/\/console\.aws\.amazon\.com\/ec2\/home\?region=us-east-1#TargetGroup:targetGroupArn=arn%3Aaws/);
+    expect(md).toMatch(/\| baseline \| blue \| — \| \[web-blue\]\(/);
     const tg = green.slice(green.lastIndexOf(":") + 1);
     expect(md).toContain(`[CloudWatch metrics of the canary](https://console.aws.amazon.com/cloudwatch/home?region=${sandbox.region}#metricsV2:graph=~();namespace=AWS/ApplicationELB;search=${encodeURIComponent(tg)})`);
     expect(md.trimEnd().split("\n").at(-1)).toMatch(/^\*\*Next:\*\* Inconclusive: only 0 requests on the baseline, fewer than the minimum 500\. Do not promote on this result/);
@@ -58,5 +59,12 @@ describe("canary-analyze's summary", () => {
     expect(md).toMatch(/\| canary \| green \| v2 \| \[web-green\]\(/);
     expect(md).toMatch(/\| baseline \| blue \| v1 \| \[web-blue\]\(/);
     expect(md.trimEnd().split("\n").at(-1)).toMatch(/^\*\*Next:\*\* Inconclusive: /);
+  });
+
+  it("given by ARN, the versions come from the target groups' tags", async () => {
+    const { targetGroups } = sandbox.environment;
+    const md = await runAnalysis({ "canary-target-group-arn": targetGroups["web-green"]!, "baseline-target-group-arn": targetGroups["web-blue"]! });
+    expect(md).toMatch(/\| canary \| green \| v2 \| \[web-green\]\(/);
+    expect(md).toMatch(/\| baseline \| blue \| v1 \| \[web-blue\]\(/);
   });
 });

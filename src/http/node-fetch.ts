@@ -1,12 +1,13 @@
 /**
- * A fetch-shaped GET over node:http and node:https that sends the Host header it is given.
+ * A fetch-shaped request over node:http and node:https that sends the Host header it is given.
  *
  * Node's global fetch silently replaces a Host header with the URL's host, so a check of
  * `http://<load balancer DNS name>/health` with `Host: app.example.com` would never reach the
  * host-routed rule it means to test. This transport sends the headers as given, uses the Host
  * header's name for TLS SNI and certificate checks, never follows redirects (a 3xx is returned
  * like any other status), opens a fresh connection per request (no pooled sockets are left
- * behind) and streams the body, so the caller decides how much of it to read.
+ * behind) and streams the body, so the caller decides how much of it to read. The metric providers
+ * use it too: no redirect can carry their API keys elsewhere, and no fetch machinery is loaded.
  */
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -15,6 +16,8 @@ import { Readable } from "node:stream";
 export interface FetchInit {
   method?: string;
   headers?: [string, string][];
+  /** A request body (sent with its content-length), for POST. */
+  body?: string;
   redirect?: "manual";
   signal?: AbortSignal;
 }
@@ -54,6 +57,8 @@ export const nodeFetch: Fetch = (url, init) =>
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
     const method = init.method ?? "GET";
+    const body = init.body === undefined ? undefined : Buffer.from(init.body, "utf8");
+    if (body) headers["content-length"] = String(body.length);
     const secure = target.protocol === "https:";
     const serverName = secure && headers.host ? headers.host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "") : undefined;
     let response: IncomingMessage | undefined;
@@ -88,5 +93,5 @@ export const nodeFetch: Fetch = (url, init) =>
       cleanUp();
       reject(error);
     });
-    request.end();
+    request.end(body);
   });

@@ -4,7 +4,7 @@ import { createAlarmsProvider, createCloudWatchProvider } from "./cloudwatch";
 import { createAlarmReader, createMetricDataReader } from "./cloudwatch-sdk";
 import type { ProvidersConfig } from "./config";
 import { createDatadogProvider } from "./datadog";
-import type { Fetch } from "./http";
+import { type Fetch, providerFetch } from "./http";
 import { createNewRelicProvider } from "./newrelic";
 import { createPrometheusProvider } from "./prometheus";
 import type { ProviderSet } from "./provider";
@@ -19,7 +19,7 @@ export interface ProviderDeps {
 }
 
 export function createProviders(deps: ProviderDeps): ProviderSet {
-  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  const fetchImpl = deps.fetch ?? providerFetch;
   const s = deps.settings ?? {};
   return {
     cloudwatch: createCloudWatchProvider(createMetricDataReader(deps.clients)),

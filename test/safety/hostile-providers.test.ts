@@ -4,8 +4,8 @@
  * port, where a second server records every header that reaches it, (3) an endless 200 body,
  * (4) a server that accepts and never answers. The action runs as a child process, bundled from
  * source (as the build bundles it) against the sandbox for its AWS calls. No injected line may reach
- * stdout as a command, no key the second origin, and every run ends within its deadline (the
- * providers' 3 s timeout) + 5 s with its peak memory measured.
+ * stdout as a command, no key the second origin, every run ends within its deadline (the providers'
+ * 3 s timeout) + 5 s, and its peak resident memory stays under 100 MiB.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,12 +18,10 @@ import { runChild, type ChildRun } from "./support/child";
 const INJECTED = "oops\n::add-mask::verdict\n::stop-commands::pwned\n::error title=forged::canary is fine";
 const KEYS = { dd: "DDAPIKEY0123456789abcdef", ddApp: "DDAPPKEY0123456789abcdef", nr: "NRAK-0123456789ABCDEFGHIJKLMN", prom: "PROMTOKEN-0123456789" };
 const TIMEOUT_S = 3;
-/**
- * How much more than a benign run a hostile one may take. The benign run itself peaks above 100 MiB
- * on Node 24 (the SDK clients, undici and V8's heap sizing: 117-139 MiB measured), so the bound is
- * on what the hostile server adds.
- */
-const MEMORY_MARGIN_MIB = 48;
+/** Every run's peak resident memory stays under this (the benign run measures about 69 MiB on Node 24). */
+const MEMORY_LIMIT_MIB = 100;
+/** ...and a hostile run takes at most this much more than the benign one. */
+const MEMORY_MARGIN_MIB = 30;
 let benignPeak = 0;
 
 type Answer = (req: { path: string }, res: import("node:http").ServerResponse) => void;
@@ -91,6 +89,8 @@ const commandLines = (run: ChildRun) => run.stdout.filter((l) => /^\s*::/.test(l
 const OWN_COMMANDS = /^::(debug|warning|notice|error|add-mask)::/;
 
 function expectCommon(run: ChildRun): void {
+  expect(run.peakMiB).not.toBeNull();
+  expect(run.peakMiB!).toBeLessThan(MEMORY_LIMIT_MIB);
   if (benignPeak > 0) expect(run.peakMiB! - benignPeak).toBeLessThan(MEMORY_MARGIN_MIB);
   expect(run.signal, run.stdout.join("\n")).toBeNull();
   expect(run.code, run.stdout.join("\n")).toBe(0);
@@ -168,8 +168,8 @@ describe("canary-analyze against hostile metric servers", () => {
     });
     const run = await analyse("(3) endless body", everywhere(url));
     expectCommon(run);
-    // Bounded: at most MAX_BUFFERED_BYTES held at once and MAX_RESPONSE_BYTES per request, read in
-    // 64 KiB chunks the GC reclaims late; before, the same body grew the process to 897 MB.
+    // Bounded by MAX_RESPONSE_BYTES per request (and MAX_BUFFERED_BYTES held at once); before, the
+    // same body grew the process to 897 MB.
     expect(run.peakMiB! - benignPeak).toBeLessThan(MEMORY_MARGIN_MIB);
     expect(run.stdout.some((l) => /response larger than \d+ bytes|exceed \d+ bytes together|timed out after 3000 ms/.test(l))).toBe(true);
     expect(run.stdout.some((l) => l.includes("not JSON"))).toBe(false);

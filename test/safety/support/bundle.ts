@@ -1,6 +1,7 @@
 /**
- * Bundles one entry from source into a temporary directory (never dist/), as the build does, so a
- * child process runs it with the memory and start-up of the shipped action rather than of tsx.
+ * Bundles one entry from source into a temporary directory (never dist/), split and minified as the
+ * build does, so a child process runs it with the memory and start-up of the shipped action rather
+ * than of tsx.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,8 +14,11 @@ export async function bundleEntry(entry: string): Promise<{ file: string; remove
   const file = join(dir, "entry.mjs");
   await build({
     absWorkingDir: ROOT,
-    entryPoints: [entry],
-    outfile: file,
+    entryPoints: [{ in: entry, out: "entry" }],
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    // What is imported with import() (the action's main part, each SDK client) is a chunk of its own, loaded when used, as in dist/.
+    splitting: true,
     bundle: true,
     platform: "node",
     target: "node20",

@@ -10,7 +10,8 @@ export const rollbackAction = defineAction({
   inputs: {
     ...environmentInputs,
     reason: {
-      description: "Why, in words. Recorded in the tags and the step summary.",
+      description:
+        "Why, in words, on one line. Recorded in the step summary as written and in the deploy:reason tag with who asked, in the characters ELBv2 allows in a tag (letters, digits, spaces and _ . : / = + - @; e.g. `(by alice)` becomes `- by alice`).",
       default: "manual rollback",
       get schema() {
         return text(200);

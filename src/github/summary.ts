@@ -100,9 +100,9 @@ function cell(value: Inline): string {
   return md === "" ? "—" : md.replace(/(^|[^\\])\|/g, "$1\\|");
 }
 
-/** A line of block text must not start like another block (list, quote, heading, rule, table). */
+/** A line of block text must not start like another block (indented code, list, quote, heading, rule). */
 function safeStart(md: string): string {
-  return md.replace(/^(\s*)([-+=>#]|\d+[.)])/, "$1\\$2");
+  return md.replace(/^\s+/, "").replace(/^([-+=>#]|\d+[.)])/, "\\$1");
 }
 
 function escapeHtml(text: string): string {
@@ -144,7 +144,7 @@ export class Summary {
       items
         .map(inline)
         .filter((i) => i.trim() !== "")
-        .map((i) => `- ${i}`)
+        .map((i) => `- ${safeStart(i)}`)
         .join("\n"),
     );
   }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { renderHtml, renderProblems, visibleText } from "./gfm-check";
 import { allSummaries } from "./summaries";
+import { summary } from "../../src/github/summary";
 import { renderHealthGateSummary } from "../../src/report/health-gate";
 
 describe("every step summary renders on GitHub", () => {
@@ -62,5 +63,22 @@ describe("outside text in a summary", () => {
     expect(html.match(/<td>/g)).toHaveLength(4);
     expect(visibleText(html)).toContain("[click](https://evil.example)");
     expect(md).not.toMatch(/^::/m);
+  });
+});
+
+describe("the builder", () => {
+  it("keeps outside text that starts like a block inside its block", () => {
+    const hostile = ["# heading", "- item", "1. first", "    indented code", "> quote", "=== rule", "```js"];
+    const md = summary().paragraph(...hostile).list(hostile).table(["a"], hostile.map((h) => [h])).toString();
+    const html = renderHtml(md);
+    expect(html).not.toMatch(/<h\d|<pre|<blockquote|<ol|<ul>\s*<li>\s*<ul/);
+    expect(html.match(/<p>/g)).toHaveLength(1);
+    expect(html.match(/<li>/g)).toHaveLength(hostile.length);
+    expect(html.match(/<tr>/g)).toHaveLength(hostile.length + 1);
+  });
+
+  it("puts a blank line between any two blocks and inside a details", () => {
+    const md = summary().table(["a", "b"], [[1, 2]]).table(["c", "d"], [[3, 4]]).details("Data", (d) => d.table(["e"], [[5]])).paragraph("after").toString();
+    expect(md).toBe("| a | b |\n| --- | --- |\n| 1 | 2 |\n\n| c | d |\n| --- | --- |\n| 3 | 4 |\n\n<details><summary>Data</summary>\n\n| e |\n| --- |\n| 5 |\n\n</details>\n\nafter\n");
   });
 });

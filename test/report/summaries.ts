@@ -166,7 +166,7 @@ function canary(kind: "pass" | "fail" | "inconclusive") {
           { kind: "samples", baseline: [20, 21, 22, 23, 24], canary: [21, 22, 23, 24, 25], unit: "ms" },
         ]
       : [
-          { kind: "counts", baseline: { events: 10, total: 2000 }, canary: { events: kind === "fail" ? 90 : 11, total: 2000 }, series: { baseline: pts(rate(1)), canary: pts(rate(kind === "fail" ? 9 : 1)) } },
+          { kind: "counts", baseline: { events: 10, total: 2000 }, canary: { events: kind === "fail" ? 90 : 11, total: 2000 }, series: { baseline: pts(rate(1)), canary: pts(rate(kind === "fail" ? 9 : 1.3)) } },
           { kind: "samples", baseline: b, canary: c, unit: "ms", series: { baseline: pts(b), canary: pts(c) } },
           kind === "fail" ? { kind: "error", message: "GetMetricData: Throttling | Rate exceeded" } : { kind: "samples", baseline: b.map((v) => v / 2), canary: c.map((v) => v / 2), unit: "ms" },
         ];

@@ -106,8 +106,8 @@ function asError(reason: unknown): Error {
 }
 
 /**
- * SIGINT and SIGTERM stop the step. Once the step has finished after being stopped, the process
- * exits within `graceMs` even if a timer (an SDK retry wait) would keep it alive.
+ * SIGINT and SIGTERM stop the step until it has finished. Once it has finished after being stopped,
+ * the process exits within 200 ms even if a timer (an SDK retry wait) would keep it alive.
  */
 export function stopOnSignals(cancellation: Cancellation, warn: (line: string) => void): { finished(): void } {
   const onSignal = (signal: NodeJS.Signals) => {
@@ -119,6 +119,8 @@ export function stopOnSignals(cancellation: Cancellation, warn: (line: string) =
   process.on("SIGTERM", onSignal);
   return {
     finished() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       cancellation.dispose();
       if (cancellation.signal.aborted) setTimeout(() => process.exit(), 200).unref();
     },

@@ -74,7 +74,7 @@ describe("acquireLock", () => {
   });
 
   it("fails fast when another run holds a live lease, naming the holder and the lease, and deletes nothing", async () => {
-    const { elb, lock } = setup();
+    const { elb, clock, lock } = setup();
     await lock(A);
     elb.calls.length = 0;
     const error = await lock(B).catch((e: unknown) => e);
@@ -84,6 +84,9 @@ describe("acquireLock", () => {
     expect((error as Error).message).toMatch(/rollback/);
     expect(elb.count("deleteRule")).toBe(0);
     expect(elb.lockHolder()?.run).toBe(RUN_A);
+    // At once: no wait, no retry.
+    expect(clock.sleeps).toEqual([]);
+    expect(elb.count("createRule")).toBe(1);
   });
 
   it("check-then-write race: B reads the lock free before A takes it and acts after A would have read back: exactly one proceeds", async () => {

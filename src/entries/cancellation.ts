@@ -6,6 +6,10 @@
  * even when AWS does not answer.
  */
 
+import { setMaxListeners } from "node:events";
+
+const MAX_LISTENERS = 1000;
+
 /** How long the calls that put the environment back may take, all together, once a step is stopped. */
 export const RESTORE_WINDOW_MS = 3_000;
 
@@ -72,6 +76,8 @@ export function createCancellation(options: CancellationOptions = {}): Cancellat
   const windowMs = options.restoreWindowMs ?? RESTORE_WINDOW_MS;
   const step = new AbortController();
   const restore = new AbortController();
+  // Every AWS call and provider request in flight listens to these; many at once is not a leak.
+  setMaxListeners(MAX_LISTENERS, step.signal, restore.signal);
   const timers = new Set<() => void>();
   let stopDeadline: (() => void) | undefined;
   const cancel = (reason: Error) => {

@@ -1,6 +1,5 @@
 /** Starting the sandbox for a part and reading what the bench needs from its state. */
 import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
-import { recheckCalls } from "../../sandbox/src/aws/model-validate";
 import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
 import { defaultConfig, type SandboxConfig } from "../../sandbox/src/config";
 import { waitFor } from "./context";
@@ -21,7 +20,7 @@ export interface World {
 }
 
 /** Recorded AWS requests of every closed world re-validated against the API models (real AWS rejects violations). */
-export const modelCheck = { checked: 0, violations: [] as string[] };
+export const modelCheck = { checked: 0, violating: 0, violations: [] as string[] };
 
 export async function startWorld(options: { timeScale: number; config?: SandboxConfig; seed?: number }): Promise<World> {
   const config = options.config ?? defaultConfig();
@@ -52,9 +51,11 @@ export async function startWorld(options: { timeScale: number; config?: SandboxC
     async close() {
       autoScaling.destroy();
       await sandbox.close();
-      const result = recheckCalls(sandbox.calls());
-      modelCheck.checked += result.checked;
-      modelCheck.violations.push(...result.violations.map((v) => `${v.operation}: ${v.message}`));
+      // The sandbox's own tally: parts reset the call log between steps, the tally counts every request.
+      const tally = sandbox.modelTally();
+      modelCheck.checked += tally.checked;
+      modelCheck.violations.push(...tally.examples);
+      modelCheck.violating += tally.violating;
     },
   };
   // Every group that starts with instances must be healthy before a part measures anything.

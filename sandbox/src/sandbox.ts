@@ -7,7 +7,7 @@ import type { ReleaseBehaviour } from "./contracts";
 import { createSandboxClock } from "./contracts";
 import { defaultConfig, parseConfig, releaseSchema, type SandboxConfig } from "./config";
 import { autoScaling } from "./aws/autoscaling";
-import { CallLog, type CallRecord } from "./aws/calls";
+import { CallLog, type CallRecord, type ModelTally } from "./aws/calls";
 import { cloudWatch } from "./aws/cloudwatch";
 import { ec2 } from "./aws/ec2";
 import { elbv2 } from "./aws/elbv2";
@@ -68,6 +68,8 @@ export interface Sandbox {
   state(): SandboxState;
   calls(): CallRecord[];
   resetCalls(): void;
+  /** Requests checked against their API model since start (resetCalls keeps it), and the violating ones. */
+  modelTally(): ModelTally;
   /** The ELBv2 tag read lag in wall-clock ms (0: off); setting it applies to writes from then on. */
   tagReadLagMs(): number;
   setTagReadLag(ms: number): number;
@@ -140,6 +142,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       state: () => snapshot(world),
       calls: () => calls.list(),
       resetCalls: () => calls.reset(),
+      modelTally: () => calls.modelTally(),
       tagReadLagMs: () => tagLag.lagMs,
       setTagReadLag(ms) {
         try {

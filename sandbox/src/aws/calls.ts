@@ -21,11 +21,28 @@ export interface CallRecord {
 export const CALL_LOG_LIMIT = 100_000;
 export const CALL_INPUT_LIMIT = 20_000;
 
+/** Requests checked against their API model since the sandbox started (a reset of the log keeps it). */
+export interface ModelTally {
+  checked: number;
+  violating: number;
+  /** The first violating requests, `Service.Operation: message`. */
+  examples: string[];
+}
+
 export class CallLog {
   private records: CallRecord[] = [];
+  private readonly models: ModelTally = { checked: 0, violating: 0, examples: [] };
 
-  add(record: CallRecord): void {
+  /** Logs a call; `violations` are the model constraints it broke, when its operation has a model. */
+  add(record: CallRecord, violations?: readonly string[]): void {
     this.records.push(record);
+    if (violations) {
+      this.models.checked += 1;
+      if (violations.length > 0) {
+        this.models.violating += 1;
+        if (this.models.examples.length < 20) this.models.examples.push(`${record.service}.${record.operation}: ${violations.join("; ")}`);
+      }
+    }
     const old = this.records.length - CALL_INPUT_LIMIT - 1;
     if (old >= 0 && this.records[old]!.input !== undefined) delete this.records[old]!.input;
     // Trimmed in batches, so a full log does not copy 100,000 records on every call.
@@ -34,6 +51,10 @@ export class CallLog {
 
   list(): CallRecord[] {
     return [...this.records];
+  }
+
+  modelTally(): ModelTally {
+    return { ...this.models, examples: [...this.models.examples] };
   }
 
   reset(): void {

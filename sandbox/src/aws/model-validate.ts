@@ -211,6 +211,11 @@ export function validationMessage(violations: string[]): string {
   return `${n} validation error${n === 1 ? "" : "s"} detected: ${violations.join("; ")}`;
 }
 
+/** Whether the request's operation has constraints here: a model (vendored or hand-written) or EC2's documented ones. */
+export function hasConstraints(service: string, operation: string): boolean {
+  return service === "EC2" ? hasEc2Rules(operation) : hasModel(service, operation);
+}
+
 /** Every constraint the decoded request breaks (models, or EC2's documented constraints), as text. */
 export function requestViolations(service: string, operation: string, input: unknown): string[] {
   if (service === "EC2") return ec2Violations(operation, (input ?? {}) as Record<string, unknown>).map((v) => `${v.code}: ${v.message}`);
@@ -239,7 +244,7 @@ export interface RecheckResult {
 export function recheckCalls(calls: readonly { service: string; operation: string; requestId: string; input?: unknown }[]): RecheckResult {
   const result: RecheckResult = { checked: 0, unchecked: 0, violations: [] };
   for (const call of calls) {
-    if (!hasModel(call.service, call.operation) && !(call.service === "EC2" && hasEc2Rules(call.operation))) continue;
+    if (!hasConstraints(call.service, call.operation)) continue;
     if (call.input === undefined) {
       result.unchecked += 1;
       continue;

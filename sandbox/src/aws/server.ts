@@ -10,7 +10,7 @@ import type { World } from "../world/world";
 import type { CallLog, CallRecord } from "./calls";
 import { AwsError, notSupported } from "./errors";
 import type { FaultInjector } from "./faults";
-import { requestError, requestViolations } from "./model-validate";
+import { hasConstraints, requestError, requestViolations } from "./model-validate";
 import { decodeQuery } from "./query";
 import type { ServiceDefinition } from "./service";
 import { ec2Error, ec2Response, queryError, queryResponse } from "./xml";
@@ -97,14 +97,14 @@ function faultError(decision: ReturnType<FaultInjector["decide"]>, ec2Protocol: 
 }
 
 /** The call log's record of a request: what was asked, how it was answered, and how many model constraints it broke. */
-function callRecord(parsed: Parsed, answer: { at: number; requestId: string; status: number; errorCode?: string | undefined; fault?: string | undefined }): CallRecord {
+function callRecord(parsed: Parsed, answer: { at: number; requestId: string; status: number; errorCode?: string | undefined; fault?: string | undefined }, found: readonly string[] | undefined): CallRecord {
   return {
     ...answer,
     service: parsed.serviceName,
     operation: parsed.operation || "Unknown",
     durationMs: Date.now() - answer.at,
     input: parsed.params,
-    violations: parsed.operation ? requestViolations(parsed.serviceName, parsed.operation, parsed.params).length : undefined,
+    violations: found?.length,
   };
 }
 
@@ -153,7 +153,10 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
     const started = Date.now();
     const requestId = world.uuid();
     let parsed: Parsed = { service: undefined, serviceName: "Unknown", operation: "", params: {}, json: false };
-    const log = (status: number, errorCode?: string, fault?: string) => calls.add(callRecord(parsed, { at: started, requestId, status, errorCode, fault }));
+    const log = (status: number, errorCode?: string, fault?: string) => {
+      const found = hasConstraints(parsed.serviceName, parsed.operation) ? requestViolations(parsed.serviceName, parsed.operation, parsed.params) : undefined;
+      calls.add(callRecord(parsed, { at: started, requestId, status, errorCode, fault }, found), found);
+    };
     try {
       parsed = parseRequest(req, body, services);
     } catch (error) {

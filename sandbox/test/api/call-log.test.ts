@@ -26,6 +26,21 @@ describe("CallLog", () => {
     expect(records.at(-CALL_INPUT_LIMIT - 1)!.input).toBeUndefined();
   });
 
+  it("tallies the requests checked against a model, and the violating ones, across resets", () => {
+    const log = new CallLog();
+    log.add(call(1), []);
+    log.add(call(2), ["Value null at 'resourceArns' failed to satisfy constraint: Member must not be null"]);
+    log.add({ ...call(3), operation: "NotModeled" });
+    log.reset();
+    log.add(call(4), []);
+    expect(log.list()).toHaveLength(1);
+    expect(log.modelTally()).toEqual({
+      checked: 3,
+      violating: 1,
+      examples: ["ElasticLoadBalancingV2.DescribeTags: Value null at 'resourceArns' failed to satisfy constraint: Member must not be null"],
+    });
+  });
+
   it("re-validates recorded inputs, counting those checked, those too old and each violation", () => {
     const records = [call(1), call(2, { ResourceArns: [] }), call(3, {}), { ...call(4), input: undefined }, { ...call(5), operation: "NotModeled" }];
     const result = recheckCalls(records);

@@ -89,6 +89,7 @@ describe("requests that break the API models are rejected as AWS rejects them", 
     const logged = sandbox.calls().slice(before).find((r) => r.operation === x.operation)!;
     expect(logged.status).toBe(400);
     expect(logged.violations).toBeGreaterThanOrEqual(1);
+    expect(sandbox.modelTally().examples.length).toBeGreaterThan(0);
   });
 
   it("answers AddTags with a pattern-breaking value in AWS's exact words", async () => {

@@ -57,6 +57,7 @@ export function policyOf(metric: MetricConfig, config: Pick<CanaryConfig, "confi
     direction: metric.direction,
     critical: metric.critical,
     mustHaveData: metric.mustHaveData,
+    optional: metric.optional,
     nanStrategy: metric.nanStrategy,
     confidence: metric.confidence ?? config.confidence,
     effect: metric.effect,

@@ -66,6 +66,7 @@ function base(policy: MetricPolicy, m: Measurement, alpha: number): MetricResult
     group: policy.group,
     weight: policy.weight,
     critical: policy.critical,
+    ...(policy.optional ? { optional: true } : {}),
     kind: m.kind,
     classification: "pass",
     failed: false,

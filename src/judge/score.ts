@@ -12,7 +12,7 @@
  *  6. score = weighted % of scored metrics that pass: below pass -> fail (band marginal when
  *     >= marginal);
  *  7. a metric that errored (its provider failed: no evidence either way) -> inconclusive: it is
- *     never left out of a pass in silence;
+ *     never left out of a pass in silence (one marked `optional` is left out, and named in the reasons);
  *  8. a metric with not enough data to have failed (its test's smallest attainable p is not
  *     below its alpha) -> inconclusive: a pass needs every compared metric to be able to fail;
  *  9. else pass.
@@ -90,13 +90,15 @@ export function decide(results: MetricResult[], requests: Requests, policy: Verd
 
   const failing = results.filter((r) => r.failed).map((r) => `${r.name}: ${r.reason}`);
   const errored = results.filter((r) => r.classification === "error");
-  if (band === "pass" && errored.length > 0) {
-    return out("inconclusive", [...errored.map((r) => `${r.name} could not be measured (${r.reason}); no pass without evidence from every metric`), ...failing]);
+  const required = errored.filter((r) => !r.optional);
+  if (band === "pass" && required.length > 0) {
+    return out("inconclusive", [...required.map((r) => `${r.name} could not be measured (${r.reason}); no pass without evidence from every metric`), ...failing]);
   }
+  const unmeasured = errored.map((r) => `${r.name} could not be measured and is optional, so it was left out: ${r.reason}`);
   const thin = results.filter((r) => r.notEnoughData);
   if (band === "pass" && thin.length > 0) {
     return out("inconclusive", [...thin.map((r) => `${r.name}: ${r.reason}; a pass needs every compared metric to be able to fail`), ...failing]);
   }
-  if (band === "pass") return out("pass", [`score ${score} is at or above the pass score ${policy.passScore}`, ...failing]);
+  if (band === "pass") return out("pass", [`score ${score} is at or above the pass score ${policy.passScore}`, ...unmeasured, ...failing]);
   return out("fail", [`score ${score} is below the pass score ${policy.passScore}${band === "marginal" ? " (marginal)" : ""}`, ...failing]);
 }

@@ -30,6 +30,8 @@ export interface MetricPolicy {
   critical: boolean;
   /** No data fails the metric instead of leaving it out of the score. */
   mustHaveData: boolean;
+  /** An error measuring it does not keep the canary from passing (it is still named). */
+  optional?: boolean | undefined;
   nanStrategy: NanStrategy;
   /** Confidence level over the whole analysis plan, e.g. 0.98. */
   confidence: number;
@@ -72,6 +74,8 @@ export interface MetricResult {
   group: string;
   weight: number;
   critical: boolean;
+  /** An error measuring it does not keep the canary from passing (MetricPolicy.optional). */
+  optional?: boolean | undefined;
   kind: Measurement["kind"];
   classification: Classification;
   /** Counts against the score (a bad classification, or no data on a mustHaveData metric). */

@@ -50,6 +50,8 @@ const common = {
   direction: z._default(z.enum(["increase", "decrease", "either"]), "increase"),
   critical: z._default(z.boolean(), false),
   mustHaveData: z._default(z.boolean(), false),
+  /** An error measuring it (its provider failed) leaves it out, named in the reasons, instead of keeping the canary from passing. */
+  optional: z._default(z.boolean(), false),
   nanStrategy: z._default(z.enum(["remove", "replace"]), "remove"),
   confidence: z.optional(z.number().check(z.gt(0.5), z.lt(1))),
   effect: z._default(effect, { allowedIncrease: 1.1, allowedDecrease: 0.9, criticalIncrease: 1.5, criticalDecrease: 0.5 }),

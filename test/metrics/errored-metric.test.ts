@@ -32,7 +32,7 @@ function prometheus(saturation: (query: string) => ReturnType<Handler>): Handler
   };
 }
 
-async function analyse(handler: Handler) {
+async function analyse(handler: Handler, saturation = "") {
   stub = await startStub(handler);
   const c = config(`
 providers:
@@ -40,7 +40,7 @@ providers:
 metrics:
   - { name: errors, provider: prometheus, events: 'sum(increase(http_total{code=~"5..",v="{{version}}"}[{{window}}]))', total: 'sum(increase(http_total{v="{{version}}"}[{{window}}]))' }
   - { name: latency, provider: prometheus, query: 'latency{v="{{version}}"}' }
-  - { name: saturation, provider: prometheus, query: 'saturation{v="{{version}}"}' }
+  - { name: saturation, provider: prometheus, query: 'saturation{v="{{version}}"}'${saturation} }
 `);
   const lines: string[] = [];
   const report = await analyzeCanary(c, { baseline: scope.baseline, canary: scope.canary, window: scope.window }, { providers: { prometheus: createPrometheusProvider(c.providers.prometheus!, fetch) }, log: (l) => lines.push(l) });
@@ -64,6 +64,16 @@ describe("a metric that errored", () => {
     expect(report.verdict).toBe("inconclusive");
     expect(report.reasons[0]).toMatch(/^saturation could not be measured \(.*HTTP 503.*\); no pass without evidence from every metric$/);
     expect(lines.some((l) => l.startsWith("saturation: error:") && l.includes("503"))).toBe(true);
+  });
+
+  it("one marked optional is left out of a pass, and the reasons name it", async () => {
+    const { report } = await analyse(
+      prometheus(() => ({ status: 503, text: "service unavailable" })),
+      ", optional: true",
+    );
+    expect(report.metrics.find((m) => m.name === "saturation")?.classification).toBe("error");
+    expect(report).toMatchObject({ verdict: "pass", score: 100 });
+    expect(report.reasons[1]).toMatch(/^saturation could not be measured and is optional, so it was left out: measurement failed: .*HTTP 503/);
   });
 
   it("an errored metric does not hide a failing score: still fail", async () => {

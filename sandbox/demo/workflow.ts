@@ -15,8 +15,12 @@ import { REPO_ROOT, sandboxStableFor, type Stage } from "./stage";
  */
 export const DEMO_ANALYSIS_CONFIG = "minRequests: 20\n";
 
-/** Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 5 s bakes, a minimum sample for short bakes, both slots' 5xx alarms. */
-export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "5s", CANARY_CONFIG: DEMO_ANALYSIS_CONFIG, ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };
+/**
+ * Repository variables of the rehearsal: steps 10% then 50% (100% is the promote job), 8 s bakes, a minimum sample for short bakes,
+ * both slots' 5xx alarms. 8 s at time scale 25 is 200 sandbox seconds a step, so the last look before 100% judges about 7 one-minute
+ * periods a side: a rank test needs 6 a side to reach the default per-metric alpha (0.02 over 3 metrics), and with 5 it says not enough data.
+ */
+export const DEMO_VARS = { CANARY_STEPS: "10,50", CANARY_INTERVAL: "8s", CANARY_CONFIG: DEMO_ANALYSIS_CONFIG, ALARM_NAMES: "web-blue-target-5xx,web-green-target-5xx" };
 
 export interface WorkflowRunOptions {
   stage: Stage;

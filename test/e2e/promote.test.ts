@@ -56,7 +56,9 @@ describe("promotion under load", () => {
     const shift = await run("shift-traffic", {
       "listener-arn": listener,
       steps: "10,50,100",
-      interval: "5s",
+      // 8 s at time scale 30 is 4 one-minute periods a step: the last look before 100% judges about 8 a side,
+      // enough for the rank tests to reach their alpha (6 a side; with 5 they say not enough data).
+      interval: "8s",
       analysis: true,
       "analysis-config": ANALYSIS,
       "scale-in-previous": true,

@@ -137,7 +137,7 @@ export async function requestJson<S extends z.ZodMiniType>(fetchImpl: Fetch, req
   try {
     response = await fetchImpl(req.url, {
       method: req.method ?? "GET",
-      headers: { accept: "application/json", ...(req.body !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
+      headers: { accept: "application/json", "user-agent": "zero-downtime-actions", ...(req.body !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       redirect: "manual",
       signal,

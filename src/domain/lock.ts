@@ -11,14 +11,16 @@
  * half the lease (clock skew included), no other step can see the lease expired before the holder
  * has stopped writing.
  */
-import { LOCK_RULE, type LockRules, type ResourceTags, type RoutingRef } from "../ports/load-balancer";
+import type { LockRules, ResourceTags, RoutingRef } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, SafetyError } from "../util/errors";
-import { describeOwner, leaseTag, listenerOf, lockPriority, lockTags, type LockHolder, type LockOwner, parseLegacyLock, parseLockTags } from "./lock-format";
+import { listenerOf, lockPriority, lockTags, type LockHolder, type LockOwner, parseLegacyLock, parseLockTags } from "./lock-format";
+import { type AcquiredLock, Lease, LockLostError, type SavedLock } from "./lock-lease";
 import { TAG } from "./tags";
 
 export type { LockHolder, LockOwner } from "./lock-format";
 export { parseLegacyLock, parseLockTags } from "./lock-format";
+export { type AcquiredLock, LockLostError, type SavedLock } from "./lock-lease";
 
 export interface LockOptions {
   rules: LockRules;
@@ -36,41 +38,6 @@ export interface LockOptions {
   /** How long to wait for another step of this run that holds the lock to park it (default 60 s). */
   sameRunWaitMs?: number | undefined;
 }
-
-export interface AcquiredLock {
-  holder: LockHolder;
-  ruleArn: string;
-  /** Who held it before, when taken over, claimed or preempted. */
-  tookOverFrom?: LockHolder | undefined;
-  /** Before a write: renews the lease on the load balancer; throws LockLostError when it is no longer ours. */
-  assertHeld(what: string): Promise<void>;
-  /** While waiting: renews when a quarter of the lease has passed, and notices a takeover within seconds. */
-  checkpoint(what: string): Promise<void>;
-  /** Deletes our rule: the lock is free. */
-  release(): Promise<void>;
-  /** Leaves the lock for a later step of this run (marks it parked); false when it was no longer ours. */
-  park(): Promise<boolean>;
-  /** What a post step needs to resume it. */
-  saved(): SavedLock;
-}
-
-export interface SavedLock {
-  ruleArn: string;
-  id: string;
-}
-
-/** The lock was taken over (by a rollback) or its lease lapsed: the step must stop changing the environment. */
-export class LockLostError extends SafetyError {
-  constructor(
-    message: string,
-    readonly by: LockHolder | undefined,
-  ) {
-    super(message);
-  }
-}
-
-/** Reads of the lock rule are made at most this often while waiting. */
-const CHECK_EVERY_MS = 5_000;
 
 export function ownerOf(owner: LockOwner | string): LockOwner {
   return typeof owner === "string" ? { run: owner, job: "job", attempt: 1 } : owner;
@@ -125,7 +92,7 @@ export async function acquireLock(options: LockOptions): Promise<AcquiredLock> {
     const ruleArn = await rules.create(listenerArn, priority, id, lockTags(terms));
     if (ruleArn) {
       if (legacy) await options.tags.remove(options.environment.arn, [TAG.lock]).catch(() => log(`Could not remove the earlier-format lock tag from ${options.environment.arn}`));
-      return heldLock({ rules, clock, ttlMs: options.ttlMs, owner, ruleArn, id, sent, tookOverFrom, listenerArn, priority });
+      return new Lease({ rules, clock, ttlMs: options.ttlMs, owner, ruleArn, id, sent, tookOverFrom, listenerArn, priority });
     }
     // The priority is in use: read who holds it (the read may lag; only what it shows is ever deleted).
     const found = await rules.find(listenerArn, priority);
@@ -166,95 +133,6 @@ async function legacyHolder(options: LockOptions, owner: LockOwner): Promise<Loc
   return holder;
 }
 
-interface HeldOptions {
-  rules: LockRules;
-  clock: Clock;
-  ttlMs: number;
-  owner: LockOwner;
-  ruleArn: string;
-  id: string;
-  sent: number;
-  tookOverFrom: LockHolder | undefined;
-  listenerArn: string;
-  priority: number;
-}
-
-function heldLock(o: HeldOptions): AcquiredLock {
-  const { rules, clock } = o;
-  let renewedAt = o.sent;
-  let lastRead = o.sent;
-  let lost: LockLostError | undefined;
-  const holder: LockHolder = {
-    ...o.owner,
-    owner: describeOwner(o.owner),
-    id: o.id,
-    state: "active",
-    renewedAt: new Date(o.sent),
-    expiresAt: new Date(o.sent + o.ttlMs),
-    ruleArn: o.ruleArn,
-  };
-  const lose = (message: string, by?: LockHolder): never => {
-    lost = new LockLostError(`${message} Nothing more was changed by this step.`, by);
-    throw lost;
-  };
-  const guard = (what: string) => {
-    if (lost) throw lost;
-    if (clock.now() >= renewedAt + o.ttlMs / 2) {
-      lose(`Stopped before ${what}: this step's deployment lock was last renewed at ${new Date(renewedAt).toISOString()}, half its ${Math.round(o.ttlMs / 1000)}s lease ago, so another deployment may already see it expired.`);
-    }
-  };
-  const renew = async (what: string, state: "active" | "parked" = "active") => {
-    const sent = clock.now();
-    const terms = { id: o.id, state, renewedAt: new Date(sent), expiresAt: new Date(sent + o.ttlMs) };
-    if (!(await rules.tag(o.ruleArn, leaseTag(terms)))) {
-      const found = await rules.find(o.listenerArn, o.priority).catch(() => undefined);
-      const by = found?.isLock ? parseLockTags(found.tags, found.ruleArn) : undefined;
-      const who = by ? `${by.run} took this environment's deployment lock over${by.job ? ` (job ${by.job}, attempt ${by.attempt ?? "?"})` : ""}` : "this step's deployment lock was taken away";
-      lose(`Stopped before ${what}: ${who} (a rollback preempts deployments).`, by);
-    }
-    renewedAt = sent;
-    lastRead = sent;
-    holder.renewedAt = terms.renewedAt;
-    holder.expiresAt = terms.expiresAt;
-  };
-  return {
-    holder,
-    ruleArn: o.ruleArn,
-    tookOverFrom: o.tookOverFrom,
-    assertHeld: async (what) => {
-      guard(what);
-      await renew(what);
-    },
-    checkpoint: async (what) => {
-      guard(what);
-      const now = clock.now();
-      if (now - renewedAt >= o.ttlMs / 4) return renew(what);
-      if (now - lastRead < CHECK_EVERY_MS) return;
-      lastRead = now;
-      // A read that shows another rule (or none) may be stale: the renewal decides.
-      const found = await rules.find(o.listenerArn, o.priority);
-      if (found?.ruleArn !== o.ruleArn) await renew(what);
-    },
-    release: async () => {
-      await rules.remove(o.ruleArn);
-      lost ??= new LockLostError("This step released its deployment lock.", undefined);
-    },
-    park: async () => {
-      if (lost || clock.now() >= renewedAt + o.ttlMs / 2) return false;
-      try {
-        await renew("leaving the lock to the next step of this run", "parked");
-      } catch (error) {
-        if (error instanceof LockLostError) return false;
-        throw error;
-      }
-      holder.state = "parked";
-      lost = new LockLostError("This step left its deployment lock to the next step of its run.", undefined);
-      return true;
-    },
-    saved: () => ({ ruleArn: o.ruleArn, id: o.id }),
-  };
-}
-
 /**
  * The lock a main step held, for its post step: still ours when its rule exists, carries our id,
  * is active, and its last renewal (as read; a stale read shows an older one) is less than half the
@@ -274,7 +152,7 @@ export async function resumeLock(
   if (holder.id !== saved.id || holder.state !== "active" || renewed === undefined || options.clock.now() >= renewed + ttlMs / 2) {
     return { why: holder.id !== saved.id ? `the deployment lock is now held by ${holder.owner}` : `this job's deployment lock lapsed (last renewed ${holder.renewedAt?.toISOString() ?? "never"})` };
   }
-  const lock = heldLock({
+  const lock = new Lease({
     rules: options.rules,
     clock: options.clock,
     ttlMs,
@@ -295,4 +173,3 @@ export async function resumeLock(
   return { lock };
 }
 
-export { LOCK_RULE };

@@ -507,6 +507,20 @@ describe("failures", () => {
     expect(t.elb.lockHolder()).toBeUndefined();
     expect(t.fleet.groups.get("web-green")!.suspended.size).toBe(0);
     expect(t.fleet.capacityChanges).toEqual([]);
+    expect((error as Error).message).toContain("The deployment lock was released.");
+  });
+
+  it("says the lock could not be released when giving it back fails, instead of that it was released", async () => {
+    const t = setup();
+    t.fleet.failures.push({ op: "setLaunchTemplate", error: new Error("ValidationError: You must use a valid fully-formed launch template.") });
+    t.elb.failures.push({ op: "deleteRule", error: new Error("Throttling: Rate exceeded") });
+
+    const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
+
+    expect((error as Error).message).not.toContain("The deployment lock was released");
+    expect((error as Error).message).toContain("The deployment lock could not be released: it stays until its lease expires, or a rollback takes it over.");
+    expect(t.logs.join("\n")).toContain("Could not release the deployment lock: Throttling: Rate exceeded");
+    expect(t.elb.lockHolder()?.run).toBe(OWNER);
   });
 });
 

@@ -3,7 +3,7 @@
  * scripted health, tags, and a log of every call, so tests assert on calls made and not made.
  */
 import type { Clock } from "../../src/util/clock";
-import { LOCK_RULE, type LockRule, type LockRules } from "../../src/ports/load-balancer";
+import type { LockRule, LockRules } from "../../src/ports/load-balancer";
 import type {
   HealthCheckSettings,
   ForwardState,
@@ -133,7 +133,6 @@ export class FakeLockRules implements LockRules {
   }
 }
 
-export { LOCK_RULE };
 
 export class FakeElb extends CallLog implements TrafficRouter, TargetGroups, ListenerDiscovery {
   readonly weightHistory: WeightedGroup[][] = [];

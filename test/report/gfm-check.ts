@@ -111,7 +111,12 @@ export async function renderProblems(markdown: string): Promise<string[]> {
     }
     if (t.type === "code" && (t as Tokens.Code).lang === "mermaid") mermaid.push((t as Tokens.Code).text);
   });
-  const text = visibleText(await marked.parse(markdown));
+  const html = await marked.parse(markdown);
+  for (const [, inner] of html.matchAll(/<p>([\s\S]*?)<\/p>/g)) {
+    const line = /(?:^|\n|<br>)\s*(#{1,6} \S.*)/.exec(inner!)?.[1];
+    if (line) problems.push(`a heading inside a paragraph: ${line.slice(0, 120)}`);
+  }
+  const text = visibleText(html);
   for (const literal of ["](", "**"]) {
     const at = text.indexOf(literal);
     if (at >= 0) problems.push(`literal "${literal}" in the rendered text: …${text.slice(Math.max(0, at - 60), at + 40).replace(/\s+/g, " ")}…`);

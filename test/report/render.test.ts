@@ -32,6 +32,7 @@ describe("the check itself", () => {
     ["repeated x labels", '```mermaid\nxychart-beta\n  x-axis ["12:00", "12:00", "12:01"]\n  line [1, 2, 3]\n```\n', /repeats x labels/],
     ["two points", '```mermaid\nxychart-beta\n  x-axis ["a", "b"]\n  line [1, 2]\n```\n', /2 point/],
     ["a chart mermaid cannot parse", '```mermaid\nxychart-beta\n  x-axis ["a", "b", "c"\n  line [1, 2, 3]\n```\n', /mermaid\.parse rejects/],
+    ["a heading line inside a paragraph", "**Next:** x\n    ## Canary analysis\n", /heading inside a paragraph/],
     ["a literal link", "Links: \\[x\\](https://example.com)\n", /literal "\]\("/],
   ];
   for (const [name, md, problem] of cases) {

@@ -199,7 +199,7 @@ export function allSummaries(): NamedSummary[] {
     { name: "canary-analyze pass", markdown: renderCanaryMarkdown(canary("pass"), { slots, runUrl: RUN, next: true }) },
     { name: "canary-analyze fail", markdown: renderCanaryMarkdown(canary("fail"), { slots, runUrl: RUN, next: true }) },
     { name: "canary-analyze inconclusive (thin data)", markdown: renderCanaryMarkdown(canary("inconclusive"), { slots, next: true }) },
-    { name: "rollback", markdown: renderRollbackSummary(rollback("rolled-back"), { actor: "oncall-alice", reason: "p99 doubled after v2", runUrl: RUN }) },
+    { name: "rollback", markdown: renderRollbackSummary(rollback("rolled-back"), { actor: "oncall-alice", reason: "p99 doubled after v2 (see #123; 5xx > 2% | *urgent*)", runUrl: RUN }) },
     { name: "rollback, already there", markdown: renderRollbackSummary(rollback("already-there"), { reason: "manual" }) },
     { name: "rollback dry run", markdown: renderRollbackSummary(rollback("dry-run"), { actor: "oncall-alice", reason: "drill" }) },
   ];

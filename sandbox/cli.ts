@@ -1,5 +1,5 @@
 /**
- * Command line: `npm run -s sandbox -- up [--config file] [--time-scale N] [--port N] [--seed N]`
+ * Command line: `npm run -s sandbox -- up [--config file | --template file [--parameter K=V]...] [--time-scale N] [--port N] [--seed N]`
  * (`-s` keeps npm's banner off standard output). Prints one line of JSON describing the environment,
  * runs until SIGINT/SIGTERM, then closes everything. On a terminal, standard error also gets the
  * `export` line that points the SDK and the AWS CLI at it.
@@ -11,6 +11,12 @@ async function main(): Promise<number> {
   const flags = parseArgs(process.argv.slice(2));
   const options: StartSandboxOptions = {};
   if (flags.config !== undefined) options.config = (await loadConfig(flags.config)) as never;
+  if (flags.template !== undefined) {
+    const { loadTemplateFile } = await import("./src/template/to-config");
+    const built = await loadTemplateFile(flags.template, { parameters: flags.parameters ?? {} });
+    options.config = built.config;
+    if (built.notModelled.length) process.stderr.write(`sandbox: checked, not modelled (no network or IAM in the sandbox): ${built.notModelled.join(", ")}\n`);
+  }
   if (flags.timeScale !== undefined) options.timeScale = flags.timeScale;
   if (flags.port !== undefined) options.port = flags.port;
   if (flags.seed !== undefined) options.seed = flags.seed;

@@ -1,13 +1,19 @@
 /**
- * A stage for end-to-end runs: the sandbox with the default environment (tuned for fast runs),
- * load on the listener, and the AWS variables the built actions need to reach it.
+ * A stage for end-to-end runs: the sandbox with the environment of the CloudFormation template a
+ * user deploys (infra/cloudformation/blue-green.template.json, tuned for fast runs by its
+ * parameters), load on the listener, and the AWS variables the built actions need to reach it.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultConfig, type SandboxConfig } from "../src/config";
+import { parseTemplate } from "../src/template/parse";
+import { templateEnvironment } from "../src/template/to-config";
 import { startLoad, type LoadReport, type LoadRun } from "../src/load";
 import { startSandbox, type Sandbox } from "../src/sandbox";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
+/** The synthesized template of infra/cdk (npm run synth). */
+export const TEMPLATE_FILE = resolve(REPO_ROOT, "infra", "cloudformation", "blue-green.template.json");
 
 export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback";
 
@@ -32,6 +38,8 @@ export interface StageOptions {
    * the tags the environment is as first set up: blue live but untagged.
    */
   tagStable?: boolean;
+  /** Where the environment comes from: the synthesized template (default) or the sandbox's built-in one. */
+  world?: "template" | "builtin";
 }
 
 /**
@@ -55,18 +63,31 @@ export interface Stage {
   close(): Promise<LoadReport | undefined>;
 }
 
+/** The environment from the template, as a stack created with these parameters would be (names web-blue, web-green, …). */
+export function templateConfig(parameters: Record<string, string> = {}): SandboxConfig {
+  const template = parseTemplate(readFileSync(TEMPLATE_FILE, "utf8"), TEMPLATE_FILE);
+  return templateEnvironment(template, { parameters: { Name: "web", Environment: "sandbox", ...parameters } }).config;
+}
+
 /**
- * The default environment with a shorter deregistration delay and a 5xx alarm on each slot
+ * The environment with a shorter deregistration delay and a 5xx alarm on each slot
  * (`web-blue-target-5xx`, `web-green-target-5xx`), since the idle slot alternates between deploys.
  */
-export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable"> = {}): SandboxConfig {
-  const config = defaultConfig();
+export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable" | "world"> = {}): SandboxConfig {
   const delay = options.deregistrationDelaySeconds ?? 2;
   const threshold = options.alarmThreshold ?? 5;
+  const config = options.world === "builtin" ? builtinStage(delay, threshold) : templateConfig({ DeregistrationDelaySeconds: String(delay), Target5xxThreshold: String(threshold) });
   const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1" } : {};
   const blueTags = (name: string, tags: Record<string, string> | undefined) => (name === "web-blue" ? { ...tags, ...stable } : tags);
-  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, deregistrationDelaySeconds: delay, tags: blueTags(tg.name, tg.tags) }));
+  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, tags: blueTags(tg.name, tg.tags) }));
   config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => ({ ...g, tags: blueTags(g.name, g.tags) }));
+  return config;
+}
+
+/** The sandbox's built-in environment, tuned as the template's parameters tune it. */
+function builtinStage(delay: number, threshold: number): SandboxConfig {
+  const config = defaultConfig();
+  config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, deregistrationDelaySeconds: delay }));
   config.alarms = ["web-blue", "web-green"].map((slot) => ({
     alarmName: `${slot}-target-5xx`,
     metricName: "HTTPCode_Target_5XX_Count",

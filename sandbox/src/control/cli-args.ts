@@ -5,10 +5,13 @@ import { parse as parseYaml } from "yaml";
 /** A mistake in the command line: exit code 2. */
 export class UsageError extends Error {}
 
-export const USAGE = "usage: npm run sandbox -- up [--config <file.json|file.yaml>] [--time-scale <number > 0>] [--port <0-65535>] [--seed <integer>]";
+export const USAGE = "usage: npm run sandbox -- up [--config <file.json|file.yaml> | --template <CloudFormation template> [--parameter Key=Value ...]] [--time-scale <number > 0>] [--port <0-65535>] [--seed <integer>]";
 
 export interface Flags {
   config?: string;
+  /** A CloudFormation template to build the environment from, and its parameter values. */
+  template?: string;
+  parameters?: Record<string, string>;
   timeScale?: number;
   port?: number;
   seed?: number;
@@ -36,6 +39,16 @@ export function parseArgs(argv: string[]): Flags {
       case "--config":
         flags.config = value();
         break;
+      case "--template":
+        flags.template = value();
+        break;
+      case "--parameter": {
+        const pair = value();
+        const eq = pair.indexOf("=");
+        if (eq < 1) throw new UsageError(`flag --parameter got "${pair}"; valid: Key=Value (a parameter of the template)`);
+        (flags.parameters ??= {})[pair.slice(0, eq)] = pair.slice(eq + 1);
+        break;
+      }
       case "--time-scale":
         flags.timeScale = number((n) => n > 0 && n <= 1000, "a number greater than 0 and at most 1000 (sandbox seconds per real second)");
         break;
@@ -46,9 +59,11 @@ export function parseArgs(argv: string[]): Flags {
         flags.seed = number((n) => Number.isInteger(n), "an integer");
         break;
       default:
-        throw new UsageError(`unknown flag "${name}"; valid flags: --config, --time-scale, --port, --seed\n${USAGE}`);
+        throw new UsageError(`unknown flag "${name}"; valid flags: --config, --template, --parameter, --time-scale, --port, --seed\n${USAGE}`);
     }
   }
+  if (flags.config !== undefined && flags.template !== undefined) throw new UsageError(`flags --config and --template both name an environment; give one\n${USAGE}`);
+  if (flags.parameters && flags.template === undefined) throw new UsageError(`flag --parameter needs --template\n${USAGE}`);
   return flags;
 }
 

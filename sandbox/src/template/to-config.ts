@@ -16,7 +16,7 @@ import { parseTemplate, resolveParameters, templateScope, type Template } from "
 const PROPERTIES: Record<string, string[]> = {
   "AWS::ElasticLoadBalancingV2::LoadBalancer": ["Name", "Type", "Scheme", "Subnets", "SecurityGroups", "IpAddressType", "Tags"],
   "AWS::ElasticLoadBalancingV2::TargetGroup": ["Name", "VpcId", "Port", "Protocol", "TargetType", "HealthCheckEnabled", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount", "Matcher", "TargetGroupAttributes", "Tags"],
-  "AWS::ElasticLoadBalancingV2::Listener": ["LoadBalancerArn", "Port", "Protocol", "DefaultActions"],
+  "AWS::ElasticLoadBalancingV2::Listener": ["LoadBalancerArn", "Port", "Protocol", "DefaultActions", "Certificates", "SslPolicy"],
   "AWS::ElasticLoadBalancingV2::ListenerRule": ["ListenerArn", "Priority", "Conditions", "Actions"],
   "AWS::EC2::LaunchTemplate": ["LaunchTemplateName", "VersionDescription", "LaunchTemplateData"],
   "AWS::AutoScaling::AutoScalingGroup": ["AutoScalingGroupName", "MinSize", "MaxSize", "DesiredCapacity", "LaunchTemplate", "TargetGroupARNs", "VPCZoneIdentifier", "HealthCheckType", "HealthCheckGracePeriod", "Tags"],
@@ -74,7 +74,7 @@ export function templateEnvironment(template: Template, options: TemplateOptions
     resolved.set(id, { type, props });
   }
   const nameOf = (v: Resolved | undefined, type: string, where: string): string => {
-    if (!isResourceValue(v) || (v.attribute !== undefined && !/Name$|FullName$/.test(v.attribute))) throw new TemplateError(`${where}: expected a reference to a ${type} of the template, got ${JSON.stringify(v)}`);
+    if (!isResourceValue(v) || (v.attribute !== undefined && !/(Name|FullName|Arn)$/.test(v.attribute))) throw new TemplateError(`${where}: expected a reference to a ${type} of the template, got ${JSON.stringify(v)}`);
     const target = resolved.get(v.resource);
     if (!target || target.type !== type) throw new TemplateError(`${where}: ${v.resource} is not a ${type} of the template (the sandbox has nothing outside it)`);
     return names[v.resource]!;

@@ -26,7 +26,7 @@ import { acquireLock, type AcquiredLock, type LockOwner, LockLostError, type Sav
 import { scaleInAfterDraining } from "./scale-in";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
-import { requireHealthy, writeVerified } from "./traffic";
+import { assertUnchanged, ListenerChangedError, requireHealthy, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
 
 export type ShiftPlan = { kind: "weight"; percent: number } | { kind: "steps"; percents: number[]; intervalMs: number };
@@ -190,6 +190,8 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
   deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn, lock: lock.saved() });
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   let current = env.routing.groups;
+  // When the weights were last read or written: older than a second, they are read again before a write.
+  let seenAt = clock.now();
   let canaryStartedAt = startShare > 0 ? started : undefined;
   const bakesAfter = (i: number) => options.plan.kind === "steps" && (i < pending.length - 1 || pending[i]! < 100);
   const looks = pending.map((_, i) => i).filter(bakesAfter);
@@ -210,8 +212,10 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       }
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
       await lock.assertHeld(`moving ${to.name} to ${percent}%`);
+      if (clock.now() - seenAt >= 1000) await assertUnchanged(ports.router, env.ref, current, `moving ${to.name} to ${percent}%`);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
       current = verified.groups;
+      seenAt = clock.now();
       canaryStartedAt ??= clock.now();
       result.stepsCompleted = steps.length - pending.length + i + 1;
       result.finalWeights = current;
@@ -237,6 +241,15 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
       }
     }
   } catch (error) {
+    if (error instanceof ListenerChangedError) {
+      // Someone else's weights: restoring would overwrite them as surely as the next step would.
+      result.aborted = true;
+      result.abortReason = error.message;
+      timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
+      await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+      result.durationMs = clock.now() - started;
+      throw Object.assign(error, { shiftResult: result });
+    }
     if (error instanceof LockLostError) {
       // A rollback owns the environment now; writing weights here would fight it.
       result.aborted = true;
@@ -250,7 +263,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     result.abortReason = reason;
     timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: reason });
     deps.warn(`Aborting the shift: ${reason}`);
-    await restore(env, stableSlot, restoreTo, current, options, deps, result, lock);
+    await restore(env, stableSlot, restoreTo, current, options, deps, result, lock, seenAt);
     // Not restored: the lock stays this job's, so its post step (or a rollback) can still restore.
     if (result.restored) await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
     result.durationMs = clock.now() - started;
@@ -358,6 +371,7 @@ async function restore(
   deps: ShiftDeps,
   result: ShiftResult,
   lock: AcquiredLock,
+  seenAt: number,
 ): Promise<void> {
   const { ports, clock } = deps;
   if (shareOf(current, stable.targetGroupArn) === 100) {
@@ -367,6 +381,7 @@ async function restore(
   try {
     await requireHealthy(ports.targetGroups, stable.targetGroupArn, { minHealthy: options.minHealthy, requireAll: false }, `restoring traffic to ${stable.name}`);
     await lock.assertHeld(`restoring traffic to ${stable.name}`);
+    if (clock.now() - seenAt >= 1000) await assertUnchanged(ports.router, env.ref, current, `restoring traffic to ${stable.name}`);
     const verified = await writeVerified(ports.router, env.ref, restoreTo, clock);
     result.finalWeights = verified.groups;
     result.finalShare = shareOf(verified.groups, result.to.targetGroupArn);

@@ -62,6 +62,22 @@ export async function writeVerified(
   );
 }
 
+/** The weights changed under a running step (a stack update, a hand edit, another tool): it writes nothing more. */
+export class ListenerChangedError extends SafetyError {}
+
+/**
+ * Reads the weights before a write and refuses (ListenerChangedError) when they are not what this
+ * run last read or wrote: overwriting them would undo someone else's change blind.
+ */
+export async function assertUnchanged(router: TrafficRouter, ref: RoutingRef, expected: WeightedGroup[], what: string): Promise<void> {
+  const now = await router.read(ref);
+  if (sameWeights(now.groups, expected)) return;
+  throw new ListenerChangedError(
+    `The listener changed under this deployment: it forwards ${describeWeights(now.groups, names)} where this run last left ` +
+      `${describeWeights(expected, names)}. Not ${what}, and not overwriting it: find out what changed it (a stack update, a change by hand), then run rollback or deploy again.`,
+  );
+}
+
 /** Refuses (SafetyError) unless the target group meets the requirement; returns the report. */
 export async function requireHealthy(
   targetGroups: TargetGroups,

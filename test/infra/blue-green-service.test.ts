@@ -97,6 +97,34 @@ describe("BlueGreenService", () => {
     expect(listener.Properties.DefaultActions[0].ForwardConfig.TargetGroups.map((g: { Weight: number }) => g.Weight)).toEqual([1, 0]);
   });
 
+  it("on an existing listener: a rule forwarding blue 1 / green 0 at the given priority, no load balancer, the rule's ARN as output", () => {
+    const app = new App();
+    const stack = new Stack(app, "Api", { env: { account: "111111111111", region: "eu-west-1" } });
+    const { github: _none, ...rest } = props;
+    new BlueGreenService(stack, "Service", {
+      ...rest,
+      existingListener: { listenerArn: "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/edge/0123456789abcdef/0123456789abcdef", priority: 10, pathPatterns: ["/api/*"], loadBalancerSecurityGroupId: "sg-0a1b2c3d4e5f60718", loadBalancerFullName: "app/edge/0123456789abcdef" },
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs("AWS::ElasticLoadBalancingV2::LoadBalancer", 0);
+    t.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 0);
+    t.resourceCountIs("AWS::IAM::Role", 0);
+    t.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", {
+      Priority: 10,
+      Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/api/*"] } }],
+      Actions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: "BlueTargetGroup" }, Weight: 1 }, { TargetGroupArn: { Ref: "GreenTargetGroup" }, Weight: 0 }] } }],
+    });
+    t.hasOutput("RuleArn", { Value: { Ref: "EnvironmentRule" } });
+  });
+
+  it("the stack policy guards resources the template has: the listener, the groups, the target groups, the load balancer", () => {
+    const policy = JSON.parse(readFileSync(resolve(ROOT, "infra/cloudformation/stack-policy.json"), "utf8")) as { Statement: { Effect: string; Resource: string | string[] }[] };
+    const guarded = policy.Statement.filter((s) => s.Effect === "Deny").flatMap((s) => [s.Resource].flat()).map((r) => r.replace("LogicalResourceId/", ""));
+    const resources = Object.keys(first.toJSON().Resources);
+    expect(guarded.filter((id) => id !== "EnvironmentRule").every((id) => resources.includes(id))).toBe(true);
+    expect(guarded).toEqual(expect.arrayContaining(["Listener", "EnvironmentRule", "BlueAutoScalingGroup", "GreenAutoScalingGroup", "BlueTargetGroup", "GreenTargetGroup", "LoadBalancer"]));
+  });
+
   it("the committed CloudFormation template is what npm run synth writes now", () => {
     const fresh = renderTemplate();
     expect(readFileSync(TEMPLATE_FILE, "utf8"), "infra/cloudformation/blue-green.template.json is stale: run npm run synth").toBe(fresh);

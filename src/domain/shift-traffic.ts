@@ -272,6 +272,12 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
   }
 
   if (result.finalShare === 100 && to.role !== "stable") {
+    // The roles this run found, and the one it may have written itself (an untagged live slot tagged stable).
+    const found = new Map([[to.targetGroupArn, [to.role]], [from.targetGroupArn, state.phase === "steady" && state.inferred && state.live === from ? [from.role, "stable" as const] : [from.role]]]);
+    await assertRolesUnchanged(env, found, started, deps).catch(async (error: unknown) => {
+      await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+      throw error;
+    });
     await promote(env, to, from, options, deps, lock);
     result.promoted = true;
     timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
@@ -390,6 +396,26 @@ async function restore(
     deps.log(`Restored 100% of traffic to ${stable.name} (verified on the load balancer)`);
   } catch (error) {
     deps.warn(`Could not restore traffic to ${stable.name}: ${errorMessage(error)}. Traffic stays at ${describeShift(env, current)}. Run the rollback action.`);
+  }
+}
+
+/**
+ * Before promotion rewrites the roles: the slots' role tags must still be what this run found (a
+ * second old at least: the environment was just read otherwise). A changed role means someone else
+ * changed the environment; promoting would overwrite their tags.
+ */
+async function assertRolesUnchanged(env: Environment, found: Map<string, (string | undefined)[]>, readAt: number, deps: ShiftDeps): Promise<void> {
+  if (deps.clock.now() - readAt < 1000) return;
+  const now = await deps.ports.tags.read([...found.keys()]);
+  for (const slot of env.slots) {
+    const expected = found.get(slot.targetGroupArn);
+    const role = now.get(slot.targetGroupArn)?.[TAG.role];
+    if (expected && !expected.includes(role)) {
+      throw new ListenerChangedError(
+        `The tags changed under this deployment: ${slot.name} is tagged ${TAG.role}=${untrusted(role ?? "(none)", 64)} where this run found ${expected.map((r) => r ?? "(none)").join(" or ")}. ` +
+          "Not promoting, and not overwriting them: find out what changed them, then run rollback or deploy again.",
+      );
+    }
   }
 }
 

@@ -75,3 +75,16 @@ describe("shift-traffic when the listener changes under it", () => {
     expect(warnings.join("\n")).toContain("The listener changed under this deployment");
   });
 });
+
+describe("shift-traffic when the role tags change under it", () => {
+  it("does not promote over tags someone else changed during the shift; the weights it verified stay", async () => {
+    const { elb, deps } = setup();
+    deps.gates = [{ name: "analysis", check: async () => (elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "failed" }), { ok: true, detail: "pass" }) }];
+    const error = await shiftTraffic({ ...options, plan: { kind: "steps", percents: [50, 100], intervalMs: 10_000 } }, deps).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ListenerChangedError);
+    expect((error as Error).message).toMatch(/^The tags changed under this deployment: .+ is tagged deploy:role=failed where this run found stable\. Not promoting/);
+    expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("candidate");
+    expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("failed");
+    expect(elb.lockHolder()).toBeUndefined();
+  });
+});

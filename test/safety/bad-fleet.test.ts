@@ -30,7 +30,7 @@ it("v4 never healthy, with a rollback started mid-deploy: the rollback takes the
   const errors = deploy.annotations.filter((a) => a.level === "error").map((a) => a.message);
   expect(errors).toHaveLength(1);
   // The rollback takes the lock over and, with nothing to change, gives it back when it is done.
-  expect(errors[0]).toMatch(/Stopped before the new fleet finished coming up: (acme\/web\/actions\/runs\/502 took this environment's deployment lock over|this run's deployment lock was taken away) \(a rollback preempts deployments\)/);
+  expect(errors[0]).toMatch(/Stopped before the new fleet finished coming up: (acme\/web\/actions\/runs\/502 took this environment's deployment lock over|this step's deployment lock was taken away) \(a rollback preempts deployments\)/);
   // One lock check every 5 s, not the 30 s timeout.
   expect(stoppedAfterMs).toBeLessThan(10_000);
   // Live traffic: blue only, from start to end, and nothing failed.

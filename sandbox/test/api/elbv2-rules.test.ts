@@ -14,7 +14,7 @@ import { SafetyError } from "../../../src/util/errors";
 import { defaultConfig } from "../../src/config";
 import { RULES_PER_LOAD_BALANCER } from "../../src/aws/elbv2-rules";
 import { startSandbox, type Sandbox } from "../../src/sandbox";
-import { clientsFor, failure } from "./clients";
+import { clientsFor, eventually, failure } from "./clients";
 
 const lockCondition = (token: string) => [{ Field: "http-header", HttpHeaderConfig: { HttpHeaderName: "x-zero-downtime-lock", Values: [token] } }];
 const notFound = [{ Type: "fixed-response" as const, FixedResponseConfig: { StatusCode: "404", ContentType: "text/plain", MessageBody: "Not Found" } }];
@@ -62,11 +62,17 @@ describe("CreateRule and DeleteRule", () => {
 
   it("routes around a rule whose condition does not match, and answers its fixed 404 to a request that matches", async () => {
     const listener = sandbox.environment.listenerArn;
+    const status = async (headers: Record<string, string> = {}) => {
+      const response = await fetch(sandbox.environment.listenerUrl, { headers });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    // The live fleet serves before the rule exists.
+    await eventually("blue serving", async () => ((await status()) === 200 ? true : undefined));
     const out = await c.elb.send(new CreateRuleCommand({ ListenerArn: listener, Priority: 1, Conditions: lockCondition("f00d"), Actions: notFound }));
     try {
-      const plain = await fetch(sandbox.environment.listenerUrl);
-      expect(plain.status).toBe(200);
-      await plain.arrayBuffer();
+      expect(await status()).toBe(200);
+      expect(await status({ "x-zero-downtime-lock": "f00e" })).toBe(200);
       const matching = await fetch(sandbox.environment.listenerUrl, { headers: { "x-zero-downtime-lock": "f00d" } });
       expect(matching.status).toBe(404);
       expect(await matching.text()).toBe("Not Found");

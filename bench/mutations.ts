@@ -251,7 +251,7 @@ const MUTATIONS: Mutation[] = [
     invariant: 4,
     what: "shift-traffic: an abort does not restore the stable slot",
     file: "src/domain/shift-traffic.ts",
-    find: "await restore(env, stableSlot, restoreTo, current, options, deps, result, lock);\n",
+    find: "await restore(env, stableSlot, restoreTo, current, options, deps, result, lock, seenAt);\n",
     replace: "",
     tests: [SHIFT],
   },

@@ -8,10 +8,10 @@
  * Run: npm run bench:judge   (writes bench/judge-results.json; exits 1 if a target is missed)
  */
 import { writeFileSync } from "node:fs";
-import { analyzeCanary, type AnalysisContext } from "../src/judge/analyze";
+import { analyzeCanary, type AnalysisContext } from "../src/analyze/analyze";
 import type { Measurement, Point } from "../src/judge/types";
-import { parseCanaryConfig, type CanaryConfig } from "../src/metrics/config";
-import type { MetricProvider, ProviderSet } from "../src/metrics/provider";
+import { parseCanaryConfig, type CanaryConfig } from "../src/adapters/metrics/config";
+import type { MetricProvider, ProviderSet } from "../src/adapters/metrics/provider";
 import { seededRandom } from "../sandbox/src/world/random";
 
 const SEED = 20261124;

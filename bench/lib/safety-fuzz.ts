@@ -59,11 +59,11 @@ function judge(action: FuzzAction, c: HostileCase, failed: boolean, errors: stri
 
 type Entry = { run(options: { io: RecordingIO; clock: ManualClock; random: () => number; signal: AbortSignal }): Promise<boolean> };
 const LOADERS: Record<FuzzAction, () => Promise<unknown>> = {
-  "deploy-green": () => import("../../src/entries/deploy-green"),
-  "health-gate": () => import("../../src/entries/health-gate"),
-  "shift-traffic": () => import("../../src/entries/shift-traffic"),
-  "canary-analyze": () => import("../../src/entries/canary-analyze"),
-  rollback: () => import("../../src/entries/rollback"),
+  "deploy-green": () => import("../../src/actions/deploy-green/index"),
+  "health-gate": () => import("../../src/actions/health-gate/index"),
+  "shift-traffic": () => import("../../src/actions/shift-traffic/index"),
+  "canary-analyze": () => import("../../src/actions/canary-analyze/index"),
+  rollback: () => import("../../src/actions/rollback/index"),
 };
 const entries = new Map<FuzzAction, Promise<Entry>>();
 function entry(action: FuzzAction): Promise<Entry> {

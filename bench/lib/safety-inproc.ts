@@ -9,11 +9,11 @@ export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "cana
 
 type Entry = { run(options: { io: RecordingIO; signal: AbortSignal }): Promise<boolean> };
 const LOADERS: Record<EntryName, () => Promise<unknown>> = {
-  "deploy-green": () => import("../../src/entries/deploy-green"),
-  "health-gate": () => import("../../src/entries/health-gate"),
-  "shift-traffic": () => import("../../src/entries/shift-traffic"),
-  "canary-analyze": () => import("../../src/entries/canary-analyze"),
-  rollback: () => import("../../src/entries/rollback"),
+  "deploy-green": () => import("../../src/actions/deploy-green/index"),
+  "health-gate": () => import("../../src/actions/health-gate/index"),
+  "shift-traffic": () => import("../../src/actions/shift-traffic/index"),
+  "canary-analyze": () => import("../../src/actions/canary-analyze/index"),
+  rollback: () => import("../../src/actions/rollback/index"),
 };
 
 export interface InProcessRun {

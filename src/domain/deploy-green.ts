@@ -14,7 +14,7 @@
  * when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
  */
 import type { RunInfo } from "../entries/runtime";
-import type { DeployGreenSettings } from "../inputs/deploy-green";
+import type { DeployGreenSettings } from "../actions/deploy-green/definition";
 import type { Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
 import type { LockRules, TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";

@@ -6,7 +6,7 @@
 import type { Fleet, FleetGroup } from "../ports/fleet";
 import type { ForwardState, ListenerDiscovery, ResourceTags, RoutingRef, TargetGroups, TrafficRouter } from "../ports/load-balancer";
 import { ConfigurationError, SafetyError } from "../util/errors";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 import { parseRole, type Role, TAG } from "./tags";
 import { shareOf } from "./weights";
 

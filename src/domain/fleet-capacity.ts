@@ -10,7 +10,7 @@ import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError } from "../util/errors";
 import { untrusted } from "../util/untrusted";
 import { type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 import { describeTarget, type MinHealthy, type TargetGroupHealthReport, waitForTargetHealth } from "./target-health";
 
 /** Processes scaling depends on: when suspended, the group cannot launch, register or replace instances. */

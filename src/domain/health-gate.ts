@@ -3,12 +3,12 @@
  * until all pass, reacting within a second of that, or the timeout passes. Either way it returns
  * every check's last state, so the caller can report exactly why.
  */
-import type { Fetch } from "../http/node-fetch";
+import type { Fetch } from "../util/node-fetch";
 import type { TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, wrapError } from "../util/errors";
 import { fastPoll, type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
 import { HttpCheck, type HttpCheckSpec } from "./http-check";
 import { formatMinHealthy, formatSeconds, type HealthRequirement, HeldTargets, readTargetHealth, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";

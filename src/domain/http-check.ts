@@ -3,7 +3,7 @@
  * answers in a row passed. A failed answer is data (a probe with a reason), never a throw; only a
  * cancelled job throws.
  */
-import type { Fetch } from "../http/node-fetch";
+import type { Fetch } from "../util/node-fetch";
 import { errorMessage } from "../util/errors";
 import { untrusted } from "../util/untrusted";
 import { checkExpectation, type JsonExpectation } from "./json-expectation";
@@ -171,7 +171,7 @@ export async function probeHttp(spec: HttpCheckSpec, deps: HttpCheckDeps = {}): 
   const elapsed = () => Math.round(now() - started);
   try {
     // node:http and node:https load only when a URL is checked, never before the inputs are valid.
-    const fetch = deps.fetch ?? (await import("../http/node-fetch")).nodeFetch;
+    const fetch = deps.fetch ?? (await import("../util/node-fetch")).nodeFetch;
     const response = await fetch(spec.url, { method: "GET", headers, redirect: "manual", signal });
     const body = await readBody(response);
     return judge(spec, response.status, elapsed(), body);

@@ -6,7 +6,7 @@
  */
 import type { LockRules, RoutingRef, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 import type { MinHealthy } from "./target-health";
 import { requireHealthy, writeVerified } from "./traffic";
 import { describeWeights, sameWeights } from "./weights";

@@ -7,7 +7,7 @@ import type { Clock, Random } from "../util/clock";
 import { ConfigurationError } from "../util/errors";
 import { untrusted } from "../util/untrusted";
 import { type Lapse, type PollPolicy, pollUntil } from "../util/wait";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 
 export type MinHealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
 

@@ -5,7 +5,7 @@
 import type { ForwardState, RoutingRef, Stickiness, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
 import { OperationalError, SafetyError } from "../util/errors";
-import { targetGroupName } from "./arn";
+import { targetGroupName } from "../util/arn";
 import { type HealthRequirement, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { describeWeights, sameWeights } from "./weights";
 

@@ -4,15 +4,15 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Ports } from "../aws/ports";
+import type { Ports } from "../adapters/aws/factory";
 import { type ActionIO, createRunnerIO } from "../github/io";
 import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
 import { type Clock, type Random, systemClock } from "../util/clock";
-import { regionOf } from "../domain/arn";
+import { regionOf } from "../util/arn";
 import { ConfigurationError, errorMessage } from "../util/errors";
-import { type Cancellation, createCancellation, DeadlineError, stopOnSignals } from "./cancellation";
+import { type Cancellation, createCancellation, DeadlineError, stopOnSignals } from "../runtime/cancellation";
 
-export { CancelledError } from "./cancellation";
+export { CancelledError } from "../runtime/cancellation";
 
 export interface RunInfo {
   repository: string;
@@ -104,7 +104,7 @@ export function regionFrom(settings: Record<string, unknown>, io: ActionIO, hint
 
 function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>, signal: () => AbortSignal): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) => (ports ??= import("./main/aws-ports").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
+  return (hint) => (ports ??= import("../runtime/aws").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
 }
 
 /** Stops the step on SIGINT/SIGTERM (unless the caller brings its own signal) and at its deadline. */

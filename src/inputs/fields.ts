@@ -1,6 +1,6 @@
 /** zod parsers for the string values GitHub passes as inputs. Each takes the trimmed string, "" when not given. */
 import * as z from "../util/zod";
-import { ARN_PATTERNS } from "../domain/arn";
+import { ARN_PATTERNS } from "../util/arn";
 import type { MinHealthy, StableFor } from "../domain/target-health";
 import { untrusted } from "../util/untrusted";
 

@@ -1,5 +1,5 @@
 /** The canary judge's public API. */
-export { analyzeCanary, createSequentialJudge, judgeMeasurements, type AnalysisContext, type AnalysisDeps, type CanaryReport, type Look, type SequentialJudge, type SequentialPlan } from "./analyze";
+export { analyzeCanary, createSequentialJudge, judgeMeasurements, type AnalysisContext, type AnalysisDeps, type CanaryReport, type Look, type SequentialJudge, type SequentialPlan } from "../analyze/analyze";
 export { classifyMetric } from "./classify";
 export { hodgesLehmann, mannWhitney } from "./mann-whitney";
 export { twoProportionTest } from "./proportions";

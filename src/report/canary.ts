@@ -4,12 +4,12 @@
  * the window (baseline vs canary) with its data, links, and the next step. Only type imports,
  * number formatting and the summary builder: no heavy modules.
  */
-import { consoleUrl, regionOf, targetGroupDimension, targetGroupName } from "../domain/arn";
-import { type Inline, bold, joined, link, summary, type Summary } from "../github/summary";
-import type { CanaryReport } from "../judge/analyze";
+import { consoleUrl, regionOf, targetGroupDimension, targetGroupName } from "../util/arn";
+import { type Inline, bold, joined, link, summary, type Summary } from "./summary";
+import type { CanaryReport } from "../analyze/analyze";
 import { fmt, pct } from "../judge/format";
 import type { MetricResult, Point } from "../judge/types";
-import type { Target } from "../metrics/provider";
+import type { Target } from "../adapters/metrics/provider";
 import { COLOURS, addChart, timeLabels } from "./chart";
 
 const ICON = { pass: "✅", fail: "❌", inconclusive: "⚠️" } as const;

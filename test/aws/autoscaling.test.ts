@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { AutoScalingFleet } from "../../src/aws/autoscaling";
+import { AutoScalingFleet } from "../../src/adapters/aws/autoscaling";
 import { OperationalError } from "../../src/util/errors";
 import { BLUE_ARN, GREEN_ARN } from "../support/fake-elb";
 

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { ElbV2Adapter } from "../../src/aws/elbv2";
+import { ElbV2Adapter } from "../../src/adapters/aws/elbv2";
 import { BLUE_ARN, DEFAULT_RULE_ARN, GREEN_ARN, LISTENER_ARN, RULE_ARN } from "../support/fake-elb";
 
 const mock = mockClient(ElasticLoadBalancingV2Client);

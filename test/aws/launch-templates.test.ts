@@ -1,7 +1,7 @@
 import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { Ec2LaunchTemplates } from "../../src/aws/launch-templates";
+import { Ec2LaunchTemplates } from "../../src/adapters/aws/launch-templates";
 import { ConfigurationError, OperationalError } from "../../src/util/errors";
 
 const mock = mockClient(EC2Client);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createAnalysisGate } from "../../src/domain/analysis-gate";
+import { createAnalysisGate } from "../../src/analyze/gate";
 import type { Slot } from "../../src/domain/environment";
 import type { GateContext } from "../../src/domain/shift-traffic";
-import type { CanaryReport } from "../../src/judge/analyze";
-import { parseCanaryConfig } from "../../src/metrics/config";
+import type { CanaryReport } from "../../src/analyze/analyze";
+import { parseCanaryConfig } from "../../src/adapters/metrics/config";
 import { BLUE_ARN, GREEN_ARN, LB_ARN } from "../support/fake-elb";
 
 const slot = (name: string, arn: string, version: string): Slot => ({ name, targetGroupArn: arn, targetGroupName: `web-${name}`, weight: 0, share: 0, version, tags: {} });
@@ -25,7 +25,7 @@ function context(overrides: Partial<GateContext> = {}): GateContext {
 }
 
 function gateWith(verdict: CanaryReport["verdict"], inconclusiveOnFinal: "fail" | "continue" = "fail") {
-  const calls: Parameters<typeof import("../../src/judge/analyze").analyzeCanary>[1][] = [];
+  const calls: Parameters<typeof import("../../src/analyze/analyze").analyzeCanary>[1][] = [];
   const gate = createAnalysisGate({
     config: parseCanaryConfig("", "defaults"),
     providers: {},

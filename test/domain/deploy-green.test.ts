@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { AwsClients } from "../../src/aws/clients";
-import type { Ports } from "../../src/aws/ports";
+import type { AwsClients } from "../../src/adapters/aws/clients";
+import type { Ports } from "../../src/adapters/aws/factory";
 import { type DeployGreenPorts, type DeployGreenRequest, deployGreen } from "../../src/domain/deploy-green";
 import { TAG } from "../../src/domain/tags";
-import { run } from "../../src/entries/deploy-green";
+import { run } from "../../src/actions/deploy-green/index";
 import { RecordingIO } from "../../src/github/io";
-import { deployGreenDefinition } from "../../src/inputs/deploy-green";
+import { deployGreenDefinition } from "../../src/actions/deploy-green/definition";
 import { parseInputs } from "../../src/inputs/define";
 import type { TargetHealthEntry } from "../../src/ports/load-balancer";
 import { ManualClock } from "../../src/util/clock";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { EnvironmentPorts } from "../../src/domain/environment";
 import { type GatePlan, resolveGateTargetGroups, runHealthGate } from "../../src/domain/health-gate";
 import type { HttpCheckSpec } from "../../src/domain/http-check";
-import type { Fetch } from "../../src/http/node-fetch";
+import type { Fetch } from "../../src/util/node-fetch";
 import type { TargetHealthEntry } from "../../src/ports/load-balancer";
 import { ManualClock } from "../../src/util/clock";
 import { ConfigurationError } from "../../src/util/errors";

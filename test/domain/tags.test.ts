@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rollback } from "../../src/domain/rollback";
-import { renderRollbackSummary } from "../../src/report/rollback";
+import { renderRollbackSummary } from "../../src/actions/rollback/summary";
 import { rollbackReason, TAG, TAG_VALUE_MAX, TAG_VALUE_PATTERN, tagText } from "../../src/domain/tags";
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";

@@ -6,7 +6,7 @@
 import { AddTagsCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
-import { run as canaryAnalyze } from "../../src/entries/canary-analyze";
+import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { RecordingIO } from "../../src/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CancelledError, createCancellation, DeadlineError, RestoreWindowError, type Schedule } from "../../src/entries/cancellation";
+import { CancelledError, createCancellation, DeadlineError, RestoreWindowError, type Schedule } from "../../src/runtime/cancellation";
 
 /** Timers that run only when the test says time has passed. */
 function manualTimers(): { schedule: Schedule; advance(ms: number): void; pending(): number } {

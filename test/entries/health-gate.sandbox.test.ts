@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RELEASE_IMAGES } from "../../sandbox/src/config";
 import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
-import { run } from "../../src/entries/health-gate";
+import { run } from "../../src/actions/health-gate/index";
 import { RecordingIO } from "../../src/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] as const;

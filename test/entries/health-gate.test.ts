@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ports } from "../../src/aws/ports";
-import { run } from "../../src/entries/health-gate";
+import type { Ports } from "../../src/adapters/aws/factory";
+import { run } from "../../src/actions/health-gate/index";
 import { RecordingIO } from "../../src/github/io";
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, FakeElb, GREEN_ARN, healthy, LISTENER_ARN, unhealthy } from "../support/fake-elb";

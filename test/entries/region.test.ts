@@ -1,6 +1,6 @@
 /** Which region the AWS clients get: aws-region, AWS_REGION, AWS_DEFAULT_REGION, then the ARN's region. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAwsClients, REGION_MISSING } from "../../src/aws/clients";
+import { createAwsClients, REGION_MISSING } from "../../src/adapters/aws/clients";
 import { checkRegion, regionFrom } from "../../src/entries/runtime";
 import { RecordingIO } from "../../src/github/io";
 

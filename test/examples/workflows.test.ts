@@ -11,12 +11,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseExpression, type Node } from "../../sandbox/src/runner/expressions";
 import { WorkflowSchema } from "../../sandbox/src/runner/workflow/schema";
-import { canaryAnalyzeAction } from "../../src/inputs/canary-analyze";
+import { canaryAnalyzeAction } from "../../src/actions/canary-analyze/definition";
 import { type ActionDefinition, parseInputs } from "../../src/inputs/define";
-import { deployGreenDefinition } from "../../src/inputs/deploy-green";
-import { healthGateAction } from "../../src/inputs/health-gate";
-import { rollbackAction } from "../../src/inputs/rollback";
-import { shiftTrafficAction } from "../../src/inputs/shift-traffic";
+import { deployGreenDefinition } from "../../src/actions/deploy-green/definition";
+import { healthGateAction } from "../../src/actions/health-gate/definition";
+import { rollbackAction } from "../../src/actions/rollback/definition";
+import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";
 
 const ROOT = join(__dirname, "..", "..");
 const EXAMPLES = ["deploy.yml", "rollback.yml", "blue-green.yml"];

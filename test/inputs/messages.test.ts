@@ -1,10 +1,10 @@
 /** What an input error says: the input, the bad value (one line, capped, never a command) and what is valid. */
 import { describe, expect, it } from "vitest";
 import { parseInputs, type ActionDefinition } from "../../src/inputs/define";
-import { healthGateAction } from "../../src/inputs/health-gate";
-import { rollbackAction } from "../../src/inputs/rollback";
-import { shiftTrafficAction } from "../../src/inputs/shift-traffic";
-import { canaryAnalyzeAction } from "../../src/inputs/canary-analyze";
+import { healthGateAction } from "../../src/actions/health-gate/definition";
+import { rollbackAction } from "../../src/actions/rollback/definition";
+import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";
+import { canaryAnalyzeAction } from "../../src/actions/canary-analyze/definition";
 import { ConfigurationError } from "../../src/util/errors";
 
 const LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";

@@ -5,7 +5,7 @@
  */
 import { DescribeListenersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ElbV2Adapter, elbTags } from "../../src/aws/elbv2";
+import { ElbV2Adapter, elbTags } from "../../src/adapters/aws/elbv2";
 import { loadEnvironment } from "../../src/domain/environment";
 import { writeVerified } from "../../src/domain/traffic";
 import { systemClock } from "../../src/util/clock";

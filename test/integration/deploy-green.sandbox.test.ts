@@ -6,9 +6,9 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/cl
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeListenersCommand, DescribeTagsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AwsClients, CallCounter } from "../../src/aws/clients";
-import { createPorts } from "../../src/aws/ports";
-import { ElbV2LockRules } from "../../src/aws/elbv2-lock-rules";
+import { type AwsClients, CallCounter } from "../../src/adapters/aws/clients";
+import { createPorts } from "../../src/adapters/aws/factory";
+import { ElbV2LockRules } from "../../src/adapters/aws/elbv2-lock-rules";
 import { deployGreen, type DeployGreenRequest } from "../../src/domain/deploy-green";
 import { parseLockTags } from "../../src/domain/lock-format";
 import { TAG } from "../../src/domain/tags";

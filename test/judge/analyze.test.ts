@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { analyzeCanary, createSequentialJudge, type AnalysisContext } from "../../src/judge/analyze";
+import { analyzeCanary, createSequentialJudge, type AnalysisContext } from "../../src/analyze/analyze";
 import type { Measurement, Point } from "../../src/judge/types";
-import type { MetricProvider, ProviderSet } from "../../src/metrics/provider";
+import type { MetricProvider, ProviderSet } from "../../src/adapters/metrics/provider";
 import { ConfigurationError } from "../../src/util/errors";
 import { config, scope } from "../metrics/fixtures";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeMeasurements } from "../../src/judge/analyze";
+import { judgeMeasurements } from "../../src/analyze/analyze";
 import type { Measurement, Point } from "../../src/judge/types";
 import { renderCanaryMarkdown } from "../../src/report/canary";
 import { config, scope } from "../metrics/fixtures";

@@ -5,7 +5,7 @@
  * inconclusive unless another metric fails it.
  */
 import { describe, expect, it } from "vitest";
-import { judgeMeasurements } from "../../src/judge/analyze";
+import { judgeMeasurements } from "../../src/analyze/analyze";
 import { smallestProportionTestP, smallestRankTestP } from "../../src/judge/attainable";
 import type { Measurement } from "../../src/judge/types";
 import { renderCanaryMarkdown } from "../../src/report/canary";

@@ -1,11 +1,11 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAwsClients, type AwsClients } from "../../src/aws/clients";
-import { createAlarmsProvider, createCloudWatchProvider } from "../../src/metrics/cloudwatch";
-import { createAlarmReader, createMetricDataReader } from "../../src/metrics/cloudwatch-sdk";
-import { loadBalancerDimension, targetGroupDimension } from "../../src/metrics/presets";
-import { createProviders } from "../../src/metrics/providers";
+import { createAwsClients, type AwsClients } from "../../src/adapters/aws/clients";
+import { createAlarmsProvider, createCloudWatchProvider } from "../../src/adapters/metrics/cloudwatch";
+import { createAlarmReader, createMetricDataReader } from "../../src/adapters/aws/metric-data";
+import { loadBalancerDimension, targetGroupDimension } from "../../src/adapters/metrics/presets";
+import { createProviders } from "../../src/adapters/metrics/providers";
 import { BLUE, GREEN, LB, metric, scope } from "./fixtures";
 
 const cw = mockClient(CloudWatchClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { loadCanaryConfigFile, parseCanaryConfig } from "../../src/metrics/config";
+import { loadCanaryConfigFile, parseCanaryConfig } from "../../src/adapters/metrics/config";
 import { ConfigurationError } from "../../src/util/errors";
 
 function error(text: string): string {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createDatadogProvider } from "../../src/metrics/datadog";
+import { createDatadogProvider } from "../../src/adapters/metrics/datadog";
 import { config, scope } from "./fixtures";
 import { startStub, type Handler, type Stub } from "./stub-server";
 

@@ -4,8 +4,8 @@
  * the canary cannot pass without it, and the report says which metric and why.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { analyzeCanary } from "../../src/judge/analyze";
-import { createPrometheusProvider } from "../../src/metrics/prometheus";
+import { analyzeCanary } from "../../src/analyze/analyze";
+import { createPrometheusProvider } from "../../src/adapters/metrics/prometheus";
 import { config, scope } from "./fixtures";
 import { startStub, type Handler, type Stub } from "./stub-server";
 

@@ -1,6 +1,6 @@
 /** Shared scope and metric builders for provider tests. */
-import { parseCanaryConfig, type CanaryConfig, type MetricConfig } from "../../src/metrics/config";
-import type { Scope } from "../../src/metrics/provider";
+import { parseCanaryConfig, type CanaryConfig, type MetricConfig } from "../../src/adapters/metrics/config";
+import type { Scope } from "../../src/adapters/metrics/provider";
 
 export const LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
 export const BLUE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/73e2d6bc24d8a067";

@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "../../src/util/zod";
-import { type Fetch, insecureCredentialsProblem, isLoopbackHost, MAX_BUFFERED_BYTES, MAX_RESPONSE_BYTES, providerFetch, requestJson } from "../../src/metrics/http";
+import { type Fetch, insecureCredentialsProblem, isLoopbackHost, MAX_BUFFERED_BYTES, MAX_RESPONSE_BYTES, providerFetch, requestJson } from "../../src/adapters/metrics/http";
 import { config } from "./fixtures";
 
 const servers: Server[] = [];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createNewRelicProvider } from "../../src/metrics/newrelic";
+import { createNewRelicProvider } from "../../src/adapters/metrics/newrelic";
 import { config, scope } from "./fixtures";
 import { startStub, type Handler, type Stub } from "./stub-server";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createPrometheusProvider } from "../../src/metrics/prometheus";
+import { createPrometheusProvider } from "../../src/adapters/metrics/prometheus";
 import { config, scope } from "./fixtures";
 import { startStub, type Handler, type Stub } from "./stub-server";
 

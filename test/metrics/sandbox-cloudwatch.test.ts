@@ -5,11 +5,11 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
-import { createAwsClients } from "../../src/aws/clients";
-import { analyzeCanary } from "../../src/judge/analyze";
-import { parseCanaryConfig } from "../../src/metrics/config";
-import { loadBalancerDimension, targetGroupDimension } from "../../src/metrics/presets";
-import { createProviders } from "../../src/metrics/providers";
+import { createAwsClients } from "../../src/adapters/aws/clients";
+import { analyzeCanary } from "../../src/analyze/analyze";
+import { parseCanaryConfig } from "../../src/adapters/metrics/config";
+import { loadBalancerDimension, targetGroupDimension } from "../../src/adapters/metrics/presets";
+import { createProviders } from "../../src/adapters/metrics/providers";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
 const saved: Partial<Record<(typeof ENV)[number], string | undefined>> = {};

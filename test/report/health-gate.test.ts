@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GateResult } from "../../src/domain/health-gate";
-import { renderHealthGateSummary } from "../../src/report/health-gate";
+import { renderHealthGateSummary } from "../../src/actions/health-gate/summary";
 import { GREEN_ARN } from "../support/fake-elb";
 
 function result(overrides: Partial<GateResult> = {}): GateResult {

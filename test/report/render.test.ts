@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { renderHtml, renderProblems, visibleText } from "./gfm-check";
 import { allSummaries } from "./summaries";
-import { summary } from "../../src/github/summary";
-import { renderHealthGateSummary } from "../../src/report/health-gate";
+import { summary } from "../../src/report/summary";
+import { renderHealthGateSummary } from "../../src/actions/health-gate/summary";
 
 describe("every step summary renders on GitHub", () => {
   for (const { name, markdown } of allSummaries()) {

@@ -6,7 +6,7 @@
  * processes; the bounds are acceptance bounds, with the child's start-up (tsx) included.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsCallAbortedError, CONNECTION_TIMEOUT_MS, createAwsClients, REQUEST_TIMEOUT_MS } from "../../src/aws/clients";
+import { AwsCallAbortedError, CONNECTION_TIMEOUT_MS, createAwsClients, REQUEST_TIMEOUT_MS } from "../../src/adapters/aws/clients";
 import { startBlackHole, type BlackHole } from "./support/black-hole";
 import { runChild } from "./support/child";
 

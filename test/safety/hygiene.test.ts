@@ -9,8 +9,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRecordingEndpoint, useRecordingEndpoint, type RecordingEndpoint } from "../../bench/lib/safety-fuzz";
-import { run as canaryAnalyze } from "../../src/entries/canary-analyze";
-import { run as healthGate } from "../../src/entries/health-gate";
+import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
+import { run as healthGate } from "../../src/actions/health-gate/index";
 import { RecordingIO } from "../../src/github/io";
 import { ManualClock } from "../../src/util/clock";
 

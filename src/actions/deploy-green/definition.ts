@@ -1,0 +1,100 @@
+/** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
+import * as z from "../../util/zod";
+import { checkEnvironment, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "../../inputs/common";
+import { defineAction, type Settings } from "../../inputs/define";
+import { duration, minHealthy, optionalInteger, optionalText } from "../../inputs/fields";
+
+export const VERSION_LABEL = /^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}$/;
+export const LAUNCH_TEMPLATE_VERSION = /^(?:[1-9]\d{0,9}|\$Latest|\$Default)$/;
+export const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+const optionalMatching = (pattern: RegExp, message: string) =>
+  z.union([z.pipe(z.literal(""), z.transform(() => undefined)), z.string().check(z.regex(pattern, message))]);
+
+export const deployGreenDefinition = defineAction({
+  name: "deploy-green",
+  title: "Deploy green",
+  description:
+    "Brings the idle slot's Auto Scaling group up on a new version (a launch template version or an AMI), waits until every instance is InService and healthy in its target group and has stayed so for stable-for, and tags the slot as the candidate. Never touches the listener. Old instances on the idle slot are replaced by scaling it to 0 and back up, which costs no traffic since it has none. On success the run keeps the deployment lock for shift-traffic in the same run; on failure it releases it.",
+  inputs: {
+    ...environmentInputs,
+    version: {
+      description: "Label of the version being deployed (e.g. the git tag or build number), recorded in the deploy:version tag.",
+      required: true,
+      get schema() {
+        return z.string().check(z.regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit"));
+      },
+      valid: "1–128 characters: letters, digits and . _ + : @ / -, starting with a letter or digit (e.g. v1.4.2 or build-5123)",
+    },
+    "launch-template-version": {
+      description: "Launch template version to run on the idle slot: a version number, $Latest or $Default. Give this or image-id.",
+      get schema() {
+        return optionalMatching(LAUNCH_TEMPLATE_VERSION, "not a version number, $Latest or $Default");
+      },
+      valid: "a version number such as 7, or $Latest, or $Default",
+    },
+    "image-id": {
+      description:
+        "AMI to run on the idle slot. A new launch template version is created from the group's current one with only the image changed. Give this or launch-template-version.",
+      get schema() {
+        return optionalMatching(IMAGE_ID, "not an AMI id");
+      },
+      valid: "ami- followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890",
+    },
+    "desired-capacity": {
+      description:
+        "Instances to run on the idle slot. Default: the live slot's desired capacity (at least 1), raised to the idle group's minimum size if below it. Must fit the idle group's maximum size.",
+      get schema() {
+        return optionalInteger(1, 10_000);
+      },
+      valid: "a whole number from 1 to 10000",
+    },
+    "min-healthy": {
+      description: "Healthy targets the idle slot's target group must reach, as a count or a percentage of registered targets; every registered target must be healthy as well. At least 1 (0 is refused): a group with no healthy target never passes.",
+      default: "100%",
+      get schema() {
+        return minHealthy();
+      },
+      valid: "a count from 1 such as 2, or a percentage from 1% to 100% such as 100%",
+    },
+    timeout: {
+      description: "How long to wait for the new instances to be InService and healthy before failing.",
+      default: "15m",
+      get schema() {
+        return duration({ min: 30_000, max: 6 * 3600_000 });
+      },
+      valid: "a duration from 30s to 6h, e.g. 15m",
+    },
+    ...stableForInput,
+    "deployment-id": {
+      description: "Identifies this deployment in tags and the summary. Default: <run id>-<run attempt>.",
+      get schema() {
+        return z.pipe(optionalText(128), z.union([z.undefined(), z.string().check(z.regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -"))]));
+      },
+      valid: "1–128 characters: letters, digits and . _ : / -, starting with a letter or digit",
+    },
+    ...dryRunInput,
+    ...lockTtlInput,
+    ...githubDeploymentInputs,
+  },
+  outputs: {
+    slot: { description: "Name of the slot deployed to (blue, green, or its target group's name)." },
+    "target-group-arn": { description: "ARN of the slot's target group." },
+    "asg-name": { description: "Name of the slot's Auto Scaling group." },
+    version: { description: "The version label deployed." },
+    "instance-count": { description: "Instances of the new version InService and healthy." },
+    "deployment-id": { description: "The deployment id recorded in tags." },
+    "launch-template-version": { description: "The launch template version the group now runs (a number when image-id created one)." },
+  },
+  check: (s) => {
+    const environment = checkEnvironment(s);
+    if (environment) return environment;
+    const given = [s["launch-template-version"] && "launch-template-version", s["image-id"] && "image-id"].filter(Boolean);
+    if (given.length === 0) return "Input required and not supplied: launch-template-version or image-id. Give exactly one to say what to deploy.";
+    if (given.length === 2) return "Inputs launch-template-version and image-id both say what to deploy; give exactly one of them.";
+    return checkStableFor(s["stable-for"], s.timeout);
+  },
+});
+
+export type DeployGreenSettings = Settings<typeof deployGreenDefinition>;

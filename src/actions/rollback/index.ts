@@ -1,0 +1,9 @@
+/** rollback's entry: inputs are validated first; what it does then (src/entries/main/rollback.ts) is loaded with import(). */
+import { rollbackAction } from "./definition";
+import { isMainModule, runAction, type RuntimeOptions } from "../../entries/runtime";
+
+export function run(options: RuntimeOptions = {}): Promise<boolean> {
+  return runAction(rollbackAction, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);
+}
+
+if (isMainModule(import.meta.url)) void run();

@@ -1,0 +1,49 @@
+/** Builds the domain ports over the AWS clients. Auto Scaling and EC2 adapters are imported on first use. */
+import type { EnvironmentPorts } from "../../domain/environment";
+import type { AlarmStates } from "../../ports/alarms";
+import type { Fleet, LaunchTemplates } from "../../ports/fleet";
+import type { ListenerDiscovery, LockRules, ResourceTags, TargetGroups, TrafficRouter } from "../../ports/load-balancer";
+import type { AwsClients } from "./clients";
+import { ElbV2Adapter, elbTags } from "./elbv2";
+import { ElbV2LockRules } from "./elbv2-lock-rules";
+
+export interface Ports extends EnvironmentPorts {
+  clients: AwsClients;
+  router: TrafficRouter;
+  tags: ResourceTags;
+  targetGroups: TargetGroups;
+  discovery: ListenerDiscovery;
+  locks: LockRules;
+  fleet: () => Promise<Fleet>;
+  launchTemplates: () => Promise<LaunchTemplates>;
+  alarms: () => Promise<AlarmStates>;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+export function createPorts(clients: AwsClients): Ports {
+  const elb = new ElbV2Adapter(() => clients.elbv2());
+  return {
+    clients,
+    router: elb,
+    tags: elbTags(elb),
+    targetGroups: elb,
+    discovery: elb,
+    locks: new ElbV2LockRules(() => clients.elbv2()),
+    fleet: once(async () => {
+      const { AutoScalingFleet } = await import("./autoscaling");
+      return new AutoScalingFleet(() => clients.autoScaling());
+    }),
+    launchTemplates: once(async () => {
+      const { Ec2LaunchTemplates } = await import("./launch-templates");
+      return new Ec2LaunchTemplates(() => clients.ec2());
+    }),
+    alarms: once(async () => {
+      const { CloudWatchAlarmStates } = await import("./alarms");
+      return new CloudWatchAlarmStates(() => clients.cloudWatch());
+    }),
+  };
+}

@@ -1,9 +1,0 @@
-/** deploy-green's entry: inputs are validated first; what it does then (src/entries/main/deploy-green.ts) is loaded with import(). */
-import { deployGreenDefinition } from "../inputs/deploy-green";
-import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
-
-export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(deployGreenDefinition, async (settings, ctx) => (await import("./main/deploy-green")).main(settings, ctx), options);
-}
-
-if (isMainModule(import.meta.url)) void run();

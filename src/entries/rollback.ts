@@ -1,9 +1,0 @@
-/** rollback's entry: inputs are validated first; what it does then (src/entries/main/rollback.ts) is loaded with import(). */
-import { rollbackAction } from "../inputs/rollback";
-import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
-
-export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(rollbackAction, async (settings, ctx) => (await import("./main/rollback")).main(settings, ctx), options);
-}
-
-if (isMainModule(import.meta.url)) void run();

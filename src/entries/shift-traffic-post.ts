@@ -1,9 +1,0 @@
-/** shift-traffic's post step: when the main step did not finish, put the stable weights back (src/entries/main/shift-traffic-post.ts, loaded with import() once the inputs are valid). */
-import { shiftTrafficAction } from "../inputs/shift-traffic";
-import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
-
-export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./main/shift-traffic-post")).main(settings, ctx), options);
-}
-
-if (isMainModule(import.meta.url)) void run();

@@ -1,9 +1,0 @@
-/** shift-traffic's entry: inputs are validated first; what it does then (src/entries/main/shift-traffic.ts) is loaded with import(). */
-import { shiftTrafficAction } from "../inputs/shift-traffic";
-import { isMainModule, runAction, type RuntimeOptions } from "./runtime";
-
-export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./main/shift-traffic")).main(settings, ctx), options);
-}
-
-if (isMainModule(import.meta.url)) void run();

@@ -12,7 +12,7 @@ import { analyzeCanary, type AnalysisContext } from "../src/analyze/analyze";
 import type { Measurement, Point } from "../src/judge/types";
 import { parseCanaryConfig, type CanaryConfig } from "../src/adapters/metrics/config";
 import type { MetricProvider, ProviderSet } from "../src/adapters/metrics/provider";
-import { seededRandom } from "../sandbox/src/world/random";
+import { seededRandom } from "../sandbox/aws";
 
 const SEED = 20261124;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);

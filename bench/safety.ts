@@ -14,7 +14,7 @@ import { apiFaultTrial, badFleetTrial, cancelTrial, killTrial, type TrialOutcome
 
 type Outcome = TrialOutcome & { restoredMs?: number | undefined; error?: string; recovery?: string; conclusions?: string[]; notes?: string[]; killed?: boolean; faultsInjected?: number };
 import { snapshotRepo } from "../test/e2e/support";
-import { seededRandom } from "../sandbox/src/world/random";
+import { seededRandom } from "../sandbox/aws";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

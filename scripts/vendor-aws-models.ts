@@ -1,6 +1,6 @@
 /**
  * Derives the input constraints of every operation in the official AWS Smithy models (trimmed copies of
- * aws/api-models-aws) and writes them, compact, to sandbox/src/aws/models/<service>.json.
+ * aws/api-models-aws) and writes them, compact, to sandbox/aws/api/models/<service>.json.
  *
  *   node --import tsx scripts/vendor-aws-models.ts [--from <models dir>] [--check]
  *
@@ -12,10 +12,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Bounds, MemberRef, VendoredModel, VendoredShape } from "../sandbox/src/aws/model-types";
+import type { Bounds, MemberRef, VendoredModel, VendoredShape } from "../sandbox/aws";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const VENDOR_DIR = join(ROOT, "sandbox", "src", "aws", "models");
+export const VENDOR_DIR = join(ROOT, "sandbox", "aws", "api", "models");
 export const DEFAULT_SOURCE = resolve(ROOT, "..", "shared", "aws-models");
 
 /** Model file → vendored file name. */

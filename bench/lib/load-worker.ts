@@ -5,7 +5,7 @@
  * run and stops the current one; {stop: phase} stops the current one. Each answers with {phase, report}.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { startLoad, type LoadRun } from "../../sandbox/src/load";
+import { startLoad, type LoadRun } from "../../sandbox/aws";
 
 const { url, rps } = workerData as { url: string; rps: number };
 const port = parentPort;

@@ -1,6 +1,6 @@
 /** Open-loop load in phases, generated on a worker thread (see load-worker.ts). */
 import { Worker } from "node:worker_threads";
-import type { LoadReport } from "../../sandbox/src/load";
+import type { LoadReport } from "../../sandbox/aws";
 
 export type { LoadReport };
 

@@ -4,9 +4,9 @@
  * the recovery step, and two deploys racing for one environment. Each returns what it observed; the
  * callers (test/safety, bench/safety.ts) assert on it.
  */
-import { weightInvariantViolations, type InvariantViolation } from "../../sandbox/demo/invariant";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
-import type { ActionRunResult } from "../../sandbox/src/runner";
+import { weightInvariantViolations, type InvariantViolation } from "../../sandbox/harness";
+import { startStage, type Stage } from "../../sandbox/harness";
+import type { ActionRunResult } from "../../sandbox/runner";
 import { step, logOf, type ActionName } from "../../test/e2e/support";
 
 export const LOCK_TAG = "deploy:lock";
@@ -247,7 +247,7 @@ export function badFleetTrial(options: TrialOptions & { release: "v4" | "v5" | "
 export function cancelTrial(options: TrialOptions & { cancelAfterBakeMs: number }): Promise<TrialOutcome & { restoredMs: number | undefined }> {
   let restoredMs: number | undefined;
   return withStage(`cancel ${options.cancelAfterBakeMs} ms into a bake (seed ${options.seed})`, options, async (stage, run) => {
-    const { RUNNER_CANCEL_TIMINGS } = await import("../../sandbox/src/runner");
+    const { RUNNER_CANCEL_TIMINGS } = await import("../../sandbox/runner");
     const deploy = await run("deploy-green", deployInputs(stage));
     if (deploy.conclusion !== "success") return { problems: [`setup deploy-green ${deploy.conclusion}`], log: logOf(deploy) };
     const cancel = new AbortController();

@@ -1,10 +1,10 @@
 /** Starting the sandbox for a part and reading what the bench needs from its state. */
 import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
-import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
-import { defaultConfig, type SandboxConfig } from "../../sandbox/src/config";
+import { startSandbox, type Sandbox } from "../../sandbox/aws";
+import { defaultConfig, type SandboxConfig } from "../../sandbox/aws";
 import { waitFor } from "./context";
 
-export { defaultConfig, RELEASE_IMAGES } from "../../sandbox/src/config";
+export { defaultConfig, RELEASE_IMAGES } from "../../sandbox/aws";
 export type { Sandbox };
 
 export interface World {

@@ -3,8 +3,8 @@
  * cancelled in the middle of a bake. Either way all traffic ends on the stable slot.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { RUNNER_CANCEL_TIMINGS } from "../../sandbox/src/runner";
+import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/harness";
+import { RUNNER_CANCEL_TIMINGS } from "../../sandbox/runner";
 import { expectSuccess, logOf, scenarios, timer } from "./support";
 
 describe("abort and restore under load", () => {

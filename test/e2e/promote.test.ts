@@ -3,7 +3,7 @@
  * requests, the new version serving everything at the end, and the invariant held throughout.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { shareSteps, weightInvariantViolations } from "../../sandbox/demo/invariant";
+import { shareSteps, weightInvariantViolations } from "../../sandbox/harness";
 import { expectSuccess, scenarios, timer } from "./support";
 
 const ANALYSIS = "minRequests: 40\n";

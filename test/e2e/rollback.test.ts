@@ -3,8 +3,8 @@
  * scales blue back up, waits for its health, and moves all traffic, with no failed request.
  */
 import { expect, it } from "vitest";
-import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { waitFor } from "../../sandbox/demo/stage";
+import { describeEntry, sharesOf, weightInvariantViolations } from "../../sandbox/harness";
+import { waitFor } from "../../sandbox/harness";
 import { expectSuccess, logOf, scenarios, timer } from "./support";
 
 const { start, run } = scenarios();

@@ -3,9 +3,9 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/src/runner";
-import { recheckCalls } from "../../sandbox/src/aws/model-validate";
-import { actionDir, REPO_ROOT, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/demo/stage";
+import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/runner";
+import { recheckCalls } from "../../sandbox/aws";
+import { actionDir, REPO_ROOT, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/harness";
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
 

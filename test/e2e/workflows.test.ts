@@ -5,9 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { join } from "node:path";
-import { sharesOf, weightInvariantViolations } from "../../sandbox/demo/invariant";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
-import { DEMO_VARS, runExampleWorkflow, scratchDir } from "../../sandbox/demo/workflow";
+import { sharesOf, weightInvariantViolations } from "../../sandbox/harness";
+import { startStage, type Stage } from "../../sandbox/harness";
+import { DEMO_VARS, runExampleWorkflow, scratchDir } from "../../sandbox/harness";
 import { modelTally, snapshotRepo, timer } from "./support";
 
 let repo: ReturnType<typeof snapshotRepo>;

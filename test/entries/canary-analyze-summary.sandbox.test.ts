@@ -5,7 +5,7 @@
  */
 import { AddTagsCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
+import { type Sandbox, startSandbox } from "../../sandbox/aws";
 import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { RecordingIO } from "../../src/github/io";
 

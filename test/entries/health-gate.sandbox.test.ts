@@ -3,8 +3,8 @@
  * adapter (DescribeListeners, DescribeTags, DescribeTargetHealth) and real HTTP through the listener.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RELEASE_IMAGES } from "../../sandbox/src/config";
-import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
+import { RELEASE_IMAGES } from "../../sandbox/aws";
+import { type Sandbox, startSandbox } from "../../sandbox/aws";
 import { run } from "../../src/actions/health-gate/index";
 import { RecordingIO } from "../../src/github/io";
 

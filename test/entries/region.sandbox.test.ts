@@ -6,7 +6,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
+import { type Sandbox, startSandbox } from "../../sandbox/aws";
 import { REGION_MISSING } from "../../src/adapters/aws/clients";
 import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { run as deployGreen } from "../../src/actions/deploy-green/index";

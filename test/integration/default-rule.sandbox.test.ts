@@ -9,7 +9,7 @@ import { ElbV2Adapter, elbTags } from "../../src/adapters/aws/elbv2";
 import { loadEnvironment } from "../../src/domain/environment";
 import { writeVerified } from "../../src/domain/traffic";
 import { systemClock } from "../../src/util/clock";
-import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
+import { type Sandbox, startSandbox } from "../../sandbox/aws";
 
 let sandbox: Sandbox;
 let client: ElasticLoadBalancingV2Client;

@@ -13,9 +13,9 @@ import { deployGreen, type DeployGreenRequest } from "../../src/domain/deploy-gr
 import { parseLockTags } from "../../src/domain/lock-format";
 import { TAG } from "../../src/domain/tags";
 import { systemClock } from "../../src/util/clock";
-import { RELEASE_IMAGES } from "../../sandbox/src/config";
-import { type Sandbox, startSandbox } from "../../sandbox/src/sandbox";
-import { startStage } from "../../sandbox/demo/stage";
+import { RELEASE_IMAGES } from "../../sandbox/aws";
+import { type Sandbox, startSandbox } from "../../sandbox/aws";
+import { startStage } from "../../sandbox/harness";
 
 let sandbox: Sandbox;
 let destroy: () => void;

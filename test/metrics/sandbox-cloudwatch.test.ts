@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox/aws";
 import { createAwsClients } from "../../src/adapters/aws/clients";
 import { analyzeCanary } from "../../src/analyze/analyze";
 import { parseCanaryConfig } from "../../src/adapters/metrics/config";

@@ -6,7 +6,7 @@
  */
 import { expect, it } from "vitest";
 import { inconsistencies } from "../../bench/lib/safety-trials";
-import { weightInvariantViolations } from "../../sandbox/demo/invariant";
+import { weightInvariantViolations } from "../../sandbox/harness";
 import { logOf, scenarios } from "../e2e/support";
 
 const { start, run } = scenarios();

@@ -5,8 +5,8 @@
  * its window, says it could not, and still exits within 5 s.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { sharesOf } from "../../sandbox/demo/invariant";
-import { sandboxStableFor, startStage, type Stage } from "../../sandbox/demo/stage";
+import { sharesOf } from "../../sandbox/harness";
+import { sandboxStableFor, startStage, type Stage } from "../../sandbox/harness";
 import { runChild } from "./support/child";
 
 let stage: Stage | undefined;

@@ -10,7 +10,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/src/sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox/aws";
 import { startBlackHole, type BlackHole } from "./support/black-hole";
 import { bundleEntry } from "./support/bundle";
 import { runChild, type ChildRun } from "./support/child";

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pointSdkAt, runInProcess, type EntryName } from "../../bench/lib/safety-inproc";
-import { startStage, type Stage } from "../../sandbox/demo/stage";
+import { startStage, type Stage } from "../../sandbox/harness";
 
 const SERVICE_PREFIX: Record<string, string> = { ElasticLoadBalancingV2: "elasticloadbalancing", AutoScaling: "autoscaling", EC2: "ec2", CloudWatch: "cloudwatch" };
 /** Permissions AWS checks on behalf of a recorded call, and the calls that need them. */

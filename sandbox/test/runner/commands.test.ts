@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvFileError, escapeData, escapeProperty, inputVariableName, Masker, parseCommandLine, parseEnvFile } from "../../src/runner";
+import { EnvFileError, escapeData, escapeProperty, inputVariableName, Masker, parseCommandLine, parseEnvFile } from "../../runner";
 
 describe("workflow command lines", () => {
   it("parses name, properties and message with GitHub's escapes", () => {

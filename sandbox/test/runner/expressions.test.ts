@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateCondition, evaluateExpression, evaluateValue, ExpressionError, interpolate, type ExpressionScope } from "../../src/runner";
+import { evaluateCondition, evaluateExpression, evaluateValue, ExpressionError, interpolate, type ExpressionScope } from "../../runner";
 
 const scope: ExpressionScope = {
   contexts: {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runAction, type ActionRunResult } from "../../src/runner";
+import { runAction, type ActionRunResult } from "../../runner";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const fast = { sigtermAfterMs: 300, sigkillAfterMs: 300 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultResolver, orderJobs } from "../../src/runner";
+import { defaultResolver, orderJobs } from "../../runner";
 
 describe("defaultResolver", () => {
   const resolve = defaultResolver();

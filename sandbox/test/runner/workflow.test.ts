@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DispatchError, runWorkflow, type RunWorkflowOptions, type StepEvent } from "../../src/runner";
+import { DispatchError, runWorkflow, type RunWorkflowOptions, type StepEvent } from "../../runner";
 
 const repoRoot = fileURLToPath(new URL("./fixtures/repo", import.meta.url));
 const workflow = (name: string) => `${repoRoot}/.github/workflows/${name}.yml`;

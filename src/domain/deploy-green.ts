@@ -13,8 +13,7 @@
  * The lock is parked on success: shift-traffic in the same workflow run claims it and releases it
  * when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
  */
-import type { RunInfo } from "../entries/runtime";
-import type { DeployGreenSettings } from "../actions/deploy-green/definition";
+import type { RunInfo } from "../util/run-info";
 import type { Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
 import type { LockRules, TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
@@ -31,7 +30,6 @@ import {
   resolveEnvironment,
   type Slot,
 } from "./environment";
-import { environmentRef } from "../inputs/common";
 import {
   ACTIVITY_SLACK_MS,
   type Capacity,
@@ -112,27 +110,6 @@ export interface DeployGreenResult {
   /** Set when another run holds the lock (dry run only: a real run fails). */
   lockWarning?: string | undefined;
   elapsedMs: number;
-}
-
-/** `<run id>-<run attempt>`: one deployment per attempt of a workflow run. */
-export function defaultDeploymentId(run: Pick<RunInfo, "runId" | "runAttempt">): string {
-  return `${run.runId}-${run.runAttempt}`;
-}
-
-export function requestFromSettings(s: DeployGreenSettings, run: Pick<RunInfo, "runId" | "runAttempt">): DeployGreenRequest {
-  return {
-    environment: environmentRef(s),
-    version: s.version,
-    launchTemplateVersion: s["launch-template-version"],
-    imageId: s["image-id"],
-    desiredCapacity: s["desired-capacity"],
-    minHealthy: s["min-healthy"],
-    timeoutMs: s.timeout,
-    stableFor: s["stable-for"],
-    deploymentId: s["deployment-id"] ?? defaultDeploymentId(run),
-    dryRun: s["dry-run"],
-    lockTtlMs: s["lock-ttl"],
-  };
 }
 
 function isNumber(version: string): boolean {

@@ -3,12 +3,15 @@
  * listener rule) that splits traffic between two slots, each one target group (normally fed by one
  * Auto Scaling group). Which slot is live and which is last known good is kept in tags.
  */
+import type { EnvironmentPorts } from "../ports/environment";
 import type { Fleet, FleetGroup } from "../ports/fleet";
-import type { ForwardState, ListenerDiscovery, ResourceTags, RoutingRef, TargetGroups, TrafficRouter } from "../ports/load-balancer";
+import type { ForwardState, RoutingRef } from "../ports/load-balancer";
 import { ConfigurationError, SafetyError } from "../util/errors";
 import { targetGroupName } from "../util/arn";
 import { parseRole, type Role, TAG } from "./tags";
 import { shareOf } from "./weights";
+
+export type { EnvironmentPorts };
 
 export type EnvironmentRef = RoutingRef | { kind: "tags"; tags: Record<string, string> };
 
@@ -35,13 +38,6 @@ export interface Environment {
   knownFleets: Map<string, FleetGroup>;
 }
 
-export interface EnvironmentPorts {
-  router: TrafficRouter;
-  tags: ResourceTags;
-  targetGroups: TargetGroups;
-  discovery: ListenerDiscovery;
-  fleet: () => Promise<Fleet>;
-}
 
 export function slotNameFor(arn: string, tags: Record<string, string>): string {
   const tagged = tags[TAG.slot];

@@ -210,6 +210,7 @@ export interface FleetDiagnosis {
 }
 
 export class FleetNotServingError extends OperationalError {
+  static override readonly kind: string = "FleetNotServingError";
   constructor(
     message: string,
     readonly diagnosis: FleetDiagnosis,

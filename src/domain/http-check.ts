@@ -5,6 +5,7 @@
  */
 import type { Fetch } from "../util/node-fetch";
 import { errorMessage } from "../util/errors";
+import { requestTimeout } from "../util/timeout";
 import { untrusted } from "../util/untrusted";
 import { checkExpectation, type JsonExpectation } from "./json-expectation";
 
@@ -163,8 +164,7 @@ function judge(spec: HttpCheckSpec, status: number, latencyMs: number, body: { t
 /** Sends one GET and judges the answer. Throws only when `deps.signal` aborts (the job is cancelled). */
 export async function probeHttp(spec: HttpCheckSpec, deps: HttpCheckDeps = {}): Promise<HttpProbe> {
   const now = deps.now ?? (() => performance.now());
-  const timeout = AbortSignal.timeout(spec.requestTimeoutMs);
-  const signal = deps.signal ? AbortSignal.any([timeout, deps.signal]) : timeout;
+  const { signal, timedOut } = requestTimeout(spec.requestTimeoutMs, deps.signal);
   const headers: [string, string][] = spec.headers.map((h) => [h.name, h.value]);
   if (!spec.headers.some((h) => h.name.toLowerCase() === "user-agent")) headers.push(["user-agent", deps.userAgent ?? "zero-downtime-actions/health-gate"]);
   const started = now();
@@ -177,7 +177,7 @@ export async function probeHttp(spec: HttpCheckSpec, deps: HttpCheckDeps = {}): 
     return judge(spec, response.status, elapsed(), body);
   } catch (error) {
     if (deps.signal?.aborted) throw deps.signal.reason;
-    if (timeout.aborted) {
+    if (timedOut()) {
       return { ok: false, latencyMs: elapsed(), detail: `no complete response within ${spec.requestTimeoutMs / 1000}s (request-timeout)` };
     }
     return { ok: false, latencyMs: elapsed(), detail: `request failed: ${describeFailure(error)}` };

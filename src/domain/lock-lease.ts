@@ -11,6 +11,7 @@ import { describeOwner, leaseTag, type LockHolder, type LockOwner, type LockStat
 
 /** The lock was taken over (by a rollback) or its lease lapsed: the step must stop changing the environment. */
 export class LockLostError extends SafetyError {
+  static override readonly kind: string = "LockLostError";
   constructor(
     message: string,
     readonly by: LockHolder | undefined,

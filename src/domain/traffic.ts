@@ -63,7 +63,9 @@ export async function writeVerified(
 }
 
 /** The weights changed under a running step (a stack update, a hand edit, another tool): it writes nothing more. */
-export class ListenerChangedError extends SafetyError {}
+export class ListenerChangedError extends SafetyError {
+  static override readonly kind: string = "ListenerChangedError";
+}
 
 /**
  * Reads the weights before a write and refuses (ListenerChangedError) when they are not what this

@@ -2,14 +2,10 @@
  * Two-proportion z-test for rate metrics (errors / requests on each side), with a Wald
  * confidence interval for the difference of rates (canary - baseline).
  */
+import type { Counts } from "../ports/metrics";
 import { normalQuantile, twoSidedP } from "./normal";
 
-export interface Counts {
-  /** Events of interest, e.g. 5xx responses. */
-  events: number;
-  /** All trials, e.g. requests. */
-  total: number;
-}
+export type { Counts };
 
 export interface ProportionTest {
   baselineRate: number;

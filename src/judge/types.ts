@@ -1,7 +1,8 @@
 /** The judge's vocabulary: what a metric asks for, what it measured, and what was decided. */
-import type { Counts } from "./proportions";
+import type { AlarmState } from "../ports/alarms";
+import type { Counts, Measurement, Point, SeriesPair } from "../ports/metrics";
 
-export type { Counts };
+export type { AlarmState, Counts, Measurement, Point, SeriesPair };
 
 /** The direction that is bad: `increase` means a higher canary value is a regression. */
 export type Direction = "increase" | "decrease" | "either";
@@ -39,30 +40,6 @@ export interface MetricPolicy {
   thresholds?: Thresholds | undefined;
   /** Compare canary with baseline statistically; false = thresholds only. */
   compare: boolean;
-}
-
-export interface AlarmState {
-  name: string;
-  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
-  reason: string;
-}
-
-/** A point of a series over the window, for charts: epoch ms and value. */
-export interface Point {
-  t: number;
-  v: number;
-}
-
-/** What a provider measured. Errors are values, never throws. */
-export type Measurement =
-  | { kind: "samples"; baseline: number[]; canary: number[]; unit?: string | undefined; series?: SeriesPair | undefined }
-  | { kind: "counts"; baseline: Counts; canary: Counts; series?: SeriesPair | undefined }
-  | { kind: "alarms"; alarms: AlarmState[] }
-  | { kind: "error"; message: string };
-
-export interface SeriesPair {
-  baseline: Point[];
-  canary: Point[];
 }
 
 export type Classification = "pass" | "high" | "low" | "nodata" | "error";

@@ -7,13 +7,15 @@
  */
 
 import { setMaxListeners } from "node:events";
+import { SuiteError } from "../util/errors";
 
 const MAX_LISTENERS = 1000;
 
 /** How long the calls that put the environment back may take, all together, once a step is stopped. */
 export const RESTORE_WINDOW_MS = 3_000;
 
-export class CancelledError extends Error {
+export class CancelledError extends SuiteError {
+  static override readonly kind: string = "CancelledError";
   override readonly name = "CancelledError";
   constructor(readonly signal: string) {
     super(`cancelled by ${signal}`);
@@ -21,7 +23,8 @@ export class CancelledError extends Error {
 }
 
 /** The step's deadline passed. */
-export class DeadlineError extends Error {
+export class DeadlineError extends SuiteError {
+  static override readonly kind: string = "DeadlineError";
   override readonly name = "DeadlineError";
   constructor(readonly ms: number) {
     super(`the step's time limit of ${formatMs(ms)} passed`);
@@ -29,7 +32,8 @@ export class DeadlineError extends Error {
 }
 
 /** The window to put the environment back, after the step was stopped, passed. */
-export class RestoreWindowError extends Error {
+export class RestoreWindowError extends SuiteError {
+  static override readonly kind: string = "RestoreWindowError";
   override readonly name = "RestoreWindowError";
   constructor(ms: number, cause: unknown) {
     super(`the ${formatMs(ms)} allowed to put the environment back after the step was stopped (${cause instanceof Error ? cause.message : String(cause)}) passed`);

@@ -5,21 +5,53 @@
  */
 import { untrusted } from "./untrusted";
 
-export class ConfigurationError extends Error {
+/**
+ * Every error class of the suite is branded, so `instanceof` holds across bundles: the validation
+ * stub (dist/<action>/index.js) and the main bundle (dist/main/) each carry their own copy of these
+ * classes. An instance records the kinds of its class and of every base under a registry symbol
+ * (`Symbol.for`, the same symbol in every copy); `instanceof` reads that record. A class takes part
+ * by declaring its own `static override readonly kind`; one that does not is checked as usual.
+ */
+const KINDS = Symbol.for("zero-downtime-actions.error-kinds");
+
+function kindsOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<symbol, unknown>)[KINDS] : undefined;
+}
+
+export class SuiteError extends Error {
+  static readonly kind: string = "SuiteError";
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, "kind")) kinds.push((c as typeof SuiteError).kind);
+    }
+    Object.defineProperty(this, KINDS, { value: kinds });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!Object.hasOwn(this, "kind")) return Function.prototype[Symbol.hasInstance].call(this, value);
+    const kinds = kindsOf(value);
+    return Array.isArray(kinds) && kinds.includes(this.kind);
+  }
+}
+
+export class ConfigurationError extends SuiteError {
+  static override readonly kind: string = "ConfigurationError";
   override readonly name = "ConfigurationError";
 }
 
-export class OperationalError extends Error {
+export class OperationalError extends SuiteError {
+  static override readonly kind: string = "OperationalError";
   override readonly name = "OperationalError";
 }
 
 /** A refusal made to keep traffic safe: the environment is not in a state where the step may act. */
-export class SafetyError extends Error {
+export class SafetyError extends SuiteError {
+  static override readonly kind: string = "SafetyError";
   override readonly name = "SafetyError";
 }
-
-/** The suite's own errors, by name (each bundle has its own copy of the classes); subclasses keep these. */
-const OWN_ERRORS = new Set(["ConfigurationError", "OperationalError", "SafetyError", "CancelledError", "AwsCallAbortedError"]);
 
 /**
  * The message of an error, to print. The suite's own messages are printed as they are (they pass
@@ -27,7 +59,8 @@ const OWN_ERRORS = new Set(["ConfigurationError", "OperationalError", "SafetyErr
  * socket's, a parser's) is outside text and comes back through `untrusted()`.
  */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return OWN_ERRORS.has(error.name) ? error.message : untrusted(error.message);
+  if (error instanceof SuiteError) return error.message;
+  if (error instanceof Error) return untrusted(error.message);
   return untrusted(String(error));
 }
 

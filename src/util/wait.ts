@@ -54,6 +54,7 @@ export interface PollOptions<T> {
 }
 
 export class TimeoutError extends OperationalError {
+  static override readonly kind: string = "TimeoutError";
   constructor(
     message: string,
     readonly lastStatus: string,

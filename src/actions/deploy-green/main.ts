@@ -1,6 +1,7 @@
 /** deploy-green once its inputs are valid: deployGreen → outputs, summary and deployment status. Loaded with import(). */
 import { regionOf } from "../../util/arn";
-import { deployGreen, type DeployGreenResult, requestFromSettings } from "../../domain/deploy-green";
+import { deployGreen, type DeployGreenResult } from "../../domain/deploy-green";
+import { requestFromSettings } from "./request";
 import type { DeployGreenSettings } from "./definition";
 import { renderDeployGreenFailure, renderDeployGreenSummary } from "./summary";
 import { errorMessage } from "../../util/errors";

@@ -33,8 +33,7 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
     ctx.clock,
     ctx.log,
   ).catch((error: unknown) => {
-    // A lock another run holds is a reason not to restore, said as it is; anything else is a failure to restore.
-    if (error instanceof Error && error.name === "LockLostError") throw error;
+    // Every failure, a lock another run now holds included, is reported as a failure to restore.
     throw new SafetyError(`shift-traffic did not finish, and its post step could not restore the stable weights: ${errorMessage(error)}. Run the rollback action.`);
   });
   ctx.log(outcome.message);

@@ -7,7 +7,7 @@ import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ConfigurationError } from "../../util/errors";
+import { ConfigurationError, SuiteError } from "../../util/errors";
 
 export interface AwsSettings {
   /** AWS region; the SDK's default chain (AWS_REGION) is used when absent. */
@@ -77,7 +77,8 @@ interface Sender {
 }
 
 /** Why a call ended early: the reason its signal was aborted with, named as a call that was stopped. */
-export class AwsCallAbortedError extends Error {
+export class AwsCallAbortedError extends SuiteError {
+  static override readonly kind: string = "AwsCallAbortedError";
   override readonly name = "AwsCallAbortedError";
   constructor(service: string, operation: string | undefined, reason: unknown) {
     super(`AWS call ${service}${operation ? `.${operation}` : ""} was stopped: ${reason instanceof Error ? reason.message : String(reason ?? "aborted")}`, { cause: reason });

@@ -1,5 +1,5 @@
-/** Builds the domain ports over the AWS clients. Auto Scaling and EC2 adapters are imported on first use. */
-import type { EnvironmentPorts } from "../../domain/environment";
+/** Builds every port over the AWS clients (the one factory, ./clients.ts). Auto Scaling, EC2 and CloudWatch adapters are imported on first use. */
+import type { EnvironmentPorts } from "../../ports/environment";
 import type { AlarmStates } from "../../ports/alarms";
 import type { Fleet, LaunchTemplates } from "../../ports/fleet";
 import type { ListenerDiscovery, LockRules, ResourceTags, TargetGroups, TrafficRouter } from "../../ports/load-balancer";

@@ -1,9 +1,7 @@
-/** The SDK adapters under the CloudWatch ports: GetMetricData with NextToken paging, DescribeAlarms. */
+/** The SDK adapter under the MetricDataReader port (src/ports/metrics.ts): GetMetricData with NextToken paging. */
 import type { AwsClients } from "./clients";
-import type { AlarmState } from "../../judge/types";
 import { wrapError } from "../../util/errors";
-import { untrusted } from "../../util/untrusted";
-import type { AlarmReader, MetricDataReader, MetricSeries } from "../../ports/metrics";
+import type { MetricDataReader, MetricSeries } from "../../ports/metrics";
 
 export function createMetricDataReader(clients: AwsClients): MetricDataReader {
   return {
@@ -48,30 +46,6 @@ export function createMetricDataReader(clients: AwsClients): MetricDataReader {
         nextToken = out.NextToken;
       } while (nextToken);
       return [...byId.values()];
-    },
-  };
-}
-
-export function createAlarmReader(clients: AwsClients): AlarmReader {
-  return {
-    async describe(names) {
-      const { DescribeAlarmsCommand } = await import("@aws-sdk/client-cloudwatch");
-      const client = await clients.cloudWatch();
-      const states: AlarmState[] = [];
-      let nextToken: string | undefined;
-      do {
-        let out;
-        try {
-          out = await client.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ["MetricAlarm", "CompositeAlarm"], NextToken: nextToken }));
-        } catch (error) {
-          throw wrapError("CloudWatch DescribeAlarms", error);
-        }
-        for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
-          states.push({ name: a.AlarmName ?? "?", state: (a.StateValue as AlarmState["state"] | undefined) ?? "INSUFFICIENT_DATA", reason: untrusted(a.StateReason ?? "", 500) });
-        }
-        nextToken = out.NextToken;
-      } while (nextToken);
-      return states;
     },
   };
 }

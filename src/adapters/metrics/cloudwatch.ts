@@ -2,9 +2,9 @@
  * CloudWatch metrics provider: presets for ALB target-group metrics and arbitrary metric
  * queries, each side read with its own dimensions in one GetMetricData call per metric.
  */
-import type { Measurement, Point } from "../../judge/types";
+import type { AlarmStates } from "../../ports/alarms";
 import type { CloudWatchQuery, MetricConfig } from "./config";
-import type { AlarmReader, MetricDataReader, MetricQuerySpec, MetricSeries } from "../../ports/metrics";
+import type { Measurement, MetricDataReader, MetricQuerySpec, MetricSeries, Point } from "../../ports/metrics";
 import { CLOUDWATCH_PRESETS, loadBalancerDimension, targetGroupDimension, type PresetQuery } from "./presets";
 import { guarded, type MetricProvider, type Scope } from "./provider";
 import { fill, templateVariables, type Side } from "./template";
@@ -107,12 +107,12 @@ export function createCloudWatchProvider(reader: MetricDataReader): MetricProvid
   };
 }
 
-export function createAlarmsProvider(reader: AlarmReader): MetricProvider {
+export function createAlarmsProvider(reader: AlarmStates): MetricProvider {
   return {
     measure: (metric) =>
       guarded(`CloudWatch alarms ${metric.name}`, async (): Promise<Measurement> => {
         if (metric.provider !== "cloudwatch-alarms") return { kind: "error", message: `the alarms provider cannot measure a ${metric.provider} metric` };
-        const alarms = await reader.describe(metric.alarms);
+        const alarms = await reader.read(metric.alarms);
         const found = new Set(alarms.map((a) => a.name));
         const missing = metric.alarms.filter((n) => !found.has(n));
         if (missing.length > 0) return { kind: "error", message: `alarm(s) not found: ${missing.join(", ")} (check the names and the region)` };

@@ -1,6 +1,6 @@
 /** Datadog metrics query API (GET /api/v1/query) with DD-API-KEY / DD-APPLICATION-KEY headers. */
 import * as z from "../../util/zod";
-import type { Point } from "../../judge/types";
+import type { Point } from "../../ports/metrics";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
 import { guarded, type MetricProvider } from "./provider";

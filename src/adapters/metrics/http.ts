@@ -5,27 +5,19 @@
  * redirect names), refuses plain http with credentials except on loopback, and reads at most
  * `maxBytes` of the body, so an endless answer can neither exhaust memory nor outlive the timeout.
  */
-import { nodeFetch } from "../../util/node-fetch";
+import { type Fetch, nodeFetch } from "../../util/node-fetch";
+import { requestTimeout } from "../../util/timeout";
 import type * as z from "../../util/zod";
 import { errorMessage } from "../../util/errors";
 
-export interface JsonFetchInit {
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  redirect: "manual";
-  signal: AbortSignal;
-}
-
-/** What requestJson sends with; `globalThis.fetch` fits it too (tests). */
-export type Fetch = (url: string, init: JsonFetchInit) => Promise<Response>;
+/** The one fetch shape of the suite (src/util/node-fetch.ts); `globalThis.fetch` fits it too (tests). */
+export type { Fetch };
 
 /**
  * The providers' transport: node:http(s) with a fresh connection per request, never following a
  * redirect. Lighter than the global fetch, which loads its own HTTP stack (about 17 MiB on Node 24).
  */
-export const providerFetch: Fetch = (url, init) =>
-  nodeFetch(url, { method: init.method, headers: Object.entries(init.headers), ...(init.body !== undefined ? { body: init.body } : {}), redirect: "manual", signal: init.signal });
+export const providerFetch: Fetch = nodeFetch;
 
 export type HttpResult<T> = { ok: true; data: T } | { ok: false; message: string };
 
@@ -125,10 +117,9 @@ export async function requestJson<S extends z.ZodMiniType>(fetchImpl: Fetch, req
     const problem = insecureCredentialsProblem(req.url);
     if (problem) return { ok: false, message: `${where}: the URL ${problem}` };
   }
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+  const { signal, timedOut } = requestTimeout(req.timeoutMs, req.signal);
   const failed = (error: unknown): HttpResult<never> => {
-    if (timeout.aborted) return { ok: false, message: `${where} timed out after ${req.timeoutMs} ms` };
+    if (timedOut()) return { ok: false, message: `${where} timed out after ${req.timeoutMs} ms` };
     if (req.signal?.aborted) return { ok: false, message: `${where} was cancelled: ${errorMessage(req.signal.reason)}` };
     return { ok: false, message: `${where} failed: ${isAbort(error) ? "aborted" : errorMessage(error)}` };
   };
@@ -137,7 +128,7 @@ export async function requestJson<S extends z.ZodMiniType>(fetchImpl: Fetch, req
   try {
     response = await fetchImpl(req.url, {
       method: req.method ?? "GET",
-      headers: { accept: "application/json", "user-agent": "zero-downtime-actions", ...(req.body !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
+      headers: Object.entries({ accept: "application/json", "user-agent": "zero-downtime-actions", ...(req.body !== undefined ? { "content-type": "application/json" } : {}), ...req.headers }),
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       redirect: "manual",
       signal,

@@ -1,6 +1,6 @@
 /** New Relic NerdGraph (GraphQL) NRQL queries with the API-Key header. */
 import * as z from "../../util/zod";
-import type { Point } from "../../judge/types";
+import type { Point } from "../../ports/metrics";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
 import { guarded, type MetricProvider } from "./provider";

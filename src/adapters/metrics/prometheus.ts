@@ -1,6 +1,6 @@
 /** Prometheus HTTP API: /api/v1/query_range for samples, /api/v1/query (at the window's end) for counts. */
 import * as z from "../../util/zod";
-import type { Point } from "../../judge/types";
+import type { Point } from "../../ports/metrics";
 import type { ProvidersConfig } from "./config";
 import { requestJson, type Fetch, type HttpResult } from "./http";
 import { guarded, type MetricProvider } from "./provider";

@@ -1,5 +1,5 @@
 /** One interface for every metrics source. Providers return error measurements; they never throw. */
-import type { Measurement } from "../../judge/types";
+import type { Measurement } from "../../ports/metrics";
 import { errorMessage } from "../../util/errors";
 import { untrusted } from "../../util/untrusted";
 import type { MetricConfig } from "./config";

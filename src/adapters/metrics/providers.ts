@@ -1,7 +1,8 @@
 /** Builds the provider set. AWS clients are created lazily, on the first CloudWatch measurement. */
 import type { AwsClients } from "../aws/clients";
 import { createAlarmsProvider, createCloudWatchProvider } from "./cloudwatch";
-import { createAlarmReader, createMetricDataReader } from "../aws/metric-data";
+import { createAlarmReader } from "../aws/alarms";
+import { createMetricDataReader } from "../aws/metric-data";
 import type { ProvidersConfig } from "./config";
 import { createDatadogProvider } from "./datadog";
 import { type Fetch, providerFetch } from "./http";

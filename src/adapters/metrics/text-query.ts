@@ -1,5 +1,5 @@
 /** Shared plumbing for providers queried with text (PromQL, Datadog queries, NRQL). */
-import type { Measurement, Point } from "../../judge/types";
+import type { Measurement, Point } from "../../ports/metrics";
 import type { MetricConfig } from "./config";
 import type { HttpResult } from "./http";
 import type { Scope } from "./provider";

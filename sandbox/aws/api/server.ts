@@ -14,7 +14,7 @@ import { hasConstraints, requestError, requestViolations } from "./model-validat
 import { decodeQuery } from "./query";
 import type { ServiceDefinition } from "./service";
 import { ec2Error, ec2Response, queryError, queryResponse } from "./xml";
-import { cloudWatchJson } from "./cloudwatch";
+import { cloudWatchJson } from "./cloudwatch-json";
 import type { TagReadLag } from "./tag-lag";
 
 export interface AwsServerOptions {

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type {
   HealthCheckConfig,
   SandboxClock,
@@ -7,7 +6,8 @@ import type {
   TargetHealthView,
   TargetState,
 } from "../contracts";
-import { parseMatcher, probe, type ProbeResult } from "./health-probe";
+import { parseHealthCheckConfig } from "./health-config";
+import { probe, type ProbeResult } from "./health-probe";
 
 export interface TargetGroupHealthOptions {
   config: HealthCheckConfig;
@@ -17,32 +17,6 @@ export interface TargetGroupHealthOptions {
   inUse?: boolean;
   /** Sandbox seconds between registration and the first health check; 1 unless told. */
   registrationSeconds?: number;
-}
-
-const healthCheckConfigSchema = z
-  .object({
-    enabled: z.boolean(),
-    protocol: z.enum(["HTTP", "HTTPS"]),
-    port: z.string().regex(/^(traffic-port|\d{1,5})$/, 'must be "traffic-port" or a port number as a string'),
-    path: z.string().startsWith("/"),
-    intervalSeconds: z.number().positive(),
-    timeoutSeconds: z.number().positive(),
-    healthyThreshold: z.number().int().min(1),
-    unhealthyThreshold: z.number().int().min(1),
-    matcher: z.string().min(1),
-  })
-  .refine((c) => c.timeoutSeconds < c.intervalSeconds, {
-    message: "timeoutSeconds must be less than intervalSeconds",
-    path: ["timeoutSeconds"],
-  });
-
-function parseConfig(config: HealthCheckConfig): { config: HealthCheckConfig; matches: (status: number) => boolean } {
-  const parsed = healthCheckConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`invalid health check configuration ${JSON.stringify(config)}: ${problems}`);
-  }
-  return { config, matches: parseMatcher(config.matcher) };
 }
 
 const DESCRIPTIONS = {
@@ -76,7 +50,7 @@ interface Tracked {
 export function createTargetGroupHealth(options: TargetGroupHealthOptions): TargetGroupHealth {
   const { clock, onChange } = options;
   const registrationSeconds = options.registrationSeconds ?? 1;
-  let { config, matches } = parseConfig(options.config);
+  let { config, matches } = parseHealthCheckConfig(options.config);
   let inUse = options.inUse ?? true;
   let closed = false;
   const targets = new Map<string, Tracked>();
@@ -244,7 +218,7 @@ export function createTargetGroupHealth(options: TargetGroupHealthOptions): Targ
     setConfig(next) {
       const wasChecking = checking();
       const previousInterval = config.intervalSeconds;
-      ({ config, matches } = parseConfig(next));
+      ({ config, matches } = parseHealthCheckConfig(next));
       for (const target of targets.values()) {
         if (target.drain) continue;
         if (!wasChecking && checking()) {

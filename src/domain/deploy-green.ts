@@ -13,117 +13,35 @@
  * The lock is parked on success: shift-traffic in the same workflow run claims it and releases it
  * when traffic has moved. On failure it is released, so a failed deploy leaves no lock.
  */
-import type { RunInfo } from "../util/run-info";
-import type { Fleet, FleetGroup, FleetInstance, LaunchTemplateRef, LaunchTemplates } from "../ports/fleet";
-import type { LockRules, TargetGroups } from "../ports/load-balancer";
+import type { Fleet, FleetGroup, LaunchTemplateRef } from "../ports/fleet";
+import type { TargetGroups } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
 import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
+import { analyzeState, type Environment, type EnvironmentPorts, loadEnvironment, type Slot } from "./environment";
 import {
-  analyzeState,
-  type Environment,
-  type EnvironmentPorts,
-  type EnvironmentRef,
-  findFleets,
-  fleetOf,
-  loadEnvironment,
-  refuseInconsistent,
-  resolveEnvironment,
-  type Slot,
-} from "./environment";
-import {
-  ACTIVITY_SLACK_MS,
-  type Capacity,
-  capacityChange,
-  capacityOf,
-  diagnoseFleet,
-  FleetNotServingError,
-  formatCapacity,
-  formatDiagnosis,
-  guardProcesses,
-  planCapacity,
-  REQUIRED_PROCESSES,
-  waitUntilGone,
-  waitUntilServing,
-} from "./fleet-capacity";
+  type Change,
+  type DeployGreenDeps,
+  type DeployGreenPorts,
+  type DeployGreenRequest,
+  type DeployGreenResult,
+  type DeployPlan,
+  type DeployTarget,
+  findTarget,
+  isNumber,
+  planDeploy,
+  runningOf,
+  templateLabel,
+} from "./deploy-green-plan";
+import { ACTIVITY_SLACK_MS, type Capacity, capacityChange, capacityOf, formatCapacity } from "./fleet-capacity";
+import { diagnoseFleet, FleetNotServingError, formatDiagnosis } from "./fleet-diagnosis";
+import { guardProcesses } from "./fleet-guard";
+import { type Serving, waitUntilGone, waitUntilServing } from "./fleet-serving";
 import { acquireLock, type AcquiredLock, parseLegacyLock, parseLockTags } from "./lock";
 import { listenerOf, lockOwnerOf, lockPriority } from "./lock-format";
-import { TAG, tagText } from "./tags";
-import { formatMinHealthy, type MinHealthy, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
+import { TAG } from "./tags";
+import { formatMinHealthy } from "./target-health";
 
-export interface DeployGreenRequest {
-  environment: EnvironmentRef;
-  version: string;
-  /** Exactly one of launchTemplateVersion and imageId. */
-  launchTemplateVersion?: string | undefined;
-  imageId?: string | undefined;
-  desiredCapacity?: number | undefined;
-  minHealthy: MinHealthy;
-  timeoutMs: number;
-  /** How long the new fleet must keep serving once it serves; default 0. */
-  stableFor?: StableFor | undefined;
-  deploymentId: string;
-  dryRun: boolean;
-  lockTtlMs: number;
-}
-
-export interface DeployGreenPorts extends EnvironmentPorts {
-  /** Built only when an image id is deployed (it loads the EC2 client). */
-  launchTemplates: () => Promise<LaunchTemplates>;
-  locks: LockRules;
-}
-
-export interface DeployGreenDeps {
-  ports: DeployGreenPorts;
-  clock: Clock;
-  random: Random;
-  log: (line: string) => void;
-  signal?: AbortSignal | undefined;
-  run: Pick<RunInfo, "lockOwner" | "sha"> & Partial<Pick<RunInfo, "job" | "runAttempt">>;
-}
-
-export interface Change {
-  what: string;
-  before: string;
-  after: string;
-}
-
-export interface DeployGreenResult {
-  dryRun: boolean;
-  slot: Slot;
-  live: Slot;
-  asgName: string;
-  targetGroupArn: string;
-  version: string;
-  deploymentId: string;
-  launchTemplate: { before: LaunchTemplateRef; after: LaunchTemplateRef; created: boolean; imageBefore?: string | undefined; imageAfter?: string | undefined };
-  capacity: { before: Capacity; after: Capacity };
-  /** Instances of the old version that were (or would be) replaced. */
-  replaced: string[];
-  /** New instances InService and healthy (empty in a dry run). */
-  instances: FleetInstance[];
-  health?: TargetGroupHealthReport | undefined;
-  /** How long the new fleet had to keep serving once it served (0 in a dry run, or with stable-for 0s). */
-  stableForMs: number;
-  /** Required processes that were suspended and were (or would be) resumed. */
-  resumed: string[];
-  changes: Change[];
-  /** Set when another run holds the lock (dry run only: a real run fails). */
-  lockWarning?: string | undefined;
-  elapsedMs: number;
-}
-
-function isNumber(version: string): boolean {
-  return /^\d+$/.test(version);
-}
-
-function templateLabel(t: LaunchTemplateRef): string {
-  return `${t.id ?? t.name}${t.id && t.name ? ` (${t.name})` : ""}`;
-}
-
-/** Instances that are in service or on their way there; Standby ones are outside desired capacity and the target group. */
-function runningOf(group: FleetGroup): FleetInstance[] {
-  return group.instances.filter((i) => !/^(Terminating|Terminated|Detaching|Detached)|Standby$/.test(i.lifecycleState));
-}
+export type { Change, DeployGreenDeps, DeployGreenPorts, DeployGreenRequest, DeployGreenResult };
 
 /** Reads the environment and the idle group again once the lock is ours; refuses if the idle slot is no longer idle. */
 async function recheck(env: Environment, idle: Slot, groupName: string, fleet: Fleet, ports: EnvironmentPorts): Promise<FleetGroup> {
@@ -137,230 +55,84 @@ async function recheck(env: Environment, idle: Slot, groupName: string, fleet: F
   return group;
 }
 
-/** Refuses unless all traffic is on one slot and the other is idle (weight 0, not the last known good). */
-function idleSlotOf(state: ReturnType<typeof analyzeState>): { live: Slot; idle: Slot } {
-  refuseInconsistent(state, "deploy-green");
-  if (state.phase === "canary") {
-    throw new SafetyError(
-      `deploy-green refused: slot ${state.candidate.name} (${state.candidate.targetGroupName}) receives ${state.candidate.share}% of traffic, so a canary is in progress ` +
-        `(${state.stable.name} is stable with ${state.stable.share}%). Promote it with shift-traffic or roll back with rollback, then deploy again.`,
-    );
-  }
-  if (state.phase === "promoting") {
-    throw new SafetyError(
-      `deploy-green refused: slot ${state.candidate.name} (${state.candidate.targetGroupName}) takes all traffic but is still tagged candidate, and the idle slot ${state.stable.name} is tagged stable ` +
-        `(the rollback target). Finish the promotion with shift-traffic or roll back with rollback before deploying over it.`,
-    );
-  }
-  return { live: state.live, idle: state.idle };
-}
+type BaseResult = Omit<DeployGreenResult, "dryRun" | "launchTemplate" | "instances" | "health" | "lockWarning" | "elapsedMs">;
 
+/** The phases: plan (nothing changes), take the lock, bring the idle group up, wait until it serves, tag it. */
 export async function deployGreen(request: DeployGreenRequest, deps: DeployGreenDeps): Promise<DeployGreenResult> {
-  const { ports, clock, log } = deps;
-  const started = clock.now();
-
-  // 1. The environment, and the refusals.
-  const env = await resolveEnvironment(request.environment, ports);
-  const { live, idle } = idleSlotOf(analyzeState(env));
-  log(`Environment: ${live.name} (${live.targetGroupName}) is live with ${live.share}% of traffic; deploying to idle slot ${idle.name} (${idle.targetGroupName}).`);
-
-  const fleet = await ports.fleet();
-  await findFleets(env, fleet);
-  const group = await fleetOf(env, idle, fleet);
-  if (!group) {
-    throw new ConfigurationError(
-      `No Auto Scaling group is attached to target group ${idle.targetGroupName} (idle slot ${idle.name}); deploy-green deploys by scaling that group. Attach the slot's group to its target group.`,
-    );
-  }
-  const liveGroup = await fleetOf(env, live, fleet);
-  if (liveGroup?.name === group.name) {
-    throw new SafetyError(`deploy-green refused: Auto Scaling group ${group.name} feeds both slots (${live.targetGroupName} and ${idle.targetGroupName}); replacing its instances would take down the live slot. Give each slot its own group.`);
-  }
-  if (!group.launchTemplate) {
-    throw new ConfigurationError(
-      `Auto Scaling group ${group.name} has no launch template (it may use a launch configuration or a mixed instances policy, which deploy-green does not change). Give the group a launch template.`,
-    );
-  }
-  const currentTemplate = group.launchTemplate;
-
-  // 2. The plan.
-  const liveDesired = liveGroup?.desiredCapacity;
-  if (request.desiredCapacity === undefined && liveDesired === undefined) {
-    throw new ConfigurationError(`desired-capacity not given, and the live slot ${live.name} has no Auto Scaling group to take it from. Give desired-capacity.`);
-  }
-  const target = planCapacity(group, request.desiredCapacity, liveDesired ?? 1);
-
-  let templates: LaunchTemplates | undefined;
-  let imageBefore: string | undefined;
-  let reuseVersion: string | undefined;
-  // The new version is made from the very version whose image was read (`$Default` resolved once).
-  let sourceTemplate = currentTemplate;
-  if (request.imageId) {
-    templates = await ports.launchTemplates();
-    const source = await templates.describeVersion(currentTemplate);
-    imageBefore = source.imageId;
-    sourceTemplate = { ...currentTemplate, version: source.version };
-    if (imageBefore === request.imageId && isNumber(currentTemplate.version)) reuseVersion = currentTemplate.version;
-  }
-  const wantedVersion = request.launchTemplateVersion ?? reuseVersion;
-  const running = runningOf(group);
-  const standby = group.instances.filter((i) => /Standby$/.test(i.lifecycleState));
-  if (standby.length > 0) log(`Leaving ${standby.length} Standby instance(s) of ${group.name} alone (${standby.map((i) => i.id).join(", ")}): they receive no traffic.`);
-  // Instances already on the wanted numbered version are kept; `$Latest`/`$Default` cannot be compared, so they are replaced.
-  const keep =
-    wantedVersion !== undefined && isNumber(wantedVersion) && currentTemplate.version === wantedVersion && running.every((i) => i.launchTemplateVersion === wantedVersion);
-  const replaced = keep ? [] : running.map((i) => i.id);
-  const resumed = REQUIRED_PROCESSES.filter((p) => group.suspendedProcesses.includes(p));
-
-  const newTags: Record<string, string> = {
-    [TAG.version]: tagText(request.version),
-    [TAG.role]: "candidate",
-    [TAG.deploymentId]: tagText(request.deploymentId),
-    ...(deps.run.sha ? { [TAG.sha]: tagText(deps.run.sha) } : {}),
-    [TAG.updatedAt]: new Date(clock.now()).toISOString(),
-  };
-  const versionAfter = wantedVersion ?? "(new version)";
-  const changes: Change[] = [
-    {
-      what: `launch template ${templateLabel(currentTemplate)} on ${group.name}`,
-      before: `version ${currentTemplate.version}${imageBefore ? ` (${imageBefore})` : ""}`,
-      after: request.imageId
-        ? reuseVersion
-          ? `version ${reuseVersion} (already runs ${request.imageId})`
-          : `new version from ${currentTemplate.version} with image ${request.imageId}`
-        : `version ${versionAfter}`,
-    },
-    {
-      what: `capacity of ${group.name}`,
-      before: formatCapacity(capacityOf(group)),
-      after: `${formatCapacity(target)}${replaced.length > 0 ? ` (replacing ${replaced.length} old instance(s): scale to 0, then up)` : ""}`,
-    },
-  ];
-  if (resumed.length > 0) changes.push({ what: `suspended processes of ${group.name}`, before: resumed.join(", "), after: "resumed" });
-  for (const [key, value] of Object.entries(newTags)) {
-    changes.push({ what: `tag ${key} on target group ${idle.targetGroupName} and Auto Scaling group ${group.name}`, before: idle.tags[key] ?? group.tags[key] ?? "(none)", after: value });
-  }
-  for (const c of changes) log(`${request.dryRun ? "Plan" : "Change"}: ${c.what}: ${c.before} → ${c.after}`);
-
-  const stable = await resolveStableFor(request.stableFor ?? { kind: "fixed", ms: 0 }, ports.targetGroups, [idle.targetGroupArn]);
-  requireStableForFits(stable, request.timeoutMs, (d) => `The new fleet must keep serving for ${d} once it serves`);
-  if (stable.ms > 0) log(`Once its instances serve, ${idle.targetGroupName} must keep serving for ${stable.ms / 1000}s before the deploy succeeds (${stable.why}).`);
-
-  const base = {
-    stableForMs: stable.ms,
-    slot: idle,
-    live,
-    asgName: group.name,
-    targetGroupArn: idle.targetGroupArn,
+  const started = deps.clock.now();
+  const t = await findTarget(request, deps.ports, deps.log);
+  const plan = await planDeploy(request, deps, t);
+  const base: BaseResult = {
+    stableForMs: plan.stable.ms,
+    slot: t.idle,
+    live: t.live,
+    asgName: t.group.name,
+    targetGroupArn: t.idle.targetGroupArn,
     version: request.version,
     deploymentId: request.deploymentId,
-    capacity: { before: capacityOf(group), after: target },
-    replaced,
-    resumed,
-    changes,
+    capacity: { before: capacityOf(t.group), after: plan.target },
+    replaced: plan.replaced,
+    resumed: plan.resumed,
+    changes: plan.changes,
   };
+  if (request.dryRun) return dryRun(request, deps, t, plan, base, started);
+  return deploy(request, deps, t, plan, base, started);
+}
 
-  if (request.dryRun) {
-    const found = await ports.locks.find(listenerOf(env.ref), lockPriority(env.ref));
-    const holder = found?.isLock ? parseLockTags(found.tags, found.ruleArn) : parseLegacyLock((await ports.tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.lock]);
-    const lockWarning =
-      holder && holder.run !== deps.run.lockOwner && holder.expiresAt.getTime() > clock.now()
-        ? `A real run would fail now: ${holder.owner} holds the deployment lock until ${holder.expiresAt.toISOString()}.`
-        : undefined;
-    if (lockWarning) log(lockWarning);
-    log("Dry run: nothing was changed.");
-    return {
-      ...base,
-      dryRun: true,
-      launchTemplate: { before: currentTemplate, after: { ...currentTemplate, version: versionAfter }, created: false, imageBefore, imageAfter: request.imageId ?? imageBefore },
-      instances: [],
-      lockWarning,
-      elapsedMs: clock.now() - started,
-    };
-  }
+/** A dry run: says whether the lock is free, changes nothing. */
+async function dryRun(request: DeployGreenRequest, deps: DeployGreenDeps, t: DeployTarget, plan: DeployPlan, base: BaseResult, started: number): Promise<DeployGreenResult> {
+  const { ports, clock, log } = deps;
+  const { env, currentTemplate } = t;
+  const found = await ports.locks.find(listenerOf(env.ref), lockPriority(env.ref));
+  const holder = found?.isLock ? parseLockTags(found.tags, found.ruleArn) : parseLegacyLock((await ports.tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.lock]);
+  const lockWarning =
+    holder && holder.run !== deps.run.lockOwner && holder.expiresAt.getTime() > clock.now()
+      ? `A real run would fail now: ${holder.owner} holds the deployment lock until ${holder.expiresAt.toISOString()}.`
+      : undefined;
+  if (lockWarning) log(lockWarning);
+  log("Dry run: nothing was changed.");
+  return {
+    ...base,
+    dryRun: true,
+    launchTemplate: { before: currentTemplate, after: { ...currentTemplate, version: plan.versionAfter }, created: false, imageBefore: plan.imageBefore, imageAfter: request.imageId ?? plan.imageBefore },
+    instances: [],
+    lockWarning,
+    elapsedMs: clock.now() - started,
+  };
+}
 
-  // 3. The lock, then the fleet.
+/** What the waits share: the fleet, the group, the clock, and the time left of the step's budget. */
+interface Run {
+  lock: AcquiredLock;
+  since: Date;
+  remaining: () => number;
+  waitCommon: { fleet: Fleet; groupName: string; clock: Clock; random: Random; log: (line: string) => void; signal?: AbortSignal | undefined };
+  /** Set once the fleet may have changed, so a failure says what the fleet did. */
+  fleetTouched: boolean;
+}
+
+/** A real run: take the lock, bring the fleet up, tag it; on failure give the lock back and say why. */
+async function deploy(request: DeployGreenRequest, deps: DeployGreenDeps, t: DeployTarget, plan: DeployPlan, base: BaseResult, started: number): Promise<DeployGreenResult> {
+  const { ports, clock, log } = deps;
+  const { env, idle, live, group, currentTemplate } = t;
   const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log });
-  const since = new Date(clock.now() - ACTIVITY_SLACK_MS);
   const deadline = clock.now() + request.timeoutMs;
-  const remaining = () => Math.max(0, deadline - clock.now());
-  const waitCommon = { fleet, groupName: group.name, clock, random: deps.random, log, signal: deps.signal };
-  let fleetTouched = false;
+  const run: Run = {
+    lock,
+    since: new Date(clock.now() - ACTIVITY_SLACK_MS),
+    remaining: () => Math.max(0, deadline - clock.now()),
+    waitCommon: { fleet: t.fleet, groupName: group.name, clock, random: deps.random, log, signal: deps.signal },
+    fleetTouched: false,
+  };
   try {
-    // What was read before the lock may have changed until it was ours (another run shifting traffic, say).
-    const now = await recheck(env, idle, group.name, fleet, ports);
-    const oldIds = keep ? [] : runningOf(now).map((i) => i.id);
-    const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha].filter((k) => idle.tags[k] !== undefined);
-    if (stale.length > 0) {
-      // Its old instances are about to go: the slot stops being a rollback target for the old version.
-      await ports.tags.remove(idle.targetGroupArn, stale);
-      log(`Cleared the role and version tags of ${idle.targetGroupName} (was ${idle.role ?? "untagged"}, version ${idle.version ?? "unknown"}): its instances are being replaced.`);
-    }
-    fleetTouched = true;
-    const guard = await guardProcesses(fleet, now, log);
-    let after: LaunchTemplateRef;
-    let serving;
-    try {
-      if (request.imageId && !reuseVersion) {
-        const description = `deploy-green ${request.deploymentId}: ${request.version} (${request.imageId})`;
-        const created = await templates!.createVersionWithImage(sourceTemplate, request.imageId, description);
-        log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${sourceTemplate.version}${sourceTemplate.version !== currentTemplate.version ? ` (${currentTemplate.version})` : ""} with image ${request.imageId}.`);
-        after = { ...currentTemplate, version: created };
-        changes[0]!.after = `version ${created} (${request.imageId}, new)`;
-      } else {
-        after = { ...currentTemplate, version: wantedVersion! };
-      }
-      if (after.version !== currentTemplate.version) {
-        await fleet.setLaunchTemplate(group.name, after);
-        log(`${group.name} now launches version ${after.version} of launch template ${templateLabel(currentTemplate)}.`);
-      }
-      let current = capacityOf(now);
-      if (oldIds.length > 0) {
-        const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: now.maxSize };
-        await fleet.setCapacity(group.name, capacityChange(current, empty));
-        current = empty;
-        log(`Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s).`);
-        // Once they are leaving, Auto Scaling no longer counts them: the new ones launch while they drain.
-        await waitUntilGone({ ...waitCommon, ids: oldIds, until: "leaving", timeoutMs: remaining(), checkpoint: () => lock.checkpoint("the old instances left") });
-      }
-      await fleet.setCapacity(group.name, capacityChange(current, target));
-      log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);
-      const old = new Set(oldIds);
-      serving = await waitUntilServing({
-        ...waitCommon,
-        targetGroups: ports.targetGroups,
-        targetGroupArn: idle.targetGroupArn,
-        count: target.desiredCapacity,
-        minHealthy: request.minHealthy,
-        // Auto Scaling may report `$Latest`/`$Default` instances by number, so only a numbered version is compared.
-        accept: (i) => !old.has(i.id) && (!isNumber(after.version) || i.launchTemplateVersion === undefined || i.launchTemplateVersion === after.version),
-        what: "new",
-        since,
-        timeoutMs: remaining(),
-        holdForMs: stable.ms,
-        // A rollback takes the lock over: stop bringing up a fleet nobody will use.
-        checkpoint: () => lock.checkpoint("the new fleet finished coming up"),
-      });
-    } catch (error) {
-      await guard.releaseAfterFailure();
-      throw error;
-    }
-    await guard.release();
-    log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy${stable.ms > 0 ? ` and have been for ${stable.ms / 1000}s` : ""}: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
-
-    // 4. Tags, unless a rollback took the environment over while the fleet was coming up.
-    await lock.assertHeld(`tagging ${idle.targetGroupName} as the candidate`);
-    newTags[TAG.updatedAt] = new Date(clock.now()).toISOString();
-    await ports.tags.write(idle.targetGroupArn, newTags);
-    await fleet.tag(group.name, newTags);
-    log(`Tagged ${idle.targetGroupName} and ${group.name} as the candidate (${request.version}, deployment ${request.deploymentId}).`);
+    const { oldIds, after, serving } = await bringUp(request, deps, t, plan, run);
+    await tagCandidate(request, deps, t, plan, lock);
     await parkLock(lock, log);
-
     return {
       ...base,
       replaced: oldIds,
       dryRun: false,
-      launchTemplate: { before: currentTemplate, after, created: after.version !== currentTemplate.version && !!request.imageId, imageBefore, imageAfter: request.imageId ?? imageBefore },
+      launchTemplate: { before: currentTemplate, after, created: after.version !== currentTemplate.version && !!request.imageId, imageBefore: plan.imageBefore, imageAfter: request.imageId ?? plan.imageBefore },
       instances: serving.instances,
       health: serving.health,
       elapsedMs: clock.now() - started,
@@ -373,8 +145,111 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
       lockReleased = false;
       log(`Could not release the deployment lock: ${errorMessage(releaseError)}`);
     }
-    throw await explainFailure(error, { ...waitCommon, targetGroups: ports.targetGroups, targetGroupArn: idle.targetGroupArn, since, fleetTouched, live, idle, lockReleased });
+    throw await explainFailure(error, { ...run.waitCommon, targetGroups: ports.targetGroups, targetGroupArn: idle.targetGroupArn, since: run.since, fleetTouched: run.fleetTouched, live, idle, lockReleased });
   }
+}
+
+/** Once the lock is ours: check again, clear the slot's old role, and replace the fleet with the processes guarded. */
+async function bringUp(request: DeployGreenRequest, deps: DeployGreenDeps, t: DeployTarget, plan: DeployPlan, run: Run): Promise<{ oldIds: string[]; after: LaunchTemplateRef; serving: Serving }> {
+  const { ports, log } = deps;
+  const { env, idle, group, fleet } = t;
+  // What was read before the lock may have changed until it was ours (another run shifting traffic, say).
+  const now = await recheck(env, idle, group.name, fleet, ports);
+  const oldIds = plan.keep ? [] : runningOf(now).map((i) => i.id);
+  const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha].filter((k) => idle.tags[k] !== undefined);
+  if (stale.length > 0) {
+    // Its old instances are about to go: the slot stops being a rollback target for the old version.
+    await ports.tags.remove(idle.targetGroupArn, stale);
+    log(`Cleared the role and version tags of ${idle.targetGroupName} (was ${idle.role ?? "untagged"}, version ${idle.version ?? "unknown"}): its instances are being replaced.`);
+  }
+  run.fleetTouched = true;
+  const guard = await guardProcesses(fleet, now, log);
+  let after: LaunchTemplateRef;
+  let serving: Serving;
+  try {
+    after = await pointAtTemplate(request, t, plan, log);
+    serving = await replaceInstances(request, deps, t, plan, run, { now, oldIds, after });
+  } catch (error) {
+    await guard.releaseAfterFailure();
+    throw error;
+  }
+  await guard.release();
+  log(`${serving.instances.length} instance(s) of ${request.version} are InService and healthy${plan.stable.ms > 0 ? ` and have been for ${plan.stable.ms / 1000}s` : ""}: ${serving.health.summary} (min-healthy ${formatMinHealthy(request.minHealthy)}).`);
+  return { oldIds, after, serving };
+}
+
+/** The group launches the wanted version (a new one made from the image, when an image id is deployed). */
+async function pointAtTemplate(request: DeployGreenRequest, t: DeployTarget, plan: DeployPlan, log: (line: string) => void): Promise<LaunchTemplateRef> {
+  const { group, fleet, currentTemplate } = t;
+  const { sourceTemplate } = plan;
+  let after: LaunchTemplateRef;
+  if (request.imageId && !plan.reuseVersion) {
+    const description = `deploy-green ${request.deploymentId}: ${request.version} (${request.imageId})`;
+    const created = await plan.templates!.createVersionWithImage(sourceTemplate, request.imageId, description);
+    log(`Created version ${created} of launch template ${templateLabel(currentTemplate)} from version ${sourceTemplate.version}${sourceTemplate.version !== currentTemplate.version ? ` (${currentTemplate.version})` : ""} with image ${request.imageId}.`);
+    after = { ...currentTemplate, version: created };
+    plan.changes[0]!.after = `version ${created} (${request.imageId}, new)`;
+  } else {
+    after = { ...currentTemplate, version: plan.wantedVersion! };
+  }
+  if (after.version !== currentTemplate.version) {
+    await fleet.setLaunchTemplate(group.name, after);
+    log(`${group.name} now launches version ${after.version} of launch template ${templateLabel(currentTemplate)}.`);
+  }
+  return after;
+}
+
+/** Scale to 0 while old instances leave, then to the target; wait until the new ones serve (and keep serving). */
+async function replaceInstances(
+  request: DeployGreenRequest,
+  deps: DeployGreenDeps,
+  t: DeployTarget,
+  plan: DeployPlan,
+  run: Run,
+  state: { now: FleetGroup; oldIds: string[]; after: LaunchTemplateRef },
+): Promise<Serving> {
+  const { group, fleet, idle } = t;
+  const { lock, waitCommon, remaining } = run;
+  const { now, oldIds, after } = state;
+  const { target } = plan;
+  let current = capacityOf(now);
+  if (oldIds.length > 0) {
+    const empty: Capacity = { minSize: 0, desiredCapacity: 0, maxSize: now.maxSize };
+    await fleet.setCapacity(group.name, capacityChange(current, empty));
+    current = empty;
+    deps.log(`Scaled ${group.name} to 0 to replace ${oldIds.length} old instance(s).`);
+    // Once they are leaving, Auto Scaling no longer counts them: the new ones launch while they drain.
+    await waitUntilGone({ ...waitCommon, ids: oldIds, until: "leaving", timeoutMs: remaining(), checkpoint: () => lock.checkpoint("the old instances left") });
+  }
+  await fleet.setCapacity(group.name, capacityChange(current, target));
+  deps.log(`Scaling ${group.name}: ${formatCapacity(current)} → ${formatCapacity(target)}.`);
+  const old = new Set(oldIds);
+  return waitUntilServing({
+    ...waitCommon,
+    targetGroups: deps.ports.targetGroups,
+    targetGroupArn: idle.targetGroupArn,
+    count: target.desiredCapacity,
+    minHealthy: request.minHealthy,
+    // Auto Scaling may report `$Latest`/`$Default` instances by number, so only a numbered version is compared.
+    accept: (i) => !old.has(i.id) && (!isNumber(after.version) || i.launchTemplateVersion === undefined || i.launchTemplateVersion === after.version),
+    what: "new",
+    since: run.since,
+    timeoutMs: remaining(),
+    holdForMs: plan.stable.ms,
+    // A rollback takes the lock over: stop bringing up a fleet nobody will use.
+    checkpoint: () => lock.checkpoint("the new fleet finished coming up"),
+  });
+}
+
+/** Tags, unless a rollback took the environment over while the fleet was coming up. */
+async function tagCandidate(request: DeployGreenRequest, deps: DeployGreenDeps, t: DeployTarget, plan: DeployPlan, lock: AcquiredLock): Promise<void> {
+  const { idle, group, fleet } = t;
+  const { newTags } = plan;
+  await lock.assertHeld(`tagging ${idle.targetGroupName} as the candidate`);
+  newTags[TAG.updatedAt] = new Date(deps.clock.now()).toISOString();
+  await deps.ports.tags.write(idle.targetGroupArn, newTags);
+  await fleet.tag(group.name, newTags);
+  deps.log(`Tagged ${idle.targetGroupName} and ${group.name} as the candidate (${request.version}, deployment ${request.deploymentId}).`);
 }
 
 /** The failure with what went wrong on the fleet and the promise that traffic did not move. */

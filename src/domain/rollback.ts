@@ -19,7 +19,9 @@ import {
   resolveEnvironment,
   type Slot,
 } from "./environment";
-import { capacityOf, formatCapacity, guardProcesses, planCapacity, waitUntilServing } from "./fleet-capacity";
+import { capacityOf, formatCapacity, planCapacity } from "./fleet-capacity";
+import { guardProcesses } from "./fleet-guard";
+import { waitUntilServing } from "./fleet-serving";
 import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { capacityChange, diagnoseFleet, type FleetDiagnosis, FleetNotServingError, formatDiagnosis, planCapacity, scaleSlot, waitUntilGone } from "../../src/domain/fleet-capacity";
+import { capacityChange, planCapacity, scaleSlot } from "../../src/domain/fleet-capacity";
+import { diagnoseFleet, type FleetDiagnosis, FleetNotServingError, formatDiagnosis } from "../../src/domain/fleet-diagnosis";
+import { waitUntilGone } from "../../src/domain/fleet-serving";
 import type { FleetGroup } from "../../src/ports/fleet";
 import { ManualClock } from "../../src/util/clock";
 import { FakeElb, GREEN_ARN } from "../support/fake-elb";

@@ -303,7 +303,7 @@ export async function deployGreen(request: DeployGreenRequest, deps: DeployGreen
   }
 
   // 3. The lock, then the fleet.
-  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log, signal: deps.signal });
   const since = new Date(clock.now() - ACTIVITY_SLACK_MS);
   const deadline = clock.now() + request.timeoutMs;
   const remaining = () => Math.max(0, deadline - clock.now());

@@ -22,6 +22,8 @@ const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
 const BUDGET_BYTES = 500_000;
 const SDK_INPUT = /(^|\/)node_modules\/@(aws-sdk|smithy)\//;
+/** No HTTP client before validation: @actions/core's (for getIDToken), undici, Octokit, @actions/exec. */
+const HTTP_INPUT = /(^|\/)node_modules\/(@actions\/(http-client|github|exec|io)|@octokit\/[^/]+|undici|tunnel|bottleneck)\//;
 
 const { actions } = JSON.parse(readFileSync(join(root, "scripts/actions.json"), "utf8"));
 
@@ -193,12 +195,16 @@ function report(metafile, entries) {
     if (sdk.length > 0) {
       problems.push(`${out} loads the AWS SDK before its inputs are validated (a static import reaches it); import it with import() instead:\n    ${sdk.slice(0, 5).join("\n    ")}`);
     }
+    const http = statics.flatMap((f) => Object.keys(metafile.outputs[f].inputs).filter((i) => HTTP_INPUT.test(i)).map((i) => `${f}: ${i}`));
+    if (http.length > 0) {
+      problems.push(`${out} loads an HTTP client before its inputs are validated; import it with import(), or mark the package free of side effects (toolkitSideEffectFree):\n    ${http.slice(0, 5).join("\n    ")}`);
+    }
   }
   const header = ["entry", "entry file", "static chunks", "loaded before validation", "loaded lazily"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(line).join("\n")}`);
-  console.log(`budget: ${kB(BUDGET_BYTES)} loaded before validation per entry, with no AWS SDK module in it`);
+  console.log(`budget: ${kB(BUDGET_BYTES)} loaded before validation per entry, with no AWS SDK or HTTP client module in it`);
   return problems;
 }
 

@@ -96,7 +96,7 @@ function hint(status: number): string {
 }
 
 /** One failed attempt, as the outcome tells it. */
-export function describeAttempt(error: unknown): string {
+function describeAttempt(error: unknown): string {
   if (error instanceof FinalAttempt) return error.message;
   const e = error as { status?: number; response?: { data?: unknown }; cause?: unknown; message?: string };
   if (e.response && typeof e.status === "number") {
@@ -119,7 +119,7 @@ function attemptLog(octokit: Octokit): void {
   });
 }
 
-/** Octokit's fetch with a timeout of its own for each attempt, under the call's signal. */
+/** @actions/github's fetch (through the runner's proxy, if any), with a timeout of its own for each attempt, under the call's signal. */
 function timedFetch(timeoutMs: number): typeof fetch {
   const base = (defaults.request?.fetch as typeof fetch | undefined) ?? fetch;
   return async (url, init) => {
@@ -156,7 +156,7 @@ export function createDeploymentsClient(options: DeploymentsClientOptions): Depl
       userAgent: options.userAgent ?? "zero-downtime-actions",
       // Octokit's own console lines (deprecation notices) are left out: the outcomes say what happened.
       log: silent,
-      request: { fetch: timedFetch(timeoutMs), agent: defaults.request?.agent, redirect: "error" },
+      request: { fetch: timedFetch(timeoutMs), redirect: "error" },
       retry: { retries: RETRY_POLICY.retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
       throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit, retryAfterBaseValue: unit },
     },

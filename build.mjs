@@ -22,6 +22,8 @@ const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
 const BUDGET_BYTES = 500_000;
 const SDK_INPUT = /(^|\/)node_modules\/@(aws-sdk|smithy)\//;
+/** No HTTP client before validation: @actions/core's (for getIDToken), undici, Octokit, @actions/exec. */
+const HTTP_INPUT = /(^|\/)node_modules\/(@actions\/(http-client|github|exec|io)|@octokit\/[^/]+|undici|tunnel|bottleneck)\//;
 
 const { actions } = JSON.parse(readFileSync(join(root, "scripts/actions.json"), "utf8"));
 
@@ -53,6 +55,55 @@ const mainModulesExternal = {
   name: "main-modules-external",
   setup(build) {
     build.onResolve({ filter: /^\.\/main\/[\w-]+$/ }, (args) => ({ path: `../main/${basename(args.path)}.js`, external: true }));
+  },
+};
+
+/**
+ * @actions/core imports its HTTP client (and through it undici) for getIDToken, and @actions/exec
+ * for its platform details; the entries use neither. These packages declare no "sideEffects", so
+ * esbuild would keep every module they import; marked free of side effects here, only what the
+ * entries call is bundled, and nothing of an HTTP client is parsed before the inputs are valid.
+ */
+const SIDE_EFFECT_FREE_PACKAGE = /^(@actions\/(core|exec|io|http-client)|undici|tunnel)(\/|$)/;
+const SIDE_EFFECT_FREE_FILE = /(^|[\\/])node_modules[\\/](@actions[\\/](core|exec|io|http-client)|undici|tunnel)[\\/]/;
+const toolkitSideEffectFree = {
+  name: "toolkit-side-effect-free",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.sideEffectFree || !(SIDE_EFFECT_FREE_PACKAGE.test(args.path) || SIDE_EFFECT_FREE_FILE.test(args.importer))) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { sideEffectFree: true } });
+      if (resolved.errors.length > 0 || resolved.external || !SIDE_EFFECT_FREE_FILE.test(resolved.path)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * Two Node modules that @actions/core loads at once cost the validation-failure path for nothing:
+ * node:crypto (about 4 ms and 3 MiB), for the delimiter of an output or state written to a file,
+ * and fs.promises (1.3 MiB), which its summary module takes apart as it loads. In the entries, the
+ * toolkit gets shims of the two that load them on first use. A name a shim lacks is a build error.
+ */
+const LAZY_BUILTINS = [
+  { name: "crypto", importer: /[\\/]@actions[\\/]core[\\/]/, contents: 'export function randomUUID() { return require("node:crypto").randomUUID(); }' },
+  {
+    name: "fs",
+    importer: /[\\/]@actions[\\/]core[\\/]lib[\\/]summary\.js$/,
+    contents: [
+      'export const constants = require("node:fs").constants;',
+      'export const promises = new Proxy({}, { get: (_, name) => (...args) => require("node:fs").promises[name](...args) });',
+    ].join("\n"),
+  },
+];
+const toolkitLazyBuiltins = {
+  name: "toolkit-lazy-builtins",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(crypto|fs)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, "");
+      const shim = LAZY_BUILTINS.find((b) => b.name === name && b.importer.test(args.importer));
+      return shim ? { path: shim.name, namespace: "toolkit-lazy-builtin" } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: "toolkit-lazy-builtin" }, (args) => ({ contents: LAZY_BUILTINS.find((b) => b.name === args.path).contents, loader: "js" }));
   },
 };
 
@@ -144,12 +195,16 @@ function report(metafile, entries) {
     if (sdk.length > 0) {
       problems.push(`${out} loads the AWS SDK before its inputs are validated (a static import reaches it); import it with import() instead:\n    ${sdk.slice(0, 5).join("\n    ")}`);
     }
+    const http = statics.flatMap((f) => Object.keys(metafile.outputs[f].inputs).filter((i) => HTTP_INPUT.test(i)).map((i) => `${f}: ${i}`));
+    if (http.length > 0) {
+      problems.push(`${out} loads an HTTP client before its inputs are validated; import it with import(), or mark the package free of side effects (toolkitSideEffectFree):\n    ${http.slice(0, 5).join("\n    ")}`);
+    }
   }
   const header = ["entry", "entry file", "static chunks", "loaded before validation", "loaded lazily"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(line).join("\n")}`);
-  console.log(`budget: ${kB(BUDGET_BYTES)} loaded before validation per entry, with no AWS SDK module in it`);
+  console.log(`budget: ${kB(BUDGET_BYTES)} loaded before validation per entry, with no AWS SDK or HTTP client module in it`);
   return problems;
 }
 
@@ -192,7 +247,7 @@ async function main() {
       format: "cjs",
       banner: { js: cjsBanner },
       define: { "import.meta.url": "__zdaEntryUrl" },
-      plugins: [mainModulesExternal],
+      plugins: [mainModulesExternal, toolkitLazyBuiltins, toolkitSideEffectFree],
     });
   } catch {
     // esbuild has already printed each error with its file and line.

@@ -115,7 +115,7 @@ interface Run {
 async function deploy(request: DeployGreenRequest, deps: DeployGreenDeps, t: DeployTarget, plan: DeployPlan, base: BaseResult, started: number): Promise<DeployGreenResult> {
   const { ports, clock, log } = deps;
   const { env, idle, live, group, currentTemplate } = t;
-  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: lockOwnerOf(deps.run), ttlMs: request.lockTtlMs, clock, random: deps.random, log, signal: deps.signal });
   const deadline = clock.now() + request.timeoutMs;
   const run: Run = {
     lock,

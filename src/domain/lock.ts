@@ -37,6 +37,8 @@ export interface LockOptions {
   takeOver?: boolean | undefined;
   /** How long to wait for another step of this run that holds the lock to park it (default 60 s). */
   sameRunWaitMs?: number | undefined;
+  /** Ends a wait for the lock (the job is cancelled). */
+  signal?: AbortSignal | undefined;
 }
 
 export function ownerOf(owner: LockOwner | string): LockOwner {
@@ -118,7 +120,7 @@ export async function acquireLock(options: LockOptions): Promise<AcquiredLock> {
       );
     }
     // Our own run's active step (it may be about to park), a rule not readable yet, or a lost delete race.
-    await clock.sleep(Math.min(2_000, 250 * 2 ** Math.min(round, 3)) * (0.75 + 0.5 * options.random()));
+    await clock.sleep(Math.min(2_000, 250 * 2 ** Math.min(round, 3)) * (0.75 + 0.5 * options.random()), options.signal);
   }
 }
 

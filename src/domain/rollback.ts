@@ -132,7 +132,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   if (alreadyThere && !options.toSlot && !options.toVersion) {
     if (!options.dryRun) {
       // A deployment in progress on the idle slot is stopped: it checks the lock before it tags or shifts.
-      const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true });
+      const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true, signal: deps.signal });
       result.tookOverLockFrom = lock.tookOverFrom;
       await lock.release();
     }
@@ -165,7 +165,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     return result;
   }
 
-  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true, signal: deps.signal });
   result.tookOverLockFrom = lock.tookOverFrom;
   try {
     if (!healthNow.ok) {

@@ -186,7 +186,7 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     return result;
   }
 
-  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log });
+  const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, signal: deps.signal });
   deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn, lock: lock.saved() });
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   let current = env.routing.groups;

@@ -6,8 +6,9 @@ export type DeploymentEvent = "started" | "succeeded" | "failed";
 
 export async function reportDeployment(s: DeploymentSettings, ctx: ActionContext, event: DeploymentEvent, version: string, reason?: string): Promise<void> {
   if (!s["github-environment"]) return;
-  const { createDeploymentReporter } = await import("../github/deployments");
-  const reporter = createDeploymentReporter({ token: s["github-token"], env: (name) => ctx.io.env(name), run: ctx.run });
+  const { createDeploymentReporter } = await import("../github/deployments/report");
+  const signal = ctx.callSignal ?? (() => ctx.signal);
+  const reporter = createDeploymentReporter({ token: s["github-token"], env: (name) => ctx.io.env(name), run: ctx.run, signal });
   const outcome =
     event === "failed"
       ? await reporter.failed(s["github-environment"], version, reason)

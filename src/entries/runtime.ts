@@ -5,7 +5,8 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Ports } from "../adapters/aws/factory";
-import { type ActionIO, createRunnerIO } from "../github/io";
+import type { ActionIO } from "../github/io";
+import { createRunnerIO } from "../github/runner-io";
 import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
 import { type Clock, type Random, systemClock } from "../util/clock";
 import { regionOf } from "../util/arn";
@@ -36,6 +37,8 @@ export interface ActionContext {
   log: (line: string) => void;
   /** Aborted when the step is stopped: the job is cancelled (SIGINT, then SIGTERM), or the step's deadline passed. */
   signal: AbortSignal;
+  /** The signal for the next call out (AWS, GitHub): the step's signal until it is stopped, then the short window to put things back. */
+  callSignal?: () => AbortSignal;
   /** Arms the step's deadline, `ms` from now: then the step is stopped as on cancellation. */
   deadline?: (ms: number) => void;
   run: RunInfo;
@@ -116,7 +119,7 @@ function cancellation(io: ActionIO, outer: AbortSignal | undefined): { cancellat
   return { cancellation: c, finished: outer ? () => c.dispose() : stopOnSignals(c, (line) => io.warning(line)).finished };
 }
 
-/** Runs an action entry. Resolves when done; sets `process.exitCode` to 1 on failure. */
+/** Runs an action entry. Resolves when done (the step summary written); fails the step (exit status 1) on failure. */
 export async function runAction<I extends Record<string, InputSpec>>(
   definition: ActionDefinition<I>,
   main: (settings: SettingsOf<I>, ctx: ActionContext) => Promise<void>,
@@ -140,13 +143,17 @@ export async function runAction<I extends Record<string, InputSpec>>(
       random: options.random ?? Math.random,
       log: (line) => io.info(line),
       signal: c.signal,
+      callSignal: () => c.callSignal(),
       deadline: (ms) => c.deadline(ms),
       run: runInfo(env),
       ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>, () => c.callSignal()),
     };
     await main(settings, ctx);
+    await io.flush();
     return true;
   } catch (error) {
+    // The summary appended before the failure is still written; a failed write is told, not hidden.
+    await io.flush().catch((summaryError: unknown) => io.warning(`The step summary could not be written: ${errorMessage(summaryError)}`));
     reportFailure(io, error);
     return false;
   } finally {
@@ -182,8 +189,7 @@ export function reportFailure(io: ActionIO, error: unknown): void {
   if (!expected && error instanceof Error && error.stack) {
     io.debug(error.stack);
   }
-  io.error(message);
-  process.exitCode = 1;
+  io.setFailed(message);
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
- * The GitHub Actions runner protocol: inputs from INPUT_* variables, outputs, state and env through
- * the GITHUB_* files (with the `name<<delimiter` form), workflow commands on stdout. Small on purpose,
- * so an action starts in a blink. Entries use an `ActionIO`; tests use a recording one.
+ * The port through which an action talks to the runner: inputs (raw strings; the schemas parse
+ * them), outputs, state, masking, log lines, annotations, the exit status and the step summary.
+ * Entries get the runner's, an adapter over @actions/core (./runner-io); tests get `RecordingIO`.
+ *
+ * What the runner would take as a command is kept out of what an action prints: `safeLines` for
+ * log lines, `safeData` for the text of annotations (whose line breaks @actions/core escapes).
  */
-import { appendFileSync } from "node:fs";
-import { maskSecrets, neutraliseCommands } from "../util/untrusted";
-
-/** The runner's line ending, as os.EOL gives it, without loading node:os before the inputs are valid. */
-const EOL = process.platform === "win32" ? "\r\n" : "\n";
+import { neutraliseCommands } from "../util/untrusted";
+import type { Summary } from "./summary";
 
 export interface AnnotationProperties {
   title?: string;
@@ -16,6 +16,7 @@ export interface AnnotationProperties {
 }
 
 export interface ActionIO {
+  /** The input's raw value, trimmed; "" when not given. */
   getInput(name: string): string;
   getState(name: string): string;
   setOutput(name: string, value: string): void;
@@ -26,87 +27,34 @@ export interface ActionIO {
   notice(message: string, properties?: AnnotationProperties): void;
   warning(message: string, properties?: AnnotationProperties): void;
   error(message: string, properties?: AnnotationProperties): void;
+  /** Fails the step: the message as an error annotation, and exit status 1. */
+  setFailed(message: string): void;
   startGroup(name: string): void;
   endGroup(): void;
-  appendSummary(markdown: string): void;
+  /** Appends to the step summary: a builder's blocks one by one, or markdown it rendered. */
+  appendSummary(content: Summary | string): void;
+  /** Resolves once what was appended to the summary is written; rejects with the first write that failed. */
+  flush(): Promise<void>;
   env(name: string): string | undefined;
-}
-
-export function escapeData(value: string): string {
-  return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-export function escapeProperty(value: string): string {
-  return escapeData(value).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-
-export function command(name: string, message: string, properties: Record<string, string | number | undefined> = {}): string {
-  const props = Object.entries(properties)
-    .filter(([, v]) => v !== undefined && v !== "")
-    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
-    .join(",");
-  return `::${name}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
 /**
  * A message as printed lines that start no workflow command, whatever text it carries: each line
  * that begins with `::` (after whitespace) or holds `##[` is neutralised. The runner splits lines at
- * CR as well as LF. The suite's own commands are written by `command()`, never through here.
+ * CR as well as LF. The suite's own commands are written by @actions/core, never through here.
  */
 export function safeLines(message: string): string {
   return message.split(/(\r\n|\r|\n)/).map((part, i) => (i % 2 === 0 ? neutraliseCommands(part) : part)).join("");
 }
 
-/** An annotation's or debug line's text: `command()` escapes its line breaks; `##[` is neutralised too. */
-function safeData(message: string): string {
+/** An annotation's or debug line's text: @actions/core escapes its line breaks; `##[` is neutralised here. */
+export function safeData(message: string): string {
   return message.replace(/##\[/g, "# #[");
 }
 
-function fileCommand(file: string | undefined, name: string, value: string): boolean {
-  if (!file) return false;
-  // The Web Crypto global: node:crypto would load a module before the inputs are valid.
-  const delimiter = `ghadelimiter_${globalThis.crypto.randomUUID()}`;
-  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`value for ${name} contains the delimiter`);
-  appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
-  return true;
-}
-
+/** The variable the runner sets for an input (what @actions/core's getInput reads). */
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
-}
-
-/** The real runner, reading `process.env` and writing to stdout and the GITHUB_* files. */
-export function createRunnerIO(env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (l) => process.stdout.write(l + EOL)): ActionIO {
-  // The runner masks the log, not the step summary: what setSecret is given is masked there too.
-  const secrets = new Set<string>();
-  return {
-    getInput: (name) => (env[inputEnvName(name)] ?? "").trim(),
-    getState: (name) => env[`STATE_${name}`] ?? "",
-    setOutput: (name, value) => {
-      if (!fileCommand(env.GITHUB_OUTPUT, name, value)) write(command("set-output", value, { name }));
-    },
-    saveState: (name, value) => {
-      if (!fileCommand(env.GITHUB_STATE, name, value)) write(command("save-state", value, { name }));
-    },
-    setSecret: (value) => {
-      if (!value) return;
-      secrets.add(value);
-      write(command("add-mask", value));
-    },
-    info: (message) => write(safeLines(message)),
-    debug: (message) => write(command("debug", safeData(message))),
-    notice: (message, p = {}) => write(command("notice", safeData(message), { ...p })),
-    warning: (message, p = {}) => write(command("warning", safeData(message), { ...p })),
-    error: (message, p = {}) => write(command("error", safeData(message), { ...p })),
-    startGroup: (name) => write(command("group", safeData(name))),
-    endGroup: () => write("::endgroup::"),
-    appendSummary: (markdown) => {
-      if (!env.GITHUB_STEP_SUMMARY) return;
-      const masked = maskSecrets(markdown, secrets);
-      appendFileSync(env.GITHUB_STEP_SUMMARY, masked.endsWith(EOL) ? masked : masked + EOL, "utf8");
-    },
-    env: (name) => env[name],
-  };
 }
 
 /** An in-memory IO for tests: inputs and state in, everything written is recorded. */
@@ -117,6 +65,7 @@ export class RecordingIO implements ActionIO {
   readonly lines: string[] = [];
   readonly annotations: { level: "notice" | "warning" | "error"; message: string; properties?: AnnotationProperties | undefined }[] = [];
   summary = "";
+  failed = false;
   constructor(
     private readonly inputs: Record<string, string> = {},
     private readonly savedState: Record<string, string> = {},
@@ -152,14 +101,24 @@ export class RecordingIO implements ActionIO {
   error(message: string, properties?: AnnotationProperties): void {
     this.annotations.push({ level: "error", message, properties });
   }
+  /** As the runner sees a failed step: an error annotation and exit status 1. */
+  setFailed(message: string): void {
+    this.failed = true;
+    this.error(message);
+    process.exitCode = 1;
+  }
   startGroup(name: string): void {
     this.lines.push(`group: ${name}`);
   }
   endGroup(): void {
     this.lines.push("endgroup");
   }
-  appendSummary(markdown: string): void {
+  appendSummary(content: Summary | string): void {
+    const markdown = typeof content === "string" ? content : content.toString();
     this.summary += markdown.endsWith("\n") ? markdown : `${markdown}\n`;
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
   }
   env(name: string): string | undefined {
     return this.environment[name];

@@ -8,8 +8,8 @@
  * and is escaped, so outside text (a response body, an AWS message, an input) shows as written
  * and cannot open a link, a heading or a table. Markup comes only from the helpers below
  * (`bold`, `italic`, `code`, `link`, `joined`). Every block is one self-contained string
- * (`blocks()`), ready to be handed one by one to another writer, such as the toolkit's summary
- * (`addRaw(block).addEOL()`). No imports beyond the sanitiser: nothing heavy on start-up.
+ * (`blocks()`): the runner IO hands them one by one to @actions/core's summary
+ * (`addRaw(block).addEOL()`, a blank line between). No imports beyond the sanitiser: nothing heavy on start-up.
  */
 import { untrusted } from "../util/untrusted";
 

@@ -25,7 +25,7 @@ function setup<C extends ManualClock | SimClock = ManualClock>(clock: C = new Ma
   const elb = new FakeElb();
   elb.locks.clock = clock;
   const lines: string[] = [];
-  const lock = (owner: LockOwner, extra: { takeOver?: boolean; ttlMs?: number; sameRunWaitMs?: number } = {}) =>
+  const lock = (owner: LockOwner, extra: { takeOver?: boolean; ttlMs?: number; sameRunWaitMs?: number; signal?: AbortSignal } = {}) =>
     acquireLock({ rules: elb.locks, tags: elb.tags, environment: ref, owner, ttlMs: extra.ttlMs ?? TTL, clock, random: () => 0.5, log: (l) => lines.push(l), ...extra });
   return { elb, clock, lines, lock };
 }
@@ -120,6 +120,15 @@ describe("acquireLock", () => {
     expect(elb.lockHolder()?.job).toBe("deploy-us");
     await expect(first.assertHeld("a weight write")).rejects.toBeInstanceOf(LockLostError);
     await expect(second.assertHeld("a weight write")).resolves.toBeUndefined();
+  });
+
+  it("stops waiting for another job of its run when the job is cancelled", async () => {
+    const { elb, lock } = setup();
+    await lock({ run: RUN_A, job: "deploy-eu", attempt: 1 });
+    const controller = new AbortController();
+    controller.abort(new Error("cancelled by SIGINT"));
+    await expect(lock({ run: RUN_A, job: "deploy-us", attempt: 1 }, { signal: controller.signal })).rejects.toThrow("cancelled by SIGINT");
+    expect(elb.lockHolder()?.job).toBe("deploy-eu");
   });
 
   it("hands a parked lock to a later job of the same run, and to a later attempt", async () => {

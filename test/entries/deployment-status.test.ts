@@ -52,4 +52,18 @@ describe("reportDeployment", () => {
     expect(io.annotations.some((a) => a.level === "warning")).toBe(true);
     expect(io.annotations.map((a) => a.message).join("\n")).not.toContain("t0ken");
   });
+
+  it("sends its requests on the step's call signal: once that is aborted, nothing reaches GitHub and the step only warns", async () => {
+    const io = new RecordingIO({}, {}, { ...env, GITHUB_API_URL: stub.url });
+    const stopped = new AbortController();
+    stopped.abort(new Error("the 3s allowed to put the environment back passed"));
+    const ctx = { ...context(io), callSignal: () => stopped.signal };
+
+    await reportDeployment({ "github-environment": "production", "environment-url": undefined, "github-token": "t0ken" }, ctx, "failed", "v3", "cancelled");
+
+    expect(stub.requests).toEqual([]);
+    expect(io.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([
+      `warning: GitHub API GET /repos/acme/web/deployments?sha=${SHA}&environment=production&per_page=10 failed: not sent: the step was stopped (the 3s allowed to put the environment back passed)`,
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { checkRegion } from "../../src/entries/runtime";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkRegion, runAction } from "../../src/entries/runtime";
 import { RecordingIO } from "../../src/github/io";
+import { defineAction } from "../../src/inputs/define";
 import { LISTENER_ARN } from "../support/fake-elb";
 
 describe("checkRegion", () => {
@@ -19,5 +20,57 @@ describe("checkRegion", () => {
   it("accepts matching regions, and ARNs when no region is configured", () => {
     expect(() => checkRegion({ "listener-arn": LISTENER_ARN }, new RecordingIO({}, {}, { AWS_REGION: "us-east-1" }))).not.toThrow();
     expect(() => checkRegion({ "listener-arn": LISTENER_ARN }, new RecordingIO())).not.toThrow();
+  });
+});
+
+/** A runner IO whose summary writes are pending until flushed, and can fail. */
+class SlowSummaryIO extends RecordingIO {
+  written = "";
+  flushes = 0;
+  constructor(private readonly failure?: Error) {
+    super();
+  }
+  override async flush(): Promise<void> {
+    this.flushes++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.failure && this.flushes === 1) throw this.failure;
+    this.written = this.summary;
+  }
+}
+
+const bare = defineAction({ name: "bare", title: "Bare", description: "no inputs", inputs: {}, outputs: {} });
+
+describe("runAction and the step summary", () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it("resolves only once the summary is written", async () => {
+    const io = new SlowSummaryIO();
+    const ok = await runAction(bare, async (_s, ctx) => ctx.io.appendSummary("### Done\n"), { io, signal: new AbortController().signal });
+    expect(ok).toBe(true);
+    expect(io.written).toBe("### Done\n");
+  });
+
+  it("fails the step when the summary cannot be written, saying why", async () => {
+    const io = new SlowSummaryIO(new Error("EACCES: permission denied, open '/summary'"));
+    const ok = await runAction(bare, async (_s, ctx) => ctx.io.appendSummary("### Done\n"), { io, signal: new AbortController().signal });
+    expect(ok).toBe(false);
+    expect(io.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual(["error: EACCES: permission denied, open '/summary'"]);
+    expect(process.exitCode).toBe(1);
+  });
+
+  it("still writes the summary of a step that failed, and tells a failed write as a warning", async () => {
+    const io = new SlowSummaryIO(new Error("ENOSPC: no space left on device"));
+    const ok = await runAction(
+      bare,
+      async (_s, ctx) => {
+        ctx.io.appendSummary("### Failed\n");
+        throw new Error("shift aborted");
+      },
+      { io, signal: new AbortController().signal },
+    );
+    expect(ok).toBe(false);
+    expect(io.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual(["warning: The step summary could not be written: ENOSPC: no space left on device", "error: shift aborted"]);
   });
 });

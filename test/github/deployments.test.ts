@@ -2,8 +2,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunInfo } from "../../src/entries/runtime";
-import { createDeploymentReporter, createDeploymentsClient, pointsAtRun, shortDescription, type DeploymentReporterOptions } from "../../src/github/deployments";
-import { ManualClock } from "../../src/util/clock";
+import { createDeploymentsClient } from "../../src/github/deployments/client";
+import { findOrCreateDeployment, pointsAtRun, shortDescription } from "../../src/github/deployments/match";
+import { createDeploymentReporter, type DeploymentReporterOptions } from "../../src/github/deployments/report";
 import { type GitHubStub, startGitHubStub } from "../support/github-stub";
 
 const TOKEN = "ghs_Secret0Token1Never2Logged3abcdef";
@@ -24,13 +25,14 @@ const run: RunInfo = {
   lockOwner: `acme/web/actions/runs/${RUN_ID}`,
 };
 
+/** The unit of the plugins' pauses in these tests (GitHub's is 1000 ms). */
+const PAUSE_MS = 20;
+
 let stub: GitHubStub;
-let clock: ManualClock;
 const messages: string[] = [];
 
 beforeEach(async () => {
   stub = await startGitHubStub();
-  clock = new ManualClock();
 });
 
 afterEach(async () => {
@@ -45,8 +47,7 @@ function reporter(overrides: Partial<DeploymentReporterOptions> = {}) {
     env: (name) => (name === "GITHUB_API_URL" ? stub.url : undefined),
     run,
     deploymentId: "7001-1",
-    clock,
-    random: () => 0.5,
+    pauseUnitMs: PAUSE_MS,
     timeoutMs: 2000,
     ...overrides,
   });
@@ -80,9 +81,9 @@ describe("finding the deployment", () => {
     expect(list.headers).toMatchObject({
       accept: "application/vnd.github+json",
       "x-github-api-version": "2022-11-28",
-      authorization: `Bearer ${TOKEN}`,
-      "user-agent": "zero-downtime-actions/alb-deploy",
+      authorization: `token ${TOKEN}`,
     });
+    expect(list.headers["user-agent"]).toMatch(/^zero-downtime-actions\/alb-deploy octokit-core\.js\//);
     expect(posts(`/repos/acme/web/deployments/${jobs.id}/statuses`)[0]!.body).toEqual({ state: "in_progress", log_url: RUN_URL, description: "Deploying v42" });
   });
 
@@ -172,21 +173,36 @@ describe("status transitions", () => {
 });
 
 describe("never blocking the deployment", () => {
-  it("retries a 5xx once after a jittered pause", async () => {
+  it("retries a 5xx once after a pause of one unit", async () => {
     stub.faults.push({ status: 502 });
 
+    const started = Date.now();
     const result = await reporter().started("staging", "v5");
 
     expect(result.ok).toBe(true);
-    expect(clock.sleeps).toEqual([1500]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(PAUSE_MS);
     expect(stub.requests.filter((q) => q.method === "GET" && q.path === "/repos/acme/web/deployments")).toHaveLength(2);
   });
 
-  it("honours a short Retry-After on a 429", async () => {
-    stub.faults.push({ status: 429, retryAfter: "3", body: { message: "secondary rate limit" } });
+  it("honours a short Retry-After on a secondary rate limit (429)", async () => {
+    stub.faults.push({ status: 429, retryAfter: "3", body: { message: "You have exceeded a secondary rate limit" } });
+
+    const started = Date.now();
     const result = await reporter().started("staging", "v5");
+
     expect(result.ok).toBe(true);
-    expect(clock.sleeps).toEqual([3000]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * PAUSE_MS);
+    expect(stub.requests.filter((q) => q.method === "GET" && q.path === "/repos/acme/web/deployments")).toHaveLength(2);
+  });
+
+  it("does not wait out a long Retry-After, and says how long GitHub asked for", async () => {
+    stub.faults.push({ status: 429, retryAfter: "60", body: { message: "You have exceeded a secondary rate limit" } });
+
+    const result = await reporter().started("staging", "v5");
+
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain("failed: 429: You have exceeded a secondary rate limit (GitHub asks to wait 60 s)");
+    expect(stub.requests).toHaveLength(1);
   });
 
   it("gives up after the retry, says what was tried, and creates nothing when the list failed", async () => {
@@ -206,7 +222,6 @@ describe("never blocking the deployment", () => {
 
     expect(result.ok).toBe(false);
     expect(result.message).toContain("403: Resource not accessible by integration (give the job `permissions: deployments: write`)");
-    expect(clock.sleeps).toEqual([]);
     expect(stub.requests).toHaveLength(1);
   });
 
@@ -236,8 +251,21 @@ describe("never blocking the deployment", () => {
     const result = await reporter({ env: (name) => (name === "GITHUB_API_URL" ? `http://127.0.0.1:${port}` : undefined) }).started("staging", "v9");
 
     expect(result.ok).toBe(false);
-    expect(result.message).toMatch(/after 2 attempts: connection failed: .*ECONNREFUSED/);
-    expect(clock.sleeps).toHaveLength(1);
+    expect(result.message).toMatch(/after 2 attempts: connection failed: .*ECONNREFUSED.*; then connection failed: .*ECONNREFUSED/);
+  });
+
+  it("stops a request in flight when the step is stopped, and does not retry it", async () => {
+    stub.faults.push({ delayMs: 5000 });
+    const step = new AbortController();
+    setTimeout(() => step.abort(new Error("cancelled by SIGINT")), 100);
+
+    const started = Date.now();
+    const result = await reporter({ signal: () => step.signal }).started("staging", "v9");
+
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain("failed: not sent: the step was stopped (cancelled by SIGINT)");
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(stub.requests).toHaveLength(1);
   });
 
   it("never puts the token in a message, even when GitHub echoes it", async () => {
@@ -260,9 +288,9 @@ describe("never blocking the deployment", () => {
   });
 
   it("refuses a repository that is not owner/name without calling GitHub", async () => {
-    const client = createDeploymentsClient({ token: TOKEN, apiUrl: stub.url, clock });
+    const client = createDeploymentsClient({ token: TOKEN, apiUrl: stub.url });
     for (const repository of ["../x", "acme/..", "acme", "acme/web/extra"]) {
-      const result = await client.findOrCreateDeployment({ repository, environment: "e", sha: SHA, runId: RUN_ID, deploymentId: "d", version: "v" });
+      const result = await findOrCreateDeployment(client, { repository, environment: "e", sha: SHA, runId: RUN_ID, deploymentId: "d", version: "v", description: "Deploying v" });
       expect(result).toEqual({ ok: false, message: `GitHub deployment not reported: repository ${JSON.stringify(repository)} is not owner/name` });
     }
     expect(stub.requests).toHaveLength(0);

@@ -8,18 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CloudWatchAlarmStates } from "../../src/adapters/aws/alarms";
 import type { Ports } from "../../src/adapters/aws/factory";
 import { shiftTraffic } from "../../src/domain/shift-traffic";
 import { TAG } from "../../src/domain/tags";
 import { run as runCanary } from "../../src/actions/canary-analyze/index";
 import { run as runHealthGate } from "../../src/actions/health-gate/index";
-import { createRunnerIO, inputEnvName } from "../../src/github/io";
 import { ManualClock } from "../../src/util/clock";
 import { startStub, type Stub } from "../metrics/stub-server";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { captureRunner } from "./runner-capture";
 
 const INJECTED = "oops\n::add-mask::verdict\n::stop-commands::pwned\n::error title=forged::canary is fine";
 /** The commands the suite writes, with the only property it sets on them. */
@@ -30,12 +30,9 @@ afterEach(async () => {
   await stub?.close();
   stub = undefined;
   process.exitCode = undefined;
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
-
-/** Stdout as the runner reads it: lines split at CR and LF. */
-function runnerLines(written: string[]): string[] {
-  return written.join("\n").split(/\r\n|\r|\n/);
-}
 
 /** Every line that the runner would take as a command and the suite did not write, or that carries a legacy `##[` command. */
 function forged(lines: string[], allowedMasks: string[] = []): string[] {
@@ -48,18 +45,11 @@ function forged(lines: string[], allowedMasks: string[] = []): string[] {
   });
 }
 
-function runnerIO(inputs: Record<string, string>, written: string[]) {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
-  return createRunnerIO(env, (line) => written.push(line));
-}
-
 describe("a metrics server cannot inject runner commands", () => {
   it("a Prometheus 500 body with add-mask, stop-commands and a forged error reaches stdout as text on one line", async () => {
     stub = await startStub(() => ({ status: 500, text: INJECTED }));
     const dir = mkdtempSync(join(tmpdir(), "canary-"));
-    const written: string[] = [];
-    const io = runnerIO(
+    const { io, lines: runnerLines } = captureRunner(
       {
         "canary-target-group-arn": GREEN_ARN,
         "baseline-target-group-arn": BLUE_ARN,
@@ -67,14 +57,13 @@ describe("a metrics server cannot inject runner commands", () => {
         "report-path": join(dir, "report.json"),
         config: `providers:\n  prometheus: { url: "${stub.url}" }\nmetrics:\n  - { name: prom, provider: prometheus, query: up }\n`,
       },
-      written,
     );
     const elb = new FakeElb();
     const ok = await runCanary({ io, clock: new ManualClock(), random: () => 0.5, signal: new AbortController().signal, ports: async () => ({ targetGroups: elb }) as unknown as Ports });
 
     expect(ok).toBe(true);
     expect(stub.requests.length).toBeGreaterThan(0);
-    const lines = runnerLines(written);
+    const lines = runnerLines();
     expect(forged(lines)).toEqual([]);
     // The server's words are still there to read, escaped on the line that reports the metric.
     expect(lines.some((l) => l.includes("returned HTTP 500") && l.includes("verdict") && !l.trimStart().startsWith("::"))).toBe(true);
@@ -86,12 +75,11 @@ describe("a metrics server cannot inject runner commands", () => {
 describe("a health endpoint cannot inject runner commands", () => {
   it("a body with a legacy ##[error] command and a forged ::error is shown neutralised in progress lines and the failure", async () => {
     stub = await startStub(() => ({ status: 500, text: "##[error]forged\n::error title=forged::all good\r::add-mask::healthy" }));
-    const written: string[] = [];
-    const io = runnerIO({ urls: `${stub.url}/health`, timeout: "10s", "stable-for": "0s" }, written);
+    const { io, lines: runnerLines } = captureRunner({ urls: `${stub.url}/health`, timeout: "10s", "stable-for": "0s" });
     const ok = await runHealthGate({ io, clock: new ManualClock(), random: () => 0.5, signal: new AbortController().signal, ports: async () => ({}) as Ports });
 
     expect(ok).toBe(false);
-    const lines = runnerLines(written);
+    const lines = runnerLines();
     expect(forged(lines)).toEqual([]);
     const failure = lines.find((l) => l.startsWith("::error::"))!;
     expect(failure).toContain("# #[error]forged");
@@ -118,8 +106,7 @@ describe("an alarm's StateReason cannot inject runner commands", () => {
     fleet.addGroup({ name: "web-green", running: 2, targetGroupArns: [GREEN_ARN] });
     elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "stable", [TAG.version]: "v1" });
     elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2" });
-    const written: string[] = [];
-    const io = createRunnerIO({}, (line) => written.push(line));
+    const { io, lines: runnerLines } = captureRunner();
     const alarms = { read: async () => [{ name: "web-5xx", state: "ALARM" as const, reason }] };
     const locks = (elb as unknown as { locks?: unknown }).locks;
     const ports = { router: elb, tags: elb.tags, locks, targetGroups: elb, discovery: elb, fleet: async () => fleet, alarms: async () => alarms } as unknown as Ports;
@@ -146,6 +133,6 @@ describe("an alarm's StateReason cannot inject runner commands", () => {
     expect(result.aborted).toBe(true);
     expect(result.abortReason).toContain("web-5xx is in ALARM (Threshold Crossed\\n::add-mask::verdict");
     expect(result.abortReason).not.toMatch(/[\r\n]|##\[/);
-    expect(forged(runnerLines(written))).toEqual([]);
+    expect(forged(runnerLines())).toEqual([]);
   });
 });

@@ -2,14 +2,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Ports } from "../../src/adapters/aws/factory";
 import { run as runCanary } from "../../src/actions/canary-analyze/index";
-import { createRunnerIO, inputEnvName } from "../../src/github/io";
 import { ManualClock } from "../../src/util/clock";
 import { maskSecrets } from "../../src/util/untrusted";
 import { startStub, type Stub } from "../metrics/stub-server";
 import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
+import { captureRunner } from "./runner-capture";
 
 const TOKEN = "SUPERSECRET-TOKEN-123";
 
@@ -18,6 +18,8 @@ afterEach(async () => {
   await stub?.close();
   stub = undefined;
   process.exitCode = undefined;
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 describe("a provider that echoes its token", () => {
@@ -33,18 +35,15 @@ describe("a provider that echoes its token", () => {
       "report-path": join(dir, "report.json"),
       config: `providers:\n  prometheus: { url: "${stub.url}", bearerToken: ${TOKEN} }\nmetrics:\n  - { name: prom, provider: prometheus, query: up }\n`,
     };
-    const env: NodeJS.ProcessEnv = { GITHUB_STEP_SUMMARY: summaryFile };
-    for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
-    const written: string[] = [];
-    const io = createRunnerIO(env, (line) => written.push(line));
+    const { io, lines } = captureRunner(inputs, { GITHUB_STEP_SUMMARY: summaryFile });
     const elb = new FakeElb();
 
     const ok = await runCanary({ io, clock: new ManualClock(), random: () => 0.5, signal: new AbortController().signal, ports: async () => ({ targetGroups: elb }) as unknown as Ports });
 
     expect(ok).toBe(true);
     expect(stub.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    const holding = written.map((line, i) => ({ line, i })).filter(({ line }) => line.includes(TOKEN));
-    expect(holding[0]!.line).toBe(`::add-mask::${TOKEN}`);
+    const holding = lines().filter((line) => line.includes(TOKEN));
+    expect(holding[0]).toBe(`::add-mask::${TOKEN}`);
     expect(readFileSync(join(dir, "report.json"), "utf8")).not.toContain(TOKEN);
     expect(readFileSync(join(dir, "report.json"), "utf8")).toContain("invalid bearer token ***");
     const summary = readFileSync(summaryFile, "utf8");

@@ -136,7 +136,8 @@ export async function startGitHubStub(): Promise<GitHubStub> {
       return;
     }
 
-    if (!/^Bearer \S+$/.test(headers.authorization ?? "")) {
+    // GitHub takes a token as `Bearer <token>` or `token <token>`.
+    if (!/^(Bearer|token) \S+$/i.test(headers.authorization ?? "")) {
       send(res, 401, { message: "Bad credentials" });
       return;
     }

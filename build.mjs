@@ -1,19 +1,22 @@
 // Builds every action entry into dist/ with esbuild, in two parts, and a size report that checks the
 // validation-failure path stays small and never loads the AWS SDK:
 //
-// - dist/<action>/index.js (and post.js): the entry alone, one CommonJS file with nothing to import
-//   before the inputs are validated. Node loads a single CommonJS file several milliseconds faster
-//   than an ES module graph (dist/<action>/package.json says "commonjs").
-// - dist/main/<name>.js and dist/chunks/: what each action does once its inputs are valid, and the
-//   AWS ports (src/entries/main/), ES modules split into shared chunks, loaded by the entry with import().
+// - dist/<action>/index.js (and post.js): the validation stub, one CommonJS file with nothing to
+//   import before the inputs are validated. Node loads a single CommonJS file several milliseconds
+//   faster than an ES module graph (dist/<action>/package.json says "commonjs"). The build writes each
+//   stub from one template (stubSource below): parse the inputs with the action's definition, then
+//   import() what the action does.
+// - dist/main/<action>.js (and <action>-post.js, aws-ports.js) and dist/chunks/: what each action does
+//   once its inputs are valid, and the AWS ports, ES modules split into shared chunks.
 //
 //   node build.mjs            build dist/ and print the size table
 //
-// Entries follow a naming pattern: src/entries/<action>.ts → dist/<action>/index.js and
-// src/entries/<action>-post.ts → dist/<action>/post.js, for each action in scripts/actions.json; each
-// has its src/entries/main/<same name>.ts.
+// Actions follow a naming pattern, for each action in scripts/actions.json: src/actions/<action>/
+// holds definition.ts (exporting `<camelCase action>Action`) and main.ts → dist/<action>/index.js
+// with dist/main/<action>.js, and, for a post step, post-main.ts → dist/<action>/post.js with
+// dist/main/<action>-post.js. The AWS ports, src/runtime/aws.ts, become dist/main/aws-ports.js.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { auditGap } from "./scripts/production-deps.mjs";
@@ -27,36 +30,67 @@ const HTTP_INPUT = /(^|\/)node_modules\/(@actions\/(http-client|github|exec|io)|
 
 const { actions } = JSON.parse(readFileSync(join(root, "scripts/actions.json"), "utf8"));
 
+/** `deploy-green` → `deployGreenAction`, the name its definition.ts exports. */
+const definitionExport = (name) => `${name.replace(/-(\w)/g, (_, c) => c.toUpperCase())}Action`;
+
+/** The AWS ports, imported by the runtime on first use (src/runtime/run-action.ts). */
+const AWS_PORTS = { in: "src/runtime/aws.ts", out: "main/aws-ports" };
+
 /** The entries that exist today; a missing one is named, never skipped silently. */
 function discoverEntries() {
   const entries = [];
   const skipped = [];
   for (const { name } of actions) {
-    const main = `src/entries/${name}.ts`;
-    const post = `src/entries/${name}-post.ts`;
-    if (existsSync(join(root, main))) entries.push({ action: name, kind: "main", in: main, out: `${name}/index` });
-    else skipped.push(`${name}: ${main} does not exist yet, so dist/${name}/index.js is not built`);
-    if (existsSync(join(root, post))) entries.push({ action: name, kind: "post", in: post, out: `${name}/post` });
+    const dir = `src/actions/${name}`;
+    const base = { action: name, definition: `${dir}/definition.ts`, definitionExport: definitionExport(name) };
+    if (existsSync(join(root, dir, "definition.ts")) && existsSync(join(root, dir, "main.ts"))) {
+      entries.push({ ...base, kind: "main", main: `${dir}/main.ts`, out: `${name}/index`, mainOut: `main/${name}` });
+    } else skipped.push(`${name}: ${dir}/definition.ts or main.ts does not exist yet, so dist/${name}/index.js is not built`);
+    if (existsSync(join(root, dir, "post-main.ts"))) entries.push({ ...base, kind: "post", main: `${dir}/post-main.ts`, out: `${name}/post`, mainOut: `main/${name}-post` });
   }
-  const known = new Set(entries.map((e) => e.in));
-  const strays = readdirSync(join(root, "src/entries"))
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "runtime.ts")
-    .map((f) => `src/entries/${f}`)
-    .filter((f) => !known.has(f))
+  const known = new Set(actions.map((a) => a.name));
+  const strays = readdirSync(join(root, "src/actions"), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !known.has(d.name))
+    .map((d) => `src/actions/${d.name}/`)
     .sort();
   return { entries, skipped, strays };
 }
 
-/** src/entries/<name>.ts → src/entries/main/<name>.ts: what the entry imports once its inputs are valid. */
-const mainOf = (entry) => `src/entries/main/${basename(entry.in)}`;
+/**
+ * The one template of every validation stub: parse the inputs (runAction), then import() the main
+ * module, which stays an import() of the main build's output (mainModulesExternal).
+ */
+function stubSource(entry) {
+  return [
+    `import { ${entry.definitionExport} } from "./${entry.definition}";`,
+    'import { runAction } from "./src/runtime/run-action";',
+    `void runAction(${entry.definitionExport}, async (settings, ctx) => (await import("./${entry.main}")).main(settings, ctx));`,
+  ].join("\n");
+}
 
-/** The entries' `import("./main/<name>")` stays an import() of the main build's output. */
-const mainModulesExternal = {
+const generatedStubs = (entries) => ({
+  name: "generated-stubs",
+  setup(build) {
+    build.onResolve({ filter: /^stub:/ }, (args) => ({ path: args.path.slice("stub:".length), namespace: "stub" }));
+    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: stubSource(entries.find((e) => e.out === args.path)), resolveDir: root, loader: "ts" }));
+  },
+});
+
+/** A stub's (and the runtime's) import() of a main module stays an import() of dist/main/<name>.js. */
+const mainModulesExternal = (mainModules) => ({
   name: "main-modules-external",
   setup(build) {
-    build.onResolve({ filter: /^\.\/main\/[\w-]+$/ }, (args) => ({ path: `../main/${basename(args.path)}.js`, external: true }));
+    build.onResolve({ filter: /^\./, namespace: "file" }, (args) => mainExternal(mainModules, args));
+    build.onResolve({ filter: /^\./, namespace: "stub" }, (args) => mainExternal(mainModules, args));
   },
-};
+});
+
+function mainExternal(mainModules, args) {
+  if (args.kind !== "dynamic-import") return undefined;
+  const target = relative(root, resolve(args.resolveDir, args.path)).replace(/\.ts$/, "");
+  const out = mainModules.get(target);
+  return out ? { path: `../${out}.js`, external: true } : undefined;
+}
 
 /**
  * @actions/core imports its HTTP client (and through it undici) for getIDToken, and @actions/exec
@@ -211,7 +245,7 @@ function report(metafile, entries) {
 async function main() {
   const { entries, skipped, strays } = discoverEntries();
   for (const s of skipped) console.log(`skip ${s}`);
-  for (const s of strays) console.log(`note: ${s} is a module, not an entry (entries are <action>.ts and <action>-post.ts for the actions in scripts/actions.json)`);
+  for (const s of strays) console.log(`note: ${s} is not an action of scripts/actions.json, so nothing is built from it`);
 
   rmSync(dist, { recursive: true, force: true });
   if (entries.length === 0) {
@@ -219,21 +253,15 @@ async function main() {
     return;
   }
 
-  const missing = entries.filter((e) => !existsSync(join(root, mainOf(e))));
-  if (missing.length > 0) {
-    console.error(`Build failed: every entry needs its main module: ${missing.map(mainOf).join(", ")} does not exist.`);
-    process.exit(1);
-  }
+  const mainEntries = [...entries.map((e) => ({ in: e.main, out: e.mainOut })), AWS_PORTS];
+  const mainModules = new Map(mainEntries.map((e) => [e.in.replace(/\.ts$/, ""), e.out]));
   const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", mainFields: ["module", "main"], minify: true, legalComments: "eof", sourcemap: false, metafile: true, logLevel: "warning" };
   let mains;
   let starts;
   try {
     mains = await esbuild.build({
       ...common,
-      entryPoints: readdirSync(join(root, "src/entries/main"))
-        .filter((f) => f.endsWith(".ts"))
-        .sort()
-        .map((f) => ({ in: `src/entries/main/${f}`, out: `main/${basename(f, ".ts")}` })),
+      entryPoints: mainEntries,
       outdir: "dist",
       chunkNames: "chunks/[name]-[hash]",
       splitting: true,
@@ -242,12 +270,12 @@ async function main() {
     });
     starts = await esbuild.build({
       ...common,
-      entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
+      entryPoints: entries.map((e) => ({ in: `stub:${e.out}`, out: e.out })),
       outdir: "dist",
       format: "cjs",
       banner: { js: cjsBanner },
       define: { "import.meta.url": "__zdaEntryUrl" },
-      plugins: [mainModulesExternal, toolkitLazyBuiltins, toolkitSideEffectFree],
+      plugins: [generatedStubs(entries), mainModulesExternal(mainModules), toolkitLazyBuiltins, toolkitSideEffectFree],
     });
   } catch {
     // esbuild has already printed each error with its file and line.

@@ -1,5 +1,5 @@
 /**
- * Writes each action's action.yml and README.md from its definition (src/inputs/<name>.ts), so the
+ * Writes each action's action.yml and README.md from its definition (src/actions/<name>/definition.ts), so the
  * schema stays the single truth for inputs and outputs.
  *
  *   npm run generate              write actions/<name>/action.yml and README.md
@@ -31,14 +31,14 @@ const REPOSITORY = "zero-downtime-actions/alb-deploy";
 const MARKER = "by npm run generate; do not edit.";
 
 export function headerLine(name: string): string {
-  return `Generated from src/inputs/${name}.ts ${MARKER}`;
+  return `Generated from src/actions/${name}/definition.ts ${MARKER}`;
 }
 
 /** Where an entry's bundle lands: `<action>` → dist/<action>/index.js, `<action>-post` → dist/<action>/post.js. */
 export function distPath(action: string, entry: string): string {
   if (entry === action) return `dist/${action}/index.js`;
   if (entry === `${action}-post`) return `dist/${action}/post.js`;
-  throw new Error(`${action}: post entry "${entry}" must be named "${action}-post" (src/entries/${action}-post.ts, built to dist/${action}/post.js).`);
+  throw new Error(`${action}: post entry "${entry}" must be named "${action}-post" (src/actions/${action}/post-main.ts, built to dist/${action}/post.js).`);
 }
 
 export function renderActionYml({ definition: d, branding }: ActionSource): string {
@@ -170,11 +170,11 @@ export interface Loaded {
   problems: string[];
 }
 
-/** Imports src/inputs/<name>.ts for each action in scripts/actions.json and finds its definition by shape. */
+/** Imports src/actions/<name>/definition.ts for each action in scripts/actions.json and finds its definition by shape. */
 export async function loadActions(root: string): Promise<Loaded> {
   const loaded: Loaded = { sources: [], skipped: [], problems: [] };
   for (const { name, icon, color } of catalog.actions) {
-    const file = `src/inputs/${name}.ts`;
+    const file = `src/actions/${name}/definition.ts`;
     if (!existsSync(join(root, file))) {
       loaded.skipped.push(`${name}: ${file} does not exist yet`);
       continue;

@@ -44,7 +44,7 @@ export function missingTargets(text, actionDir) {
     const target = join(actionDir, match[2]);
     if (existsSync(target)) continue;
     const bundle = /dist\/([^/]+)\/(index|post)\.js$/.exec(relative(root, target).replace(/\\/g, "/"));
-    const source = bundle ? `src/entries/${bundle[1]}${bundle[2] === "post" ? "-post" : ""}.ts` : undefined;
+    const source = bundle ? `src/actions/${bundle[1]}/${bundle[2] === "post" ? "post-main" : "main"}.ts` : undefined;
     if (source && !existsSync(join(root, source))) notices.push(`${match[1]}: ${match[2]} is not built because ${source} does not exist yet`);
     else errors.push(`${match[1]}: ${match[2]} (${relative(root, target)} does not exist; run npm run build)`);
   }

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { RecordingIO } from "../../src/github/io";
-import { inputEnvName } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
+import { inputEnvName } from "../../src/adapters/github/io";
 import { ManualClock } from "../../src/util/clock";
 import type { FuzzAction, HostileCase } from "./safety-inputs";
 

@@ -3,7 +3,7 @@
  * a recording IO and the real clock: for tests that need the AWS calls an action makes, not its
  * process (IAM). Never use spawnSync/execSync next to it: the sandbox lives in this event loop.
  */
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 
 export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback";
 

@@ -5,7 +5,7 @@ import { analyzeCanary } from "./analyze";
 import { type CanaryConfig, loadCanaryConfigFile, parseCanaryConfig } from "../adapters/metrics/config";
 import { createProviders } from "../adapters/metrics/providers";
 import type { ProviderSet } from "../adapters/metrics/provider";
-import type { ActionIO } from "../github/io";
+import type { ActionIO } from "../adapters/github/io";
 
 export { analyzeCanary };
 

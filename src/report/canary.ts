@@ -5,7 +5,7 @@
  * number formatting and the summary builder: no heavy modules.
  */
 import { consoleUrl, regionOf, targetGroupDimension, targetGroupName } from "../util/arn";
-import { type Inline, bold, joined, link, summary, type Summary } from "./summary";
+import { type Inline, bold, joined, link, summary, type Summary } from "../util/summary";
 import type { CanaryReport } from "../analyze/analyze";
 import { fmt, pct } from "../judge/format";
 import type { MetricResult, Point } from "../judge/types";

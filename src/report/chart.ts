@@ -3,7 +3,7 @@
  * series named in the title in the colours its init directive sets, and the data as a table
  * under it. Fewer than MIN_POINTS distinct points make no chart: the table alone.
  */
-import type { Summary } from "./summary";
+import type { Summary } from "../util/summary";
 
 /** A chart of fewer points than this says nothing a table does not (mermaid draws a dot or one segment). */
 export const MIN_POINTS = 3;

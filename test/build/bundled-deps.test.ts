@@ -4,7 +4,7 @@
  * nothing written), and each package among the bundle's inputs must be reachable from package.json's
  * "dependencies" through package-lock.json. build.mjs runs the same check and fails the build.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -19,8 +19,8 @@ let metafile: esbuild.Metafile;
 
 beforeAll(async () => {
   const entries = [
-    ...readdirSync(join(root, "src/entries")).filter((f) => f.endsWith(".ts") && f !== "runtime.ts").map((f) => `src/entries/${f}`),
-    ...readdirSync(join(root, "src/entries/main")).filter((f) => f.endsWith(".ts")).map((f) => `src/entries/main/${f}`),
+    ...readdirSync(join(root, "src/actions")).flatMap((a) => ["index.ts", "post.ts", "main.ts", "post-main.ts"].filter((f) => existsSync(join(root, "src/actions", a, f))).map((f) => `src/actions/${a}/${f}`)),
+    "src/runtime/aws.ts",
   ];
   const result = await esbuild.build({
     absWorkingDir: root,

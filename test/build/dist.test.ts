@@ -60,7 +60,7 @@ for (const { name } of catalog.actions) {
   const entry = join(root, "dist", name, "index.js");
   describe(`dist/${name}`, () => {
     if (!existsSync(entry)) {
-      it.skip(`is not built: ${existsSync(join(root, `src/entries/${name}.ts`)) ? "run npm run build" : `src/entries/${name}.ts does not exist yet`}`, () => {});
+      it.skip(`is not built: ${existsSync(join(root, `src/actions/${name}/main.ts`)) ? "run npm run build" : `src/actions/${name}/main.ts does not exist yet`}`, () => {});
       return;
     }
 
@@ -106,7 +106,7 @@ for (const { name } of catalog.actions) {
       expect(resolve(dirname(metadata), action.runs.main)).toBe(entry);
       if (action.runs.post) {
         const post = resolve(dirname(metadata), action.runs.post);
-        const source = `src/entries/${name}-post.ts`;
+        const source = `src/actions/${name}/post-main.ts`;
         const why = existsSync(join(root, source)) ? "run npm run build" : `${source} is not written yet`;
         expect(existsSync(post), `post: ${action.runs.post} does not exist (${why})`).toBe(true);
       }

@@ -29,7 +29,7 @@ describe("renderActionYml", () => {
     const text = renderActionYml(source);
     const action = parse(text);
 
-    expect(text.split("\n")[0]).toBe("# Generated from src/inputs/shift-traffic.ts by npm run generate; do not edit.");
+    expect(text.split("\n")[0]).toBe("# Generated from src/actions/shift-traffic/definition.ts by npm run generate; do not edit.");
     expect(action.name).toBe("Shift traffic");
     expect(action.author).toBeUndefined();
     expect(action.branding).toEqual({ icon: "shuffle", color: "purple" });
@@ -89,8 +89,8 @@ describe("checks on definitions", () => {
   it("reports a default that its own schema rejects, naming the input", () => {
     const bad = defineAction({ ...definition, inputs: { ...definition.inputs, "dry-run": { ...definition.inputs["dry-run"], default: "maybe" } } });
 
-    expect(definitionProblems(bad, "src/inputs/shift-traffic.ts")).toEqual([expect.stringMatching(/^src\/inputs\/shift-traffic.ts: the default "maybe" of input dry-run does not parse/)]);
-    expect(definitionProblems(definition, "src/inputs/shift-traffic.ts")).toEqual([]);
+    expect(definitionProblems(bad, "src/actions/shift-traffic/definition.ts")).toEqual([expect.stringMatching(/^src\/actions\/shift-traffic\/definition.ts: the default "maybe" of input dry-run does not parse/)]);
+    expect(definitionProblems(definition, "src/actions/shift-traffic/definition.ts")).toEqual([]);
   });
 
   it("renders one action.yml and one README.md per action", () => {
@@ -111,7 +111,7 @@ describe("outOfDate (the --check mode)", () => {
 
       writeFileSync(join(root, "actions/shift-traffic/action.yml"), files.get("actions/shift-traffic/action.yml")!.replace("default: \"false\"", "default: \"true\""));
       mkdirSync(join(root, "actions/old-action"), { recursive: true });
-      writeFileSync(join(root, "actions/old-action/action.yml"), "# Generated from src/inputs/old-action.ts by npm run generate; do not edit.\nname: Old\n");
+      writeFileSync(join(root, "actions/old-action/action.yml"), "# Generated from src/actions/old-action/definition.ts by npm run generate; do not edit.\nname: Old\n");
       expect(outOfDate(root, files)).toEqual(["actions/shift-traffic/action.yml", "actions/old-action/action.yml (no definition produces it any more)"]);
     } finally {
       rmSync(root, { recursive: true, force: true });

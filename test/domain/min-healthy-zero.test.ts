@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateTargetHealth } from "../../src/domain/target-health";
 import { shiftTraffic } from "../../src/domain/shift-traffic";
 import { TAG } from "../../src/domain/tags";
-import { deployGreenDefinition } from "../../src/actions/deploy-green/definition";
+import { deployGreenAction as deployGreenDefinition } from "../../src/actions/deploy-green/definition";
 import { parseInputs, type ActionDefinition, type InputSpec } from "../../src/inputs/define";
 import { healthGateAction } from "../../src/actions/health-gate/definition";
 import { rollbackAction } from "../../src/actions/rollback/definition";

@@ -7,7 +7,7 @@ import { AddTagsCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../sandbox/aws";
 import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] as const;
 const saved = new Map<string, string | undefined>();

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { reportDeployment } from "../../src/entries/deployment-status";
-import { type ActionContext, runInfo } from "../../src/entries/runtime";
-import { RecordingIO } from "../../src/github/io";
+import { reportDeployment } from "../../src/runtime/deployment-status";
+import type { ActionContext } from "../../src/runtime/run-action";
+import { runInfo } from "../../src/util/run-info";
+import { RecordingIO } from "../../src/adapters/github/io";
 import { ManualClock } from "../../src/util/clock";
 import { type GitHubStub, startGitHubStub } from "../support/github-stub";
 

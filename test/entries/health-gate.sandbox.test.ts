@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RELEASE_IMAGES } from "../../sandbox/aws";
 import { type Sandbox, startSandbox } from "../../sandbox/aws";
 import { run } from "../../src/actions/health-gate/index";
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] as const;
 const saved = new Map<string, string | undefined>();

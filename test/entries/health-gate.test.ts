@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ports } from "../../src/adapters/aws/factory";
 import { run } from "../../src/actions/health-gate/index";
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, FakeElb, GREEN_ARN, healthy, LISTENER_ARN, unhealthy } from "../support/fake-elb";
 

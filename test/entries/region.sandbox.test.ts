@@ -12,10 +12,10 @@ import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { run as deployGreen } from "../../src/actions/deploy-green/index";
 import { run as healthGate } from "../../src/actions/health-gate/index";
 import { run as rollback } from "../../src/actions/rollback/index";
-import type { RuntimeOptions } from "../../src/entries/runtime";
+import type { RuntimeOptions } from "../../src/runtime/run-action";
 import { run as shiftTraffic } from "../../src/actions/shift-traffic/index";
 import { run as shiftTrafficPost } from "../../src/actions/shift-traffic/post";
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 
 const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] as const;
 const saved = new Map<string, string | undefined>();

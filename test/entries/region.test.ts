@@ -1,8 +1,8 @@
 /** Which region the AWS clients get: aws-region, AWS_REGION, AWS_DEFAULT_REGION, then the ARN's region. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsClients, REGION_MISSING } from "../../src/adapters/aws/clients";
-import { checkRegion, regionFrom } from "../../src/entries/runtime";
-import { RecordingIO } from "../../src/github/io";
+import { checkRegion, regionFrom } from "../../src/runtime/region";
+import { RecordingIO } from "../../src/adapters/github/io";
 
 const LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";
 const RULE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee";

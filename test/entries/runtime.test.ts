@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { checkRegion, runAction } from "../../src/entries/runtime";
-import { RecordingIO } from "../../src/github/io";
+import { checkRegion } from "../../src/runtime/region";
+import { runAction } from "../../src/runtime/run-action";
+import { RecordingIO } from "../../src/adapters/github/io";
 import { defineAction } from "../../src/inputs/define";
 import { LISTENER_ARN } from "../support/fake-elb";
 

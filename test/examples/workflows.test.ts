@@ -13,7 +13,7 @@ import { parseExpression, type Node } from "../../sandbox/runner";
 import { WorkflowSchema } from "../../sandbox/runner";
 import { canaryAnalyzeAction } from "../../src/actions/canary-analyze/definition";
 import { type ActionDefinition, parseInputs } from "../../src/inputs/define";
-import { deployGreenDefinition } from "../../src/actions/deploy-green/definition";
+import { deployGreenAction as deployGreenDefinition } from "../../src/actions/deploy-green/definition";
 import { healthGateAction } from "../../src/actions/health-gate/definition";
 import { rollbackAction } from "../../src/actions/rollback/definition";
 import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";

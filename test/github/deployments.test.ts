@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RunInfo } from "../../src/entries/runtime";
-import { createDeploymentsClient } from "../../src/github/deployments/client";
-import { findOrCreateDeployment, pointsAtRun, shortDescription } from "../../src/github/deployments/match";
-import { createDeploymentReporter, type DeploymentReporterOptions } from "../../src/github/deployments/report";
+import type { RunInfo } from "../../src/util/run-info";
+import { createDeploymentsClient } from "../../src/adapters/github/deployments/client";
+import { findOrCreateDeployment, pointsAtRun, shortDescription } from "../../src/adapters/github/deployments/match";
+import { createDeploymentReporter, type DeploymentReporterOptions } from "../../src/adapters/github/deployments/report";
 import { type GitHubStub, startGitHubStub } from "../support/github-stub";
 
 const TOKEN = "ghs_Secret0Token1Never2Logged3abcdef";

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { safeLines } from "../../src/github/io";
-import { createRunnerIO } from "../../src/github/runner-io";
-import { summary } from "../../src/github/summary";
+import { safeLines } from "../../src/adapters/github/io";
+import { createRunnerIO } from "../../src/adapters/github/runner-io";
+import { summary } from "../../src/util/summary";
 
 const dir = mkdtempSync(join(tmpdir(), "runner-io-"));
 /** One summary file for the file: @actions/core keeps the path it first wrote to. */

@@ -3,8 +3,8 @@
  * are set in the environment, and stdout is recorded as the runner would read it.
  */
 import { vi } from "vitest";
-import { inputEnvName } from "../../src/github/io";
-import { createRunnerIO } from "../../src/github/runner-io";
+import { inputEnvName } from "../../src/adapters/github/io";
+import { createRunnerIO } from "../../src/adapters/github/runner-io";
 
 /** Variables of the machine the tests run on that would change what an action does. */
 const CLEARED = ["GITHUB_OUTPUT", "GITHUB_STATE", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "AWS_REGION", "AWS_DEFAULT_REGION", "RUNNER_DEBUG"];

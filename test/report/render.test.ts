@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { renderHtml, renderProblems, visibleText } from "./gfm-check";
 import { allSummaries } from "./summaries";
-import { summary } from "../../src/report/summary";
+import { summary } from "../../src/util/summary";
 import { renderHealthGateSummary } from "../../src/actions/health-gate/summary";
 
 describe("every step summary renders on GitHub", () => {

@@ -59,7 +59,7 @@ describe("the AWS client factory", () => {
 
 describe("AWS that never answers", () => {
   it("shift-traffic with timeout: 5s ends within its deadline + 5 s, saying the time limit stopped the AWS call", async () => {
-    const run = await runChild({ entry: "src/entries/shift-traffic.ts", inputs: { "listener-arn": LISTENER, weight: "10", timeout: "5s" }, env: aws(), killAfterMs: 60_000 });
+    const run = await runChild({ entry: "src/actions/shift-traffic/index.ts", inputs: { "listener-arn": LISTENER, weight: "10", timeout: "5s" }, env: aws(), killAfterMs: 60_000 });
     console.log(`shift-traffic timeout 5s against a black hole: exit ${run.code} after ${(run.ms / 1000).toFixed(2)} s, peak ${run.peakMiB?.toFixed(1)} MiB`);
     expect(run.signal).toBeNull();
     expect(run.code).toBe(1);
@@ -70,7 +70,7 @@ describe("AWS that never answers", () => {
   }, 70_000);
 
   it("SIGTERM ends a running shift-traffic within 5 s", async () => {
-    const run = await runChild({ entry: "src/entries/shift-traffic.ts", inputs: { "listener-arn": LISTENER, weight: "10", timeout: "60m" }, env: aws(), sigtermAfterMs: 3_000, killAfterMs: 60_000 });
+    const run = await runChild({ entry: "src/actions/shift-traffic/index.ts", inputs: { "listener-arn": LISTENER, weight: "10", timeout: "60m" }, env: aws(), sigtermAfterMs: 3_000, killAfterMs: 60_000 });
     console.log(`shift-traffic SIGTERM at 3 s against a black hole: exit ${run.code} after ${(run.ms / 1000).toFixed(2)} s (${((run.ms - 3000) / 1000).toFixed(2)} s after SIGTERM)`);
     expect(run.signal).toBeNull();
     expect(run.code).toBe(1);
@@ -89,7 +89,7 @@ describe("AWS that never answers", () => {
       ]),
       stable: BLUE,
     };
-    const run = await runChild({ entry: "src/entries/shift-traffic-post.ts", inputs: { "listener-arn": LISTENER, weight: "10" }, state, env: aws(), killAfterMs: 60_000 });
+    const run = await runChild({ entry: "src/actions/shift-traffic/post.ts", inputs: { "listener-arn": LISTENER, weight: "10" }, state, env: aws(), killAfterMs: 60_000 });
     console.log(`shift-traffic post step against a black hole: exit ${run.code} after ${(run.ms / 1000).toFixed(2)} s`);
     expect(run.signal).toBeNull();
     expect(run.code).toBe(1);

@@ -19,7 +19,7 @@ async function greenDeployed(): Promise<{ stage: Stage; listener: string }> {
   stage = await startStage({ rps: 0, seed: 41 });
   const { environment } = stage.sandbox;
   const deploy = await runChild({
-    entry: "src/entries/deploy-green.ts",
+    entry: "src/actions/deploy-green/index.ts",
     inputs: { "listener-arn": environment.listenerArn, "image-id": environment.releases.v2!, version: "v2", timeout: "60s", "stable-for": sandboxStableFor(stage) },
     env: stage.awsEnv,
     killAfterMs: 90_000,
@@ -36,7 +36,7 @@ function blueShare(s: Stage): number | undefined {
 describe("shift-traffic cancelled during a bake", () => {
   it("restores 100% on blue and exits within 5 s of SIGTERM", async () => {
     const { stage: s, listener } = await greenDeployed();
-    const run = await runChild({ entry: "src/entries/shift-traffic.ts", inputs: { "listener-arn": listener, steps: "25,100", interval: "60s" }, env: s.awsEnv, sigtermOn: /Baking green at 25%/, killAfterMs: 90_000 });
+    const run = await runChild({ entry: "src/actions/shift-traffic/index.ts", inputs: { "listener-arn": listener, steps: "25,100", interval: "60s" }, env: s.awsEnv, sigtermOn: /Baking green at 25%/, killAfterMs: 90_000 });
     const after = run.ms - run.sigtermAtMs!;
     console.log(`cancelled during a bake, AWS answering: exit ${run.code} ${(after / 1000).toFixed(2)} s after SIGTERM`);
     expect(run.sigtermAtMs).not.toBeNull();
@@ -48,7 +48,7 @@ describe("shift-traffic cancelled during a bake", () => {
   it("with AWS silent from the SIGTERM on, says it could not restore and still exits within 5 s", async () => {
     const { stage: s, listener } = await greenDeployed();
     const run = await runChild({
-      entry: "src/entries/shift-traffic.ts",
+      entry: "src/actions/shift-traffic/index.ts",
       inputs: { "listener-arn": listener, steps: "25,100", interval: "60s" },
       env: s.awsEnv,
       sigtermOn: /Baking green at 25%/,

@@ -57,7 +57,7 @@ let bundle: Awaited<ReturnType<typeof bundleEntry>>;
 const figures: string[] = [];
 
 beforeAll(async () => {
-  [sandbox, bundle] = await Promise.all([startSandbox({ seed: 7 }), bundleEntry("src/entries/canary-analyze.ts")]);
+  [sandbox, bundle] = await Promise.all([startSandbox({ seed: 7 }), bundleEntry("src/actions/canary-analyze/index.ts")]);
 }, 60_000);
 afterAll(async () => {
   for (const s of servers.splice(0)) {

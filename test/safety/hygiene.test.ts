@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRecordingEndpoint, useRecordingEndpoint, type RecordingEndpoint } from "../../bench/lib/safety-fuzz";
 import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { run as healthGate } from "../../src/actions/health-gate/index";
-import { RecordingIO } from "../../src/github/io";
+import { RecordingIO } from "../../src/adapters/github/io";
 import { ManualClock } from "../../src/util/clock";
 
 const FORBIDDEN: { what: string; pattern: RegExp }[] = [

@@ -1,6 +1,6 @@
-/** canary-analyze's entry: inputs are validated first; what it does then (src/entries/main/canary-analyze.ts) is loaded with import(). */
+/** canary-analyze's entry, for tests and source runs (the build makes dist/canary-analyze/index.js from a template that does the same): inputs are validated first; what it does then (./main.ts) is loaded with import(). */
 import { canaryAnalyzeAction } from "./definition";
-import { isMainModule, runAction, type RuntimeOptions } from "../../entries/runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "../../runtime/run-action";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
   return runAction(canaryAnalyzeAction, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);

@@ -8,7 +8,7 @@ import type { Settings } from "../../inputs/define";
 import type { CanaryContext } from "../../report/canary";
 import { ConfigurationError, errorMessage, SafetyError } from "../../util/errors";
 import { maskSecrets } from "../../util/untrusted";
-import type { ActionContext } from "../../entries/runtime";
+import type { ActionContext } from "../../runtime/run-action";
 
 type SideLabels = Pick<CanaryContext, "slots" | "versions">;
 

@@ -12,7 +12,7 @@ export const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const optionalMatching = (pattern: RegExp, message: string) =>
   z.union([z.pipe(z.literal(""), z.transform(() => undefined)), z.string().check(z.regex(pattern, message))]);
 
-export const deployGreenDefinition = defineAction({
+export const deployGreenAction = defineAction({
   name: "deploy-green",
   title: "Deploy green",
   description:
@@ -97,4 +97,4 @@ export const deployGreenDefinition = defineAction({
   },
 });
 
-export type DeployGreenSettings = Settings<typeof deployGreenDefinition>;
+export type DeployGreenSettings = Settings<typeof deployGreenAction>;

@@ -1,9 +1,9 @@
-/** deploy-green's entry: inputs are validated first; what it does then (src/entries/main/deploy-green.ts) is loaded with import(). */
-import { deployGreenDefinition } from "./definition";
-import { isMainModule, runAction, type RuntimeOptions } from "../../entries/runtime";
+/** deploy-green's entry, for tests and source runs (the build makes dist/deploy-green/index.js from a template that does the same): inputs are validated first; what it does then (./main.ts) is loaded with import(). */
+import { deployGreenAction } from "./definition";
+import { isMainModule, runAction, type RuntimeOptions } from "../../runtime/run-action";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(deployGreenDefinition, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);
+  return runAction(deployGreenAction, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);
 }
 
 if (isMainModule(import.meta.url)) void run();

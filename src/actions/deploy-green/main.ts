@@ -5,8 +5,8 @@ import { requestFromSettings } from "./request";
 import type { DeployGreenSettings } from "./definition";
 import { renderDeployGreenFailure, renderDeployGreenSummary } from "./summary";
 import { errorMessage } from "../../util/errors";
-import { reportDeployment } from "../../entries/deployment-status";
-import type { ActionContext } from "../../entries/runtime";
+import { reportDeployment } from "../../runtime/deployment-status";
+import type { ActionContext } from "../../runtime/run-action";
 
 export function outputsOf(result: DeployGreenResult): Record<string, string> {
   return {

@@ -1,7 +1,7 @@
 /** deploy-green's step summary: what changed (before → after), the version, instances, health, time and links. */
 import { consoleUrl, regionOf } from "../../util/arn";
 import type { DeployGreenResult } from "../../domain/deploy-green";
-import { bold, italic, joined, link, seconds, summary } from "../../report/summary";
+import { bold, italic, joined, link, seconds, summary } from "../../util/summary";
 
 export interface SummaryLinks {
   runUrl?: string | undefined;

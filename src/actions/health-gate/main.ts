@@ -7,7 +7,7 @@ import { environmentRef } from "../../inputs/common";
 import type { HealthGateSettings } from "./definition";
 import { renderHealthGateSummary } from "./summary";
 import { OperationalError } from "../../util/errors";
-import type { ActionContext } from "../../entries/runtime";
+import type { ActionContext } from "../../runtime/run-action";
 
 export async function main(s: HealthGateSettings, ctx: ActionContext, fetch?: Fetch): Promise<void> {
   for (const header of s.headers) if (header.sensitive && header.value) ctx.io.setSecret(header.value);

@@ -1,7 +1,7 @@
 /** The health gate's step summary: one row per check, time taken, healthy targets, console links. */
 import { consoleUrl, targetGroupName } from "../../util/arn";
 import type { GateResult } from "../../domain/health-gate";
-import { bold, code, link, seconds, summary } from "../../report/summary";
+import { bold, code, link, seconds, summary } from "../../util/summary";
 
 export function renderHealthGateSummary(result: GateResult): string {
   const verdict = result.healthy ? "✅ healthy" : "❌ not healthy";

@@ -1,6 +1,6 @@
-/** rollback's entry: inputs are validated first; what it does then (src/entries/main/rollback.ts) is loaded with import(). */
+/** rollback's entry, for tests and source runs (the build makes dist/rollback/index.js from a template that does the same): inputs are validated first; what it does then (./main.ts) is loaded with import(). */
 import { rollbackAction } from "./definition";
-import { isMainModule, runAction, type RuntimeOptions } from "../../entries/runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "../../runtime/run-action";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
   return runAction(rollbackAction, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);

@@ -5,8 +5,8 @@ import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
 import type { rollbackAction } from "./definition";
 import { renderRollbackSummary } from "./summary";
-import { reportDeployment } from "../../entries/deployment-status";
-import type { ActionContext } from "../../entries/runtime";
+import { reportDeployment } from "../../runtime/deployment-status";
+import type { ActionContext } from "../../runtime/run-action";
 
 export async function main(s: Settings<typeof rollbackAction>, ctx: ActionContext): Promise<void> {
   const ports = await ctx.ports();

@@ -2,7 +2,7 @@
 import { consoleUrl } from "../../util/arn";
 import type { RollbackResult } from "../../domain/rollback";
 import { rollbackReason, tagText } from "../../domain/tags";
-import { bold, joined, link, seconds, summary } from "../../report/summary";
+import { bold, joined, link, seconds, summary } from "../../util/summary";
 
 /**
  * The deploy:reason tag, when ELBv2's tag pattern made it differ from the reason: the summary keeps

@@ -1,6 +1,6 @@
-/** shift-traffic's entry: inputs are validated first; what it does then (src/entries/main/shift-traffic.ts) is loaded with import(). */
+/** shift-traffic's entry, for tests and source runs (the build makes dist/shift-traffic/index.js from a template that does the same): inputs are validated first; what it does then (./main.ts) is loaded with import(). */
 import { shiftTrafficAction } from "./definition";
-import { isMainModule, runAction, type RuntimeOptions } from "../../entries/runtime";
+import { isMainModule, runAction, type RuntimeOptions } from "../../runtime/run-action";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
   return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./main")).main(settings, ctx), options);

@@ -9,8 +9,8 @@ import type { shiftTrafficAction } from "./definition";
 import type { CanaryReport } from "../../analyze/analyze";
 import { renderShiftSummary } from "./summary";
 import { SafetyError } from "../../util/errors";
-import { reportDeployment } from "../../entries/deployment-status";
-import type { ActionContext } from "../../entries/runtime";
+import { reportDeployment } from "../../runtime/deployment-status";
+import type { ActionContext } from "../../runtime/run-action";
 
 type ShiftSettings = Settings<typeof shiftTrafficAction>;
 

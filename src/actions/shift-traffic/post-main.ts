@@ -6,7 +6,7 @@ import { renderPostSummary } from "./post-summary";
 import type { Settings } from "../../inputs/define";
 import type { shiftTrafficAction } from "./definition";
 import { errorMessage, SafetyError } from "../../util/errors";
-import type { ActionContext } from "../../entries/runtime";
+import type { ActionContext } from "../../runtime/run-action";
 
 /** GitHub kills a cancelled job 7.5 s after SIGINT: the post step restores within this, or says it could not. */
 export const POST_DEADLINE_MS = 3_000;

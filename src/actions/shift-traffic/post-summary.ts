@@ -2,7 +2,7 @@
 import { consoleUrl, targetGroupName } from "../../util/arn";
 import type { RestoreOutcome } from "../../domain/restore";
 import { shareOf } from "../../domain/weights";
-import { link, summary } from "../../report/summary";
+import { link, summary } from "../../util/summary";
 
 export function renderPostSummary(outcome: Pick<RestoreOutcome, "changed" | "before" | "after" | "message">): string {
   const rows = outcome.after.map((g) => [

@@ -2,7 +2,7 @@
 import { consoleUrl } from "../../util/arn";
 import type { ShiftResult } from "../../domain/shift-traffic";
 import { shareOf } from "../../domain/weights";
-import { bold, joined, link, seconds, summary, type Summary } from "../../report/summary";
+import { bold, joined, link, seconds, summary, type Summary } from "../../util/summary";
 import { COLOURS, addChart, timeLabels } from "../../report/chart";
 
 function elapsed(ms: number, start: number): string {

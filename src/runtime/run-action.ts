@@ -5,30 +5,17 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Ports } from "../adapters/aws/factory";
-import type { ActionIO } from "../github/io";
-import { createRunnerIO } from "../github/runner-io";
+import type { ActionIO } from "../adapters/github/io";
+import { createRunnerIO } from "../adapters/github/runner-io";
 import { type ActionDefinition, parseInputs, type SettingsOf, type InputSpec } from "../inputs/define";
 import { type Clock, type Random, systemClock } from "../util/clock";
-import { regionOf } from "../util/arn";
-import { ConfigurationError, errorMessage } from "../util/errors";
-import { type Cancellation, createCancellation, DeadlineError, stopOnSignals } from "../runtime/cancellation";
+import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
+import { checkRegion, regionFrom } from "./region";
+import { type Cancellation, createCancellation, DeadlineError, stopOnSignals } from "./cancellation";
+import { type RunInfo, runInfo } from "../util/run-info";
 
-export { CancelledError } from "../runtime/cancellation";
-
-export interface RunInfo {
-  repository: string;
-  runId: string;
-  runAttempt: string;
-  job: string;
-  sha: string;
-  actor: string;
-  serverUrl: string;
-  eventName: string;
-  /** Link to the workflow run, when known. */
-  runUrl: string | undefined;
-  /** The workflow run, as the deployment lock records it; with `job` and `runAttempt` it names the lock's holder (src/domain/lock-format.ts). */
-  lockOwner: string;
-}
+export { CancelledError } from "./cancellation";
+export type { RunInfo };
 
 export interface ActionContext {
   io: ActionIO;
@@ -46,24 +33,6 @@ export interface ActionContext {
   ports: (regionHint?: string) => Promise<Ports>;
 }
 
-export function runInfo(env: (name: string) => string | undefined): RunInfo {
-  const repository = env("GITHUB_REPOSITORY") ?? "local/repository";
-  const runId = env("GITHUB_RUN_ID") ?? "local";
-  const serverUrl = env("GITHUB_SERVER_URL") ?? "https://github.com";
-  return {
-    repository,
-    runId,
-    runAttempt: env("GITHUB_RUN_ATTEMPT") ?? "1",
-    job: env("GITHUB_JOB") ?? "job",
-    sha: env("GITHUB_SHA") ?? "",
-    actor: env("GITHUB_ACTOR") ?? "",
-    serverUrl,
-    eventName: env("GITHUB_EVENT_NAME") ?? "",
-    runUrl: env("GITHUB_RUN_ID") ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
-    lockOwner: `${repository}/actions/runs/${runId}`,
-  };
-}
-
 export interface RuntimeOptions {
   io?: ActionIO;
   clock?: Clock;
@@ -73,41 +42,9 @@ export interface RuntimeOptions {
   ports?: (regionHint?: string) => Promise<Ports>;
 }
 
-/** The region the step is told to use: input aws-region, then AWS_REGION, then AWS_DEFAULT_REGION (an empty value is not set). */
-function configuredRegion(settings: Record<string, unknown>, io: ActionIO): { region: string; source: string } | undefined {
-  const explicit = settings["aws-region"];
-  if (typeof explicit === "string" && explicit) return { region: explicit, source: "input aws-region" };
-  for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
-    const value = io.env(name);
-    if (value) return { region: value, source: name };
-  }
-  return undefined;
-}
-
-/** The region of every ARN input, in the order the action defines its inputs. */
-function arnRegions(settings: Record<string, unknown>): { name: string; region: string }[] {
-  const out: { name: string; region: string }[] = [];
-  for (const [name, value] of Object.entries(settings)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      const region = typeof item === "string" && item.startsWith("arn:") ? regionOf(item) : undefined;
-      if (region) out.push({ name, region });
-    }
-  }
-  return out;
-}
-
-/**
- * The region of the AWS clients: aws-region, AWS_REGION, AWS_DEFAULT_REGION, then the region of the
- * ARN the step was given (`hint`, else the first ARN input). Undefined with no ARN (environment-tags):
- * the SDK's own chain (its config file) is left to find one, and says so naming aws-region if it cannot.
- */
-export function regionFrom(settings: Record<string, unknown>, io: ActionIO, hint?: string): string | undefined {
-  return configuredRegion(settings, io)?.region ?? (hint || undefined) ?? arnRegions(settings)[0]?.region;
-}
-
 function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>, signal: () => AbortSignal): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) => (ports ??= import("../runtime/aws").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
+  return (hint) => (ports ??= import("./aws").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
 }
 
 /** Stops the step on SIGINT/SIGTERM (unless the caller brings its own signal) and at its deadline. */
@@ -161,31 +98,11 @@ export async function runAction<I extends Record<string, InputSpec>>(
   }
 }
 
-/**
- * An ARN input in another region than the one the AWS clients will use is refused before any AWS call:
- * the configured region, or with none configured the region of the first ARN (all must agree).
- */
-export function checkRegion(settings: Record<string, unknown>, io: ActionIO): void {
-  const configured = configuredRegion(settings, io);
-  const arns = arnRegions(settings);
-  const first = arns[0];
-  for (const { name, region } of arns) {
-    if (configured && region !== configured.region) {
-      throw new ConfigurationError(
-        `Input ${name}: the ARN is in region ${region}, but ${configured.source} is ${configured.region}. Give aws-region: ${region}, or configure credentials for ${region}.`,
-      );
-    }
-    if (!configured && first && region !== first.region) {
-      throw new ConfigurationError(`Input ${name}: the ARN is in region ${region}, but the ARN of input ${first.name} is in ${first.region}. Every ARN of a step must be in the step's one region.`);
-    }
-  }
-}
-
 export function reportFailure(io: ActionIO, error: unknown): void {
   const message = errorMessage(error);
-  // By name, not instanceof: what the action does after validation is bundled apart from this entry
-  // (dist/main/), with its own copy of the error classes. Subclasses keep their base's name.
-  const expected = error instanceof Error && (error.name === "ConfigurationError" || error.name === "SafetyError");
+  // The error classes are branded (src/util/errors.ts), so instanceof holds for an error thrown by the
+  // main bundle (dist/main/), which has its own copy of the classes.
+  const expected = error instanceof ConfigurationError || error instanceof SafetyError;
   if (!expected && error instanceof Error && error.stack) {
     io.debug(error.stack);
   }

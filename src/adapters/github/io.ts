@@ -6,8 +6,8 @@
  * What the runner would take as a command is kept out of what an action prints: `safeLines` for
  * log lines, `safeData` for the text of annotations (whose line breaks @actions/core escapes).
  */
-import { neutraliseCommands } from "../util/untrusted";
-import type { Summary } from "./summary";
+import { neutraliseCommands } from "../../util/untrusted";
+import type { Summary } from "../../util/summary";
 
 export interface AnnotationProperties {
   title?: string;

@@ -13,7 +13,7 @@
  * toolkit's modules free of side effects, so its HTTP client (for getIDToken) is left out.
  */
 import * as core from "@actions/core";
-import { maskSecrets } from "../util/untrusted";
+import { maskSecrets } from "../../util/untrusted";
 import { type ActionIO, type AnnotationProperties, safeData, safeLines } from "./io";
 
 /** Only the properties given: @actions/core writes `::name ::` for an object of empty ones. */

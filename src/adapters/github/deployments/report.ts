@@ -11,7 +11,7 @@
  * it does so for non-transient, non-production deployments; for production environments the
  * Environments page still shows the newest success as the active one.
  */
-import type { RunInfo } from "../../entries/runtime";
+import type { RunInfo } from "../../../util/run-info";
 import { createDeploymentsClient, type DeploymentsApi, type NewStatus } from "./client";
 import { type Deployment, findOrCreateDeployment, shortDescription } from "./match";
 

@@ -6,7 +6,7 @@
  * created in an earlier step of this run) or has a status whose log_url or target_url points at this
  * run. Only when none matches do we create one, with `ref` set to the commit so it is pinned.
  */
-import * as z from "../../util/zod";
+import * as z from "../../../util/zod";
 import type { DeploymentsApi, Outcome, Repository } from "./client";
 
 export interface DeploymentRequest {

@@ -11,7 +11,7 @@
  * (`blocks()`): the runner IO hands them one by one to @actions/core's summary
  * (`addRaw(block).addEOL()`, a blank line between). No imports beyond the sanitiser: nothing heavy on start-up.
  */
-import { untrusted } from "../util/untrusted";
+import { untrusted } from "./untrusted";
 
 const MARKUP = Symbol("markdown");
 

@@ -17,7 +17,7 @@ import { defaults } from "@actions/github/lib/utils";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Octokit } from "@octokit/core";
-import { errorMessage } from "../../util/errors";
+import { errorMessage } from "../../../util/errors";
 
 export type Outcome<T> = { ok: true; value: T; message: string } | { ok: false; message: string };
 

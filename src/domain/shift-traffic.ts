@@ -4,198 +4,67 @@
  * are read back; between steps, gates (health, alarms, canary analysis) may abort, and any abort
  * puts traffic back on the stable slot. At 100% the new slot becomes stable.
  */
-import type { AlarmStates } from "../ports/alarms";
-import type { LockRules, Stickiness, WeightedGroup } from "../ports/load-balancer";
-import type { Clock, Random } from "../util/clock";
+import type { WeightedGroup } from "../ports/load-balancer";
 import { errorMessage } from "../util/errors";
 import { untrusted } from "../util/untrusted";
-import {
-  analyzeState,
-  type Environment,
-  type EnvironmentPorts,
-  type EnvironmentRef,
-  findSlot,
-  findFleets,
-  fleetOf,
-  otherSlot,
-  refuseInconsistent,
-  resolveEnvironment,
-  type Slot,
-} from "./environment";
-import { acquireLock, type AcquiredLock, type LockOwner, LockLostError, type SavedLock } from "./lock";
+import { type Environment, findFleets, fleetOf, type Slot } from "./environment";
+import { acquireLock, type AcquiredLock, LockLostError } from "./lock";
 import { scaleInAfterDraining } from "./scale-in";
+import {
+  describeShift,
+  dryRunShift,
+  type Gate,
+  type GateContext,
+  type GateResult,
+  AbortShift,
+  checkAborted,
+  type PlannedShift,
+  planShift,
+  type ShiftDeps,
+  type ShiftOptions,
+  type ShiftPlan,
+  type ShiftPorts,
+  type ShiftResult,
+  type ShiftRun,
+  type TimelineEntry,
+} from "./shift-traffic-plan";
 import { TAG, tagText } from "./tags";
-import { formatMinHealthy, type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
-import { assertUnchanged, ListenerChangedError, requireHealthy, writeVerified } from "./traffic";
+import { formatMinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
+import { assertRolesUnchanged, assertUnchanged, ListenerChangedError, requireHealthy, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
 
-export type ShiftPlan = { kind: "weight"; percent: number } | { kind: "steps"; percents: number[]; intervalMs: number };
+export type { Gate, GateContext, GateResult, ShiftDeps, ShiftOptions, ShiftPlan, ShiftPorts, ShiftResult, TimelineEntry };
 
-export interface GateContext {
-  /** 0-based index of this look (a look follows every bake). */
-  stepIndex: number;
-  /** Number of looks planned: one after every step except a final 100% step. */
-  plannedLooks: number;
-  share: number;
-  stepStartedAt: number;
-  /** When the canary began receiving traffic in this run; analysis windows grow from here. */
-  canaryStartedAt: number;
-  now: number;
-  /** True on the last look: the one before 100%, or after the last step of a canary that stops short of 100%. */
-  final: boolean;
-  /** The slot gaining traffic (the canary) and the stable one (the baseline). */
-  canary: Slot;
-  baseline: Slot;
-  loadBalancerArn: string;
-}
-
-export interface GateResult {
-  ok: boolean;
-  /** In words; shown in the summary and in the abort reason. */
-  detail: string;
-}
-
-/** A check made at the end of each bake interval (canary analysis). */
-export interface Gate {
-  name: string;
-  check(ctx: GateContext): Promise<GateResult>;
-}
-
-export interface ShiftOptions {
-  environment: EnvironmentRef;
-  to: string;
-  plan: ShiftPlan;
-  minHealthy: MinHealthy;
-  /** Seconds of stickiness to set on the forward action; 0 turns it off; undefined leaves it. */
-  stickinessSeconds?: number | undefined;
-  alarmNames: string[];
-  scaleInPrevious: boolean;
-  /** Extra bake after the deregistration delay before the previous fleet is scaled in. */
-  scaleInDelayMs: number;
-  timeoutMs: number;
-  dryRun: boolean;
-  /** The run, job and attempt that hold the deployment lock (a string: the run). */
-  lockOwner: LockOwner | string;
-  lockTtlMs: number;
-  /** How often gates and health are polled during a bake. */
-  watchEveryMs: number;
-  /** Tags to write on promotion (e.g. sha). */
-  sha?: string | undefined;
-}
-
-export interface ShiftPorts extends EnvironmentPorts {
-  alarms: () => Promise<AlarmStates>;
-  locks: LockRules;
-}
-
-export interface ShiftDeps {
-  ports: ShiftPorts;
-  gates: Gate[];
-  clock: Clock;
-  random: Random;
-  log: (line: string) => void;
-  warn: (line: string) => void;
-  signal?: AbortSignal | undefined;
-  /** Called once the plan is known, before any write, so the post step can restore after a crash. */
-  onStart?: (restore: { environment: Environment; restoreTo: WeightedGroup[]; stableArn: string; lock: SavedLock }) => void;
-}
-
-export interface TimelineEntry {
-  at: number;
-  /** Share of the receiving slot after the event, 0–100. */
-  share: number;
-  event: "start" | "shift" | "gate" | "abort" | "restore" | "promote" | "scale-in";
-  detail: string;
-}
-
-export interface ShiftResult {
-  environment: Environment;
-  from: Slot;
-  to: Slot;
-  plan: number[];
-  stepsCompleted: number;
-  finalWeights: WeightedGroup[];
-  finalShare: number;
-  aborted: boolean;
-  abortReason?: string | undefined;
-  restored: boolean;
-  promoted: boolean;
-  dryRun: boolean;
-  planLines: string[];
-  timeline: TimelineEntry[];
-  scaledIn?: { asg: string; fromCapacity: number } | undefined;
-  durationMs: number;
-}
-
-class AbortShift extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-function planSteps(plan: ShiftPlan): number[] {
-  return plan.kind === "weight" ? [plan.percent] : plan.percents;
-}
-
-function describeShift(env: Environment, groups: WeightedGroup[]): string {
-  return env.slots.map((s) => `${s.name} ${shareOf(groups, s.targetGroupArn)}%`).join(", ");
-}
-
+/** The phases: plan (nothing changes), take the lock, shift step by step (baking between), then promote, scale in and give the lock back. */
 export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Promise<ShiftResult> {
   const { clock, ports, log } = deps;
   const started = clock.now();
-  const deadline = started + options.timeoutMs;
-  const env = await resolveEnvironment(options.environment, ports);
-  const state = analyzeState(env);
-  refuseInconsistent(state, "shift-traffic");
-  const to = findSlot(env, options.to);
-  const from = otherSlot(env, to);
-  const stickiness: Stickiness | undefined =
-    options.stickinessSeconds === undefined ? undefined : options.stickinessSeconds > 0 ? { enabled: true, durationSeconds: options.stickinessSeconds } : { enabled: false };
-  const steps = planSteps(options.plan);
-  const startShare = to.share;
-  const pending = steps.filter((p) => p > startShare || (p === startShare && p === steps[steps.length - 1] && !sameSticky(env, stickiness)));
-  const timeline: TimelineEntry[] = [{ at: started, share: startShare, event: "start", detail: describeShift(env, env.routing.groups) }];
-  const restoreTo = weightsFor(0, to.targetGroupArn, from.targetGroupArn);
-  const stableSlot = to.role === "stable" ? to : from;
-  const planLines = pending.map((p) => {
-    const after = weightsFor(p, to.targetGroupArn, from.targetGroupArn);
-    return `${describeShift(env, env.routing.groups)} → ${describeShift(env, after)}`;
-  });
-  const result: ShiftResult = {
-    environment: env,
-    from,
-    to,
-    plan: steps,
-    stepsCompleted: steps.length - pending.length,
-    finalWeights: env.routing.groups,
-    finalShare: startShare,
-    aborted: false,
-    restored: false,
-    promoted: false,
-    dryRun: options.dryRun,
-    planLines,
-    timeline,
-    durationMs: 0,
-  };
+  const plan = await planShift(options, ports, started);
+  const { env, result, restoreTo, stableSlot } = plan;
   if (options.dryRun) {
-    for (const line of planLines) log(`[dry-run] would set weights: ${line}`);
-    if (steps[steps.length - 1] === 100) log(`[dry-run] would tag ${to.name} stable and ${from.name} previous`);
-    if (options.scaleInPrevious) log(`[dry-run] would scale in the Auto Scaling group of ${from.name} after its deregistration delay`);
+    dryRunShift(options, plan, log);
     result.durationMs = clock.now() - started;
     return result;
   }
 
   const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, signal: deps.signal });
   deps.onStart?.({ environment: env, restoreTo, stableArn: stableSlot.targetGroupArn, lock: lock.saved() });
+  const run: ShiftRun = { lock, current: env.routing.groups, seenAt: clock.now(), canaryStartedAt: plan.startShare > 0 ? started : undefined, lastHealth: undefined };
+  const aborted = await shiftSteps(options, deps, plan, run, started);
+  if (aborted) return aborted;
+  await finish(options, deps, plan, lock, started);
+  result.durationMs = clock.now() - started;
+  return result;
+}
+
+/** Each pending step: health first, then the weights written and read back, then a bake. A failure restores (abortShift). */
+async function shiftSteps(options: ShiftOptions, deps: ShiftDeps, plan: PlannedShift, run: ShiftRun, started: number): Promise<ShiftResult | undefined> {
+  const { clock, ports, log } = deps;
+  const { env, state, to, from, stickiness, steps, pending, result } = plan;
+  const { lock } = run;
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
-  let current = env.routing.groups;
-  // When the weights were last read or written: older than a second, they are read again before a write.
-  let seenAt = clock.now();
-  let canaryStartedAt = startShare > 0 ? started : undefined;
   const bakesAfter = (i: number) => options.plan.kind === "steps" && (i < pending.length - 1 || pending[i]! < 100);
   const looks = pending.map((_, i) => i).filter(bakesAfter);
-  let lastHealth: { at: number; report: TargetGroupHealthReport } | undefined;
   try {
     if (state.phase === "steady" && state.inferred && state.live === from) {
       await ports.tags.write(from.targetGroupArn, { [TAG.role]: "stable", [TAG.updatedAt]: new Date(clock.now()).toISOString() });
@@ -203,74 +72,93 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     }
     for (const [i, percent] of pending.entries()) {
       checkAborted(deps.signal);
-      if (percent > shareOf(current, to.targetGroupArn)) {
+      if (percent > shareOf(run.current, to.targetGroupArn)) {
         // A bake's last health read less than a second old is still the truth; reading again would repeat it.
-        const fresh = lastHealth && clock.now() - lastHealth.at < 1000 ? lastHealth.report : undefined;
+        const fresh = run.lastHealth && clock.now() - run.lastHealth.at < 1000 ? run.lastHealth.report : undefined;
         const report = fresh ?? (await readTargetHealth(ports.targetGroups, to.targetGroupArn, requirement));
-        lastHealth = { at: clock.now(), report };
+        run.lastHealth = { at: clock.now(), report };
         if (!report.ok) throw new AbortShift(`${to.name} is not healthy enough to receive ${percent}% (min-healthy ${formatMinHealthy(options.minHealthy)}): ${report.summary}`);
       }
       const next = weightsFor(percent, to.targetGroupArn, from.targetGroupArn);
       await lock.assertHeld(`moving ${to.name} to ${percent}%`);
-      if (clock.now() - seenAt >= 1000) await assertUnchanged(ports.router, env.ref, current, `moving ${to.name} to ${percent}%`);
+      if (clock.now() - run.seenAt >= 1000) await assertUnchanged(ports.router, env.ref, run.current, `moving ${to.name} to ${percent}%`);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
-      current = verified.groups;
-      seenAt = clock.now();
-      canaryStartedAt ??= clock.now();
+      run.current = verified.groups;
+      run.seenAt = clock.now();
+      run.canaryStartedAt ??= clock.now();
       result.stepsCompleted = steps.length - pending.length + i + 1;
-      result.finalWeights = current;
+      result.finalWeights = run.current;
       result.finalShare = percent;
-      timeline.push({ at: clock.now(), share: percent, event: "shift", detail: `verified: ${describeShift(env, current)}` });
-      log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, current)} (verified on the load balancer)`);
+      result.timeline.push({ at: clock.now(), share: percent, event: "shift", detail: `verified: ${describeShift(env, run.current)}` });
+      log(`Step ${result.stepsCompleted}/${steps.length}: ${describeShift(env, run.current)} (verified on the load balancer)`);
       const look = looks.indexOf(i);
       if (look >= 0) {
-        lastHealth = await bake(options, deps, {
+        run.lastHealth = await bake(options, deps, {
           lock,
-          lastHealth,
+          lastHealth: run.lastHealth,
           to,
           from,
           loadBalancerArn: env.routing.loadBalancerArn,
-          canaryStartedAt: canaryStartedAt ?? clock.now(),
+          canaryStartedAt: run.canaryStartedAt ?? clock.now(),
           share: percent,
           stepIndex: look,
           plannedLooks: looks.length,
-          deadline,
-          timeline,
+          deadline: plan.deadline,
+          timeline: result.timeline,
           final: look === looks.length - 1,
         });
       }
     }
+    return undefined;
   } catch (error) {
-    if (error instanceof ListenerChangedError) {
-      // Someone else's weights: restoring would overwrite them as surely as the next step would.
-      result.aborted = true;
-      result.abortReason = error.message;
-      timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
-      await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
-      result.durationMs = clock.now() - started;
-      throw Object.assign(error, { shiftResult: result });
-    }
-    if (error instanceof LockLostError) {
-      // A rollback owns the environment now; writing weights here would fight it.
-      result.aborted = true;
-      result.abortReason = error.message;
-      timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
-      result.durationMs = clock.now() - started;
-      throw Object.assign(error, { shiftResult: result });
-    }
-    const reason = error instanceof AbortShift ? error.reason : errorMessage(error);
-    result.aborted = true;
-    result.abortReason = reason;
-    timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: reason });
-    deps.warn(`Aborting the shift: ${reason}`);
-    await restore(env, stableSlot, restoreTo, current, options, deps, result, lock, seenAt);
-    // Not restored: the lock stays this job's, so its post step (or a rollback) can still restore.
-    if (result.restored) await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
-    result.durationMs = clock.now() - started;
-    if (error instanceof AbortShift) return result;
-    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { shiftResult: result });
+    return abortShift(error, options, deps, plan, run, started);
   }
+}
 
+/**
+ * A step failed. Someone else's weights or a lost lock: stop, writing nothing. Otherwise put traffic
+ * back on the stable slot; the lock is given back once restored. An AbortShift (a gate, health, the
+ * timeout) returns the result; anything else is thrown with it.
+ */
+async function abortShift(error: unknown, options: ShiftOptions, deps: ShiftDeps, plan: PlannedShift, run: ShiftRun, started: number): Promise<ShiftResult> {
+  const { clock } = deps;
+  const { env, to, stableSlot, restoreTo, result } = plan;
+  const { lock, current, seenAt } = run;
+  const { timeline } = result;
+  if (error instanceof ListenerChangedError) {
+    // Someone else's weights: restoring would overwrite them as surely as the next step would.
+    result.aborted = true;
+    result.abortReason = error.message;
+    timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
+    await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+    result.durationMs = clock.now() - started;
+    throw Object.assign(error, { shiftResult: result });
+  }
+  if (error instanceof LockLostError) {
+    // A rollback owns the environment now; writing weights here would fight it.
+    result.aborted = true;
+    result.abortReason = error.message;
+    timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: error.message });
+    result.durationMs = clock.now() - started;
+    throw Object.assign(error, { shiftResult: result });
+  }
+  const reason = error instanceof AbortShift ? error.reason : errorMessage(error);
+  result.aborted = true;
+  result.abortReason = reason;
+  timeline.push({ at: clock.now(), share: shareOf(current, to.targetGroupArn), event: "abort", detail: reason });
+  deps.warn(`Aborting the shift: ${reason}`);
+  await restore(env, stableSlot, restoreTo, current, options, deps, result, lock, seenAt);
+  // Not restored: the lock stays this job's, so its post step (or a rollback) can still restore.
+  if (result.restored) await lock.release().catch((e) => deps.warn(`Could not release the deployment lock: ${errorMessage(e)}`));
+  result.durationMs = clock.now() - started;
+  if (error instanceof AbortShift) return result;
+  throw Object.assign(error instanceof Error ? error : new Error(String(error)), { shiftResult: result });
+}
+
+/** At 100%: promote (unless the roles changed under us) and scale the previous fleet in. Then the lock: released, or parked part way. */
+async function finish(options: ShiftOptions, deps: ShiftDeps, plan: PlannedShift, lock: AcquiredLock, started: number): Promise<void> {
+  const { clock } = deps;
+  const { env, state, to, from, result } = plan;
   if (result.finalShare === 100 && to.role !== "stable") {
     // The roles this run found, and the one it may have written itself (an untagged live slot tagged stable).
     const found = new Map([[to.targetGroupArn, [to.role]], [from.targetGroupArn, state.phase === "steady" && state.inferred && state.live === from ? [from.role, "stable" as const] : [from.role]]]);
@@ -280,27 +168,15 @@ export async function shiftTraffic(options: ShiftOptions, deps: ShiftDeps): Prom
     });
     await promote(env, to, from, options, deps, lock);
     result.promoted = true;
-    timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
+    result.timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
     if (options.scaleInPrevious) {
       result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs, { ...deps, purpose: "scale-in-previous", lock });
-      timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
+      result.timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
     }
   }
   if (result.finalShare === 100 || result.finalShare === 0) await lock.release();
   // Part way: a later step of this run (the promotion after an approval) claims it.
   else if (!(await lock.park())) deps.warn("The deployment lock was no longer this step's to leave to the next step of its run; the next step takes it as any other deployment would.");
-  result.durationMs = clock.now() - started;
-  return result;
-}
-
-function sameSticky(env: Environment, stickiness: Stickiness | undefined): boolean {
-  if (!stickiness) return true;
-  const s = env.routing.stickiness;
-  return s.enabled === stickiness.enabled && (!s.enabled || s.durationSeconds === stickiness.durationSeconds);
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("cancelled");
 }
 
 interface BakeContext {
@@ -396,26 +272,6 @@ async function restore(
     deps.log(`Restored 100% of traffic to ${stable.name} (verified on the load balancer)`);
   } catch (error) {
     deps.warn(`Could not restore traffic to ${stable.name}: ${errorMessage(error)}. Traffic stays at ${describeShift(env, current)}. Run the rollback action.`);
-  }
-}
-
-/**
- * Before promotion rewrites the roles: the slots' role tags must still be what this run found (a
- * second old at least: the environment was just read otherwise). A changed role means someone else
- * changed the environment; promoting would overwrite their tags.
- */
-async function assertRolesUnchanged(env: Environment, found: Map<string, (string | undefined)[]>, readAt: number, deps: ShiftDeps): Promise<void> {
-  if (deps.clock.now() - readAt < 1000) return;
-  const now = await deps.ports.tags.read([...found.keys()]);
-  for (const slot of env.slots) {
-    const expected = found.get(slot.targetGroupArn);
-    const role = now.get(slot.targetGroupArn)?.[TAG.role];
-    if (expected && !expected.includes(role)) {
-      throw new ListenerChangedError(
-        `The tags changed under this deployment: ${slot.name} is tagged ${TAG.role}=${untrusted(role ?? "(none)", 64)} where this run found ${expected.map((r) => r ?? "(none)").join(" or ")}. ` +
-          "Not promoting, and not overwriting them: find out what changed them, then run rollback or deploy again.",
-      );
-    }
   }
 }
 

@@ -2,10 +2,13 @@
  * Writing weights safely: every write is read back and compared (the load balancer's own view is
  * the truth), and weight only ever goes to a target group with enough healthy targets.
  */
-import type { ForwardState, RoutingRef, Stickiness, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
+import type { ForwardState, ResourceTags, RoutingRef, Stickiness, TargetGroups, TrafficRouter, WeightedGroup } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
 import { OperationalError, SafetyError } from "../util/errors";
 import { targetGroupName } from "../util/arn";
+import { untrusted } from "../util/untrusted";
+import type { Environment } from "./environment";
+import { TAG } from "./tags";
 import { type HealthRequirement, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { describeWeights, sameWeights } from "./weights";
 
@@ -90,4 +93,24 @@ export async function requireHealthy(
   const report = await readTargetHealth(targetGroups, arn, requirement);
   if (!report.ok) throw new SafetyError(`Not ${purpose}: ${report.summary}.`);
   return report;
+}
+
+/**
+ * Before promotion rewrites the roles: the slots' role tags must still be what this run found (a
+ * second old at least: the environment was just read otherwise). A changed role means someone else
+ * changed the environment; promoting would overwrite their tags.
+ */
+export async function assertRolesUnchanged(env: Environment, found: Map<string, (string | undefined)[]>, readAt: number, deps: { clock: Clock; ports: { tags: ResourceTags } }): Promise<void> {
+  if (deps.clock.now() - readAt < 1000) return;
+  const now = await deps.ports.tags.read([...found.keys()]);
+  for (const slot of env.slots) {
+    const expected = found.get(slot.targetGroupArn);
+    const role = now.get(slot.targetGroupArn)?.[TAG.role];
+    if (expected && !expected.includes(role)) {
+      throw new ListenerChangedError(
+        `The tags changed under this deployment: ${slot.name} is tagged ${TAG.role}=${untrusted(role ?? "(none)", 64)} where this run found ${expected.map((r) => r ?? "(none)").join(" or ")}. ` +
+          "Not promoting, and not overwriting them: find out what changed them, then run rollback or deploy again.",
+      );
+    }
+  }
 }

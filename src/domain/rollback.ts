@@ -6,7 +6,7 @@
 import type { Fleet, FleetGroup } from "../ports/fleet";
 import type { LockRules } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
-import { ConfigurationError, errorMessage, OperationalError, SafetyError } from "../util/errors";
+import { ConfigurationError, errorMessage, SafetyError } from "../util/errors";
 import {
   analyzeState,
   type Environment,
@@ -14,15 +14,13 @@ import {
   type EnvironmentRef,
   type EnvironmentState,
   findSlot,
-  fleetOf,
   otherSlot,
   resolveEnvironment,
   type Slot,
 } from "./environment";
 import { capacityOf, formatCapacity, planCapacity } from "./fleet-capacity";
-import { guardProcesses } from "./fleet-guard";
-import { waitUntilServing } from "./fleet-serving";
 import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
+import { readFleets, scaleUpGood } from "./rollback-fleet";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
@@ -109,44 +107,17 @@ export function chooseGoodSlot(env: Environment, state: EnvironmentState, option
   }
 }
 
+/** The phases: plan (nothing changes), take the lock, make the good slot healthy (scaling it up), move the traffic, tag, scale the bad slot in. */
 export async function rollback(options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
   const { clock, ports, log } = deps;
   const started = clock.now();
-  const env = await resolveEnvironment(options.environment, ports);
-  const state = analyzeState(env);
-  const good = chooseGoodSlot(env, state, options);
-  const bad = otherSlot(env, good);
-  const alreadyThere = good.share === 100 && (good.role === "stable" || (state.phase === "steady" && state.live === good));
-  const result: RollbackResult = {
-    environment: env,
-    phaseBefore: state.phase,
-    good,
-    bad,
-    fromVersion: bad.share > 0 ? bad.version : good.share === 100 ? good.version : bad.version,
-    toVersion: good.version,
-    alreadyThere,
-    planLines: [],
-    dryRun: options.dryRun,
-    durationMs: 0,
-  };
-  if (alreadyThere && !options.toSlot && !options.toVersion) {
-    if (!options.dryRun) {
-      // A deployment in progress on the idle slot is stopped: it checks the lock before it tags or shifts.
-      const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true, signal: deps.signal });
-      result.tookOverLockFrom = lock.tookOverFrom;
-      await lock.release();
-    }
-    log(
-      `Nothing to roll back: ${good.name}${good.version ? ` (${good.version})` : ""} is the last known good slot and already serves all traffic; ` +
-        `${bad.name} is ${bad.role ? `tagged ${bad.role}` : "untagged"}, not previous. Give to-version or to-slot to roll to another slot. Nothing was changed.`,
-    );
-    result.planLines = [`traffic: already 100% on ${good.name}; nothing to change`];
-    result.durationMs = clock.now() - started;
-    return result;
-  }
+  const plan = await planRollback(options, ports);
+  const { env, state, good, bad, alreadyThere, result } = plan;
+  if (alreadyThere && !options.toSlot && !options.toVersion) return nothingToRollBack(options, deps, plan, started);
   log(`Rolling back to ${good.name}${good.version ? ` (${good.version})` : ""} from ${bad.name}${bad.version ? ` (${bad.version})` : ""}; state was ${state.phase}${state.phase === "inconsistent" ? ` (${state.reason})` : ""}. Reason: ${options.reason}`);
 
-  const { fleet, group, badGroup, error: fleetError } = await readFleets(env, good, bad, ports);
+  const fleets = await readFleets(env, good, bad, ports);
+  const { fleet, group, badGroup, error: fleetError } = fleets;
   if (fleetError) deps.warn(`${errorMessage(fleetError)}. The rollback goes on without that group: it is neither scaled nor tagged, and traffic moves back only if ${good.name} is healthy.`);
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
   const healthNow = await readTargetHealth(ports.targetGroups, good.targetGroupArn, requirement);
@@ -169,39 +140,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   result.tookOverLockFrom = lock.tookOverFrom;
   try {
     if (!healthNow.ok) {
-      if (fleetError && !group) {
-        throw new SafetyError(`Rollback refused: ${healthNow.summary}, and ${good.name} cannot be scaled up: ${errorMessage(fleetError)}. Traffic was left where it is.`, { cause: fleetError });
-      }
-      if (!group || !fleet || !target) {
-        throw new SafetyError(`Rollback refused: ${healthNow.summary}, and no Auto Scaling group feeds ${good.targetGroupName} to scale up. Traffic was left where it is.`);
-      }
-      const before = formatCapacity(capacityOf(group));
-      const guard = await guardProcesses(fleet, group, log);
-      try {
-        await fleet.setCapacity(group.name, target);
-        log(`Scaling ${group.name} back up: ${before} → ${formatCapacity(target)}`);
-        const serving = await waitUntilServing({
-          fleet,
-          groupName: group.name,
-          targetGroups: ports.targetGroups,
-          targetGroupArn: good.targetGroupArn,
-          count: target.desiredCapacity,
-          minHealthy: options.minHealthy,
-          since: new Date(started),
-          timeoutMs: Math.max(1000, started + options.timeoutMs - clock.now()),
-          clock,
-          random: deps.random,
-          log,
-          signal: deps.signal,
-          checkpoint: () => lock.checkpoint(`${good.name} became healthy`),
-        });
-        result.health = serving.health;
-      } catch (error) {
-        await guard.releaseAfterFailure();
-        throw new SafetyError(`Rollback refused: ${good.name} did not become healthy in time, so traffic was left where it is. ${errorMessage(error)}`, { cause: error });
-      }
-      await guard.release();
-      result.scaledUp = { asg: group.name, before, after: formatCapacity(target) };
+      await scaleUpGood({ options, deps, good, fleets, target, healthNow, lock, started, result });
     } else {
       result.health = healthNow;
     }
@@ -211,17 +150,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
       log(`Traffic restored: 100% on ${good.name}, verified on the load balancer (${shareOf(verified.groups, good.targetGroupArn)}%)`);
       await settleAfterPreemption(lock, started, env, good, bad, deps);
     }
-    const now = new Date(clock.now()).toISOString();
-    // Free text fits ELBv2's tag pattern through tagText; the summary shows the reason in full.
-    const reason = tagText(rollbackReason(options.reason, options.actor));
-    const goodTags = { [TAG.role]: "stable", [TAG.updatedAt]: now, [TAG.rolledBackFrom]: tagText(bad.version ?? bad.name), [TAG.reason]: reason };
-    const badTags = { [TAG.role]: "failed", [TAG.updatedAt]: now, [TAG.reason]: reason };
-    await ports.tags.write(good.targetGroupArn, goodTags);
-    await ports.tags.write(bad.targetGroupArn, badTags);
-    if (fleet) {
-      if (group) await fleet.tag(group.name, goodTags);
-      if (badGroup) await fleet.tag(badGroup.name, badTags);
-    }
+    await tagOutcome(options, deps, plan, fleet ? { fleet, group, badGroup } : undefined);
     if (options.scaleInBad) {
       try {
         result.scaledIn = await scaleInAfterDraining(env, bad, 0, { ports: { ...ports, fleet: ports.fleet }, clock, log, signal: deps.signal, purpose: "scale-in-bad", lock });
@@ -236,28 +165,71 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   return result;
 }
 
-interface RollbackFleets {
-  fleet?: Fleet | undefined;
-  group?: FleetGroup | undefined;
-  badGroup?: FleetGroup | undefined;
-  /** Why the groups could not be read (what was tried, and AWS's answer); never read as "no group". */
-  error?: Error | undefined;
+interface PlannedRollback {
+  env: Environment;
+  state: EnvironmentState;
+  good: Slot;
+  bad: Slot;
+  /** The good slot already serves all traffic. */
+  alreadyThere: boolean;
+  result: RollbackResult;
 }
 
-/** The Auto Scaling groups feeding both slots. A failed read is kept as the error it is, with the groups read before it. */
-async function readFleets(env: Environment, good: Slot, bad: Slot, ports: EnvironmentPorts): Promise<RollbackFleets> {
-  const out: RollbackFleets = {};
-  let slot = good;
-  try {
-    out.fleet = await ports.fleet();
-    out.group = await fleetOf(env, good, out.fleet);
-    slot = bad;
-    out.badGroup = await fleetOf(env, bad, out.fleet);
-  } catch (error) {
-    const Kind = error instanceof ConfigurationError ? ConfigurationError : OperationalError;
-    out.error = new Kind(`Could not find the Auto Scaling group of ${slot.name} (${slot.targetGroupName}): ${errorMessage(error)}`, { cause: error });
+async function planRollback(options: RollbackOptions, ports: EnvironmentPorts): Promise<PlannedRollback> {
+  const env = await resolveEnvironment(options.environment, ports);
+  const state = analyzeState(env);
+  const good = chooseGoodSlot(env, state, options);
+  const bad = otherSlot(env, good);
+  const alreadyThere = good.share === 100 && (good.role === "stable" || (state.phase === "steady" && state.live === good));
+  const result: RollbackResult = {
+    environment: env,
+    phaseBefore: state.phase,
+    good,
+    bad,
+    fromVersion: bad.share > 0 ? bad.version : good.share === 100 ? good.version : bad.version,
+    toVersion: good.version,
+    alreadyThere,
+    planLines: [],
+    dryRun: options.dryRun,
+    durationMs: 0,
+  };
+  return { env, state, good, bad, alreadyThere, result };
+}
+
+/** The last known good slot already serves all traffic: take the lock over (stopping a deployment in progress), change nothing. */
+async function nothingToRollBack(options: RollbackOptions, deps: RollbackDeps, plan: PlannedRollback, started: number): Promise<RollbackResult> {
+  const { clock, ports, log } = deps;
+  const { env, good, bad, result } = plan;
+  if (!options.dryRun) {
+    // A deployment in progress on the idle slot is stopped: it checks the lock before it tags or shifts.
+    const lock = await acquireLock({ rules: ports.locks, tags: ports.tags, environment: env.ref, owner: options.lockOwner, ttlMs: options.lockTtlMs, clock, random: deps.random, log, takeOver: true, signal: deps.signal });
+    result.tookOverLockFrom = lock.tookOverFrom;
+    await lock.release();
   }
-  return out;
+  log(
+    `Nothing to roll back: ${good.name}${good.version ? ` (${good.version})` : ""} is the last known good slot and already serves all traffic; ` +
+      `${bad.name} is ${bad.role ? `tagged ${bad.role}` : "untagged"}, not previous. Give to-version or to-slot to roll to another slot. Nothing was changed.`,
+  );
+  result.planLines = [`traffic: already 100% on ${good.name}; nothing to change`];
+  result.durationMs = clock.now() - started;
+  return result;
+}
+
+/** The good slot stable, the bad one failed, with why and who asked; on the target groups and their groups. */
+async function tagOutcome(options: RollbackOptions, deps: RollbackDeps, plan: PlannedRollback, groups: { fleet: Fleet; group?: FleetGroup | undefined; badGroup?: FleetGroup | undefined } | undefined): Promise<void> {
+  const { ports, clock } = deps;
+  const { good, bad } = plan;
+  const now = new Date(clock.now()).toISOString();
+  // Free text fits ELBv2's tag pattern through tagText; the summary shows the reason in full.
+  const reason = tagText(rollbackReason(options.reason, options.actor));
+  const goodTags = { [TAG.role]: "stable", [TAG.updatedAt]: now, [TAG.rolledBackFrom]: tagText(bad.version ?? bad.name), [TAG.reason]: reason };
+  const badTags = { [TAG.role]: "failed", [TAG.updatedAt]: now, [TAG.reason]: reason };
+  await ports.tags.write(good.targetGroupArn, goodTags);
+  await ports.tags.write(bad.targetGroupArn, badTags);
+  if (groups) {
+    if (groups.group) await groups.fleet.tag(groups.group.name, goodTags);
+    if (groups.badGroup) await groups.fleet.tag(groups.badGroup.name, badTags);
+  }
 }
 
 /** How long a weight write a preempted deployment had already sent may take to land. */

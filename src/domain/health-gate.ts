@@ -92,46 +92,55 @@ function describePlan(plan: GatePlan): string {
   return `health gate: waiting for ${parts.join(" and ")}`;
 }
 
+/** The phases: what must hold and for how long, polling until it holds (or time runs out), then the result in words. */
 export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<GateResult> {
   if (plan.targetGroupArns.length === 0 && plan.http.length === 0) throw new ConfigurationError("health gate: nothing to check; give target groups, URLs or both.");
   if (plan.targetGroupArns.length > 0 && !deps.targetGroups) throw new Error("runHealthGate: target groups given without the TargetGroups port");
   const { clock } = deps;
   const http = plan.http.map((spec) => new HttpCheck(spec, { fetch: deps.fetch, now: () => clock.now(), signal: deps.signal }));
   const start = clock.now();
-  let reports: TargetGroupHealthReport[] = [];
-  let polls = 0;
   const stable = await resolveStableFor(plan.stableFor ?? { kind: "fixed", ms: 0 }, deps.targetGroups, plan.targetGroupArns).catch((error: unknown) => {
     throw wrapError(`reading the health check settings of ${plan.targetGroupArns.map(targetGroupName).join(", ")} (for stable-for auto)`, error);
   });
   requireStableForFits(stable, plan.timeoutMs, (d) => `health gate: health must hold for ${d} once it passes`);
   if (stable.ms > 0) deps.log(`health gate: once everything passes, it must keep passing for ${formatSeconds(stable.ms)} (${stable.why}).`);
-  const lapses: Lapse[] = [];
-  const held = new HeldTargets();
-  let heldAtTimeout = 0;
+  const polled = await pollGate(plan, deps, http, stable.ms);
+  return gateResult(plan, http, stable, polled, clock.now() - start);
+}
 
+/** What the polling saw: the last reports, how often it polled, whether it held, the lapses of a hold. */
+interface Polled {
+  healthy: boolean;
+  reports: TargetGroupHealthReport[];
+  polls: number;
+  lapses: Lapse[];
+  heldAtTimeout: number;
+}
+
+async function pollGate(plan: GatePlan, deps: GateDeps, http: HttpCheck[], holdForMs: number): Promise<Polled> {
+  const polled: Polled = { healthy: true, reports: [], polls: 0, lapses: [], heldAtTimeout: 0 };
+  const held = new HeldTargets();
   const readGroup = (arn: string) =>
     readTargetHealth(deps.targetGroups!, arn, plan.requirement).catch((error: unknown) => {
       throw wrapError(`reading the target health of ${targetGroupName(arn)}`, error);
     });
-
-  let healthy = true;
   try {
     await pollUntil({
       label: describePlan(plan),
       timeoutMs: plan.timeoutMs,
-      clock,
+      clock: deps.clock,
       random: deps.random,
       log: deps.log,
       policy: deps.policy ?? gatePoll,
       ...(deps.signal ? { signal: deps.signal } : {}),
-      holdForMs: stable.ms,
-      onLapse: (lapse) => lapses.push(lapse),
+      holdForMs,
+      onLapse: (lapse) => polled.lapses.push(lapse),
       probe: async () => {
-        polls++;
+        polled.polls++;
         const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);
-        reports = groups;
+        const reports = (polled.reports = groups);
         const done = reports.every((r) => r.ok) && http.every((c) => c.passed);
-        const left = stable.ms > 0 ? held.check(done, reports) : undefined;
+        const left = holdForMs > 0 ? held.check(done, reports) : undefined;
         if (left) return { done: false, status: left };
         if (done) return { done: true, value: undefined };
         const status = [...reports.map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
@@ -140,15 +149,18 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
     });
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
-    healthy = false;
-    heldAtTimeout = error.heldMs;
+    polled.healthy = false;
+    polled.heldAtTimeout = error.heldMs;
   }
+  return polled;
+}
 
+function gateResult(plan: GatePlan, http: HttpCheck[], stable: { ms: number; why: string }, polled: Polled, elapsedMs: number): GateResult {
+  const { healthy, reports, lapses } = polled;
   const checks: GateCheck[] = [
     ...reports.map((r): GateCheck => ({ kind: "target-group", target: r.targetGroupArn, ok: r.ok, detail: withoutName(r) })),
     ...http.map((c): GateCheck => ({ kind: "http", target: c.spec.url, ok: c.passed, detail: c.detail() })),
   ];
-  const elapsedMs = clock.now() - start;
   const failing = [...reports.filter((r) => !r.ok).map((r) => r.summary), ...http.filter((c) => !c.passed).map((c) => `${c.spec.url}: ${c.detail()}`)];
   const timeout = `not healthy after ${(elapsedMs / 1000).toFixed(1)}s (timeout ${Math.round(plan.timeoutMs / 1000)}s)`;
   let reason: string | undefined;
@@ -157,7 +169,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
     reason =
       failing.length > 0
         ? `${timeout}: ${failing.join("; ")}${lapsed}`
-        : `${timeout}: every check was passing, but only for ${formatSeconds(heldAtTimeout)} of the ${formatSeconds(stable.ms)} it must hold (stable-for)${lapsed}`;
+        : `${timeout}: every check was passing, but only for ${formatSeconds(polled.heldAtTimeout)} of the ${formatSeconds(stable.ms)} it must hold (stable-for)${lapsed}`;
   }
   return {
     healthy,
@@ -165,7 +177,7 @@ export async function runHealthGate(plan: GatePlan, deps: GateDeps): Promise<Gat
     checks,
     targetGroups: reports,
     elapsedMs,
-    polls,
+    polls: polled.polls,
     timeoutMs: plan.timeoutMs,
     stableForMs: stable.ms,
     stableForWhy: stable.why,

@@ -130,86 +130,99 @@ function unlessTooThin(r: MetricResult, minP: number): MetricResult {
 /** Classifies one metric's measurement at the given two-sided alpha. Pure. */
 export function classifyMetric(policy: MetricPolicy, m: Measurement, alpha: number): MetricResult {
   const r = base(policy, m, alpha);
-  const confidence = 1 - alpha;
   switch (m.kind) {
     case "error":
       r.classification = "error";
       r.reason = `measurement failed: ${m.message}`;
       return r;
-    case "alarms": {
-      r.test = "alarm";
-      const firing = m.alarms.filter((a) => a.state === "ALARM");
-      const waiting = m.alarms.filter((a) => a.state === "INSUFFICIENT_DATA");
-      r.n = { baseline: 0, canary: m.alarms.length };
-      if (firing.length > 0) {
-        r.classification = "high";
-        r.failed = true;
-        r.criticalFailure = true;
-        r.reason = firing.map((a) => `alarm ${a.name} is in ALARM: ${a.reason}`).join("; ");
-        return r;
-      }
-      if (m.alarms.length === 0) return noData(r, policy, "no alarms found");
-      if (waiting.length > 0) return noData(r, policy, `${waiting.map((a) => a.name).join(", ")} in INSUFFICIENT_DATA`);
-      r.reason = `${m.alarms.length} alarm(s) OK`;
-      return r;
-    }
-    case "samples": {
-      const b = clean(m.baseline, policy.nanStrategy);
-      const c = clean(m.canary, policy.nanStrategy);
-      r.n = { baseline: b.length, canary: c.length };
-      if (c.length === 0 || (policy.compare && b.length === 0)) {
-        return noData(r, policy, `baseline ${b.length}, canary ${c.length} data points`);
-      }
-      r.canary = mean(c);
-      if (b.length > 0) {
-        r.baseline = mean(b);
-        const effect = ratio(r.canary, r.baseline);
-        r.effect = Number.isFinite(effect) ? effect : null;
-        if (!policy.compare) {
-          r.test = "threshold";
-          return finish(r, policy, { classification: "pass", critical: false, reason: "" });
-        }
-        const test = mannWhitney(b, c);
-        const shift = hodgesLehmann(b, c, confidence);
-        r.test = test.method === "exact" ? "mann-whitney-exact" : "mann-whitney-normal";
-        r.pValue = test.pValue;
-        r.shift = shift;
-        const significant = test.pValue < alpha;
-        const moved = shift.estimate > 0 || (shift.estimate === 0 && test.z > 0) ? "high" : shift.estimate < 0 || test.z < 0 ? "low" : null;
-        return unlessTooThin(finish(r, policy, judgeComparison(policy, { significant, moved, effect }, `p=${fmt(test.pValue)}`)), smallestRankTestP(b, c));
-      }
+    case "alarms":
+      return classifyAlarms(r, policy, m);
+    case "samples":
+      return classifySamples(r, policy, m, alpha);
+    case "counts":
+      return classifyCounts(r, policy, m, alpha);
+  }
+}
+
+/** Alarms: one in ALARM fails the canary outright; INSUFFICIENT_DATA is no data. */
+function classifyAlarms(r: MetricResult, policy: MetricPolicy, m: Extract<Measurement, { kind: "alarms" }>): MetricResult {
+  r.test = "alarm";
+  const firing = m.alarms.filter((a) => a.state === "ALARM");
+  const waiting = m.alarms.filter((a) => a.state === "INSUFFICIENT_DATA");
+  r.n = { baseline: 0, canary: m.alarms.length };
+  if (firing.length > 0) {
+    r.classification = "high";
+    r.failed = true;
+    r.criticalFailure = true;
+    r.reason = firing.map((a) => `alarm ${a.name} is in ALARM: ${a.reason}`).join("; ");
+    return r;
+  }
+  if (m.alarms.length === 0) return noData(r, policy, "no alarms found");
+  if (waiting.length > 0) return noData(r, policy, `${waiting.map((a) => a.name).join(", ")} in INSUFFICIENT_DATA`);
+  r.reason = `${m.alarms.length} alarm(s) OK`;
+  return r;
+}
+
+/** Samples (latencies, say): Mann-Whitney and the Hodges-Lehmann shift against the baseline, or thresholds only. */
+function classifySamples(r: MetricResult, policy: MetricPolicy, m: Extract<Measurement, { kind: "samples" }>, alpha: number): MetricResult {
+  const confidence = 1 - alpha;
+  const b = clean(m.baseline, policy.nanStrategy);
+  const c = clean(m.canary, policy.nanStrategy);
+  r.n = { baseline: b.length, canary: c.length };
+  if (c.length === 0 || (policy.compare && b.length === 0)) {
+    return noData(r, policy, `baseline ${b.length}, canary ${c.length} data points`);
+  }
+  r.canary = mean(c);
+  if (b.length > 0) {
+    r.baseline = mean(b);
+    const effect = ratio(r.canary, r.baseline);
+    r.effect = Number.isFinite(effect) ? effect : null;
+    if (!policy.compare) {
       r.test = "threshold";
       return finish(r, policy, { classification: "pass", critical: false, reason: "" });
     }
-    case "counts": {
-      const bad = (["baseline", "canary"] as const).filter((side) => {
-        const { events, total } = m[side];
-        return !(Number.isFinite(events) && Number.isFinite(total) && events >= 0 && total >= 0 && events <= total);
-      });
-      if (bad.length > 0) {
-        r.classification = "error";
-        r.reason = `measurement failed: invalid counts on the ${bad.join(" and ")} (${bad.map((side) => `${m[side].events} events of ${m[side].total}`).join(", ")}); events must be between 0 and the total`;
-        return r;
-      }
-      r.n = { baseline: m.baseline.total, canary: m.canary.total };
-      if (m.canary.total <= 0 || (policy.compare && m.baseline.total <= 0)) {
-        return noData(r, policy, `baseline ${m.baseline.total}, canary ${m.canary.total} trials`);
-      }
-      r.canary = m.canary.events / m.canary.total;
-      if (m.baseline.total > 0) r.baseline = m.baseline.events / m.baseline.total;
-      if (!policy.compare || r.baseline === null) {
-        r.test = "threshold";
-        return finish(r, policy, { classification: "pass", critical: false, reason: "" });
-      }
-      const effect = ratio(r.canary, r.baseline);
-      r.effect = Number.isFinite(effect) ? effect : null;
-      const test = twoProportionTest(m.baseline, m.canary, confidence);
-      r.test = "two-proportion-z";
-      r.pValue = test.pValue;
-      r.shift = { estimate: test.difference, lower: test.lower, upper: test.upper, confidence };
-      const moved = test.z > 0 ? "high" : test.z < 0 ? "low" : null;
-      const judged = finish(r, policy, judgeComparison(policy, { significant: test.pValue < alpha, moved, effect }, `p=${fmt(test.pValue)}`));
-      return unlessTooThin(judged, smallestProportionTestP(m.baseline.total, m.canary.total));
-    }
+    const test = mannWhitney(b, c);
+    const shift = hodgesLehmann(b, c, confidence);
+    r.test = test.method === "exact" ? "mann-whitney-exact" : "mann-whitney-normal";
+    r.pValue = test.pValue;
+    r.shift = shift;
+    const significant = test.pValue < alpha;
+    const moved = shift.estimate > 0 || (shift.estimate === 0 && test.z > 0) ? "high" : shift.estimate < 0 || test.z < 0 ? "low" : null;
+    return unlessTooThin(finish(r, policy, judgeComparison(policy, { significant, moved, effect }, `p=${fmt(test.pValue)}`)), smallestRankTestP(b, c));
   }
+  r.test = "threshold";
+  return finish(r, policy, { classification: "pass", critical: false, reason: "" });
+}
+
+/** Counts (errors of requests): the two-proportion z-test against the baseline, or thresholds only. */
+function classifyCounts(r: MetricResult, policy: MetricPolicy, m: Extract<Measurement, { kind: "counts" }>, alpha: number): MetricResult {
+  const confidence = 1 - alpha;
+  const bad = (["baseline", "canary"] as const).filter((side) => {
+    const { events, total } = m[side];
+    return !(Number.isFinite(events) && Number.isFinite(total) && events >= 0 && total >= 0 && events <= total);
+  });
+  if (bad.length > 0) {
+    r.classification = "error";
+    r.reason = `measurement failed: invalid counts on the ${bad.join(" and ")} (${bad.map((side) => `${m[side].events} events of ${m[side].total}`).join(", ")}); events must be between 0 and the total`;
+    return r;
+  }
+  r.n = { baseline: m.baseline.total, canary: m.canary.total };
+  if (m.canary.total <= 0 || (policy.compare && m.baseline.total <= 0)) {
+    return noData(r, policy, `baseline ${m.baseline.total}, canary ${m.canary.total} trials`);
+  }
+  r.canary = m.canary.events / m.canary.total;
+  if (m.baseline.total > 0) r.baseline = m.baseline.events / m.baseline.total;
+  if (!policy.compare || r.baseline === null) {
+    r.test = "threshold";
+    return finish(r, policy, { classification: "pass", critical: false, reason: "" });
+  }
+  const effect = ratio(r.canary, r.baseline);
+  r.effect = Number.isFinite(effect) ? effect : null;
+  const test = twoProportionTest(m.baseline, m.canary, confidence);
+  r.test = "two-proportion-z";
+  r.pValue = test.pValue;
+  r.shift = { estimate: test.difference, lower: test.lower, upper: test.upper, confidence };
+  const moved = test.z > 0 ? "high" : test.z < 0 ? "low" : null;
+  const judged = finish(r, policy, judgeComparison(policy, { significant: test.pValue < alpha, moved, effect }, `p=${fmt(test.pValue)}`));
+  return unlessTooThin(judged, smallestProportionTestP(m.baseline.total, m.canary.total));
 }

@@ -1,7 +1,7 @@
 /** shift-traffic once its inputs are valid: shiftTraffic → outputs, summary and deployment status. Loaded with import(). */
 import { createAnalysisGate } from "../../analyze/gate";
 import { lockOwnerOf } from "../../domain/lock-format";
-import { type Gate, type ShiftResult, shiftTraffic } from "../../domain/shift-traffic";
+import { type Gate, type ShiftOptions, type ShiftResult, shiftTraffic } from "../../domain/shift-traffic";
 import { shareOf } from "../../domain/weights";
 import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
@@ -11,6 +11,7 @@ import { renderShiftSummary } from "./summary";
 import { SafetyError } from "../../util/errors";
 import { reportDeployment } from "../../runtime/deployment-status";
 import type { ActionContext } from "../../runtime/run-action";
+import type { RunInfo } from "../../util/run-info";
 
 type ShiftSettings = Settings<typeof shiftTrafficAction>;
 
@@ -35,6 +36,26 @@ function writeOutputs(ctx: ActionContext, result: ShiftResult): void {
   ctx.io.setOutput("version", result.to.version ?? "");
 }
 
+/** The settings, mapped to the domain's request. */
+export function requestFromSettings(s: ShiftSettings, run: RunInfo): ShiftOptions {
+  return {
+    environment: environmentRef(s),
+    to: s.to,
+    plan: s.steps ? { kind: "steps", percents: s.steps, intervalMs: s.interval } : { kind: "weight", percent: s.weight! },
+    minHealthy: s["min-healthy"],
+    stickinessSeconds: s["stickiness-duration"] === undefined ? undefined : s["stickiness-duration"] / 1000,
+    alarmNames: s["alarm-names"],
+    scaleInPrevious: s["scale-in-previous"],
+    scaleInDelayMs: s["scale-in-delay"],
+    timeoutMs: s.timeout,
+    dryRun: s["dry-run"],
+    lockOwner: lockOwnerOf(run),
+    lockTtlMs: s["lock-ttl"],
+    watchEveryMs: 2000,
+    sha: run.sha || undefined,
+  };
+}
+
 /** A scale-in waits for the deregistration delay (at most 3600 s in ELBv2) and scale-in-delay after the shift. */
 const MAX_DEREGISTRATION_DELAY_MS = 3600_000;
 
@@ -46,22 +67,7 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
   const reports: CanaryReport[] = [];
   const gates = await analysisGates(s, ctx, reports);
   const result = await shiftTraffic(
-    {
-      environment: environmentRef(s),
-      to: s.to,
-      plan: s.steps ? { kind: "steps", percents: s.steps, intervalMs: s.interval } : { kind: "weight", percent: s.weight! },
-      minHealthy: s["min-healthy"],
-      stickinessSeconds: s["stickiness-duration"] === undefined ? undefined : s["stickiness-duration"] / 1000,
-      alarmNames: s["alarm-names"],
-      scaleInPrevious: s["scale-in-previous"],
-      scaleInDelayMs: s["scale-in-delay"],
-      timeoutMs: s.timeout,
-      dryRun: s["dry-run"],
-      lockOwner: lockOwnerOf(ctx.run),
-      lockTtlMs: s["lock-ttl"],
-      watchEveryMs: 2000,
-      sha: ctx.run.sha || undefined,
-    },
+    requestFromSettings(s, ctx.run),
     {
       ports,
       gates,

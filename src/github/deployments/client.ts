@@ -18,6 +18,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Octokit } from "@octokit/core";
 import { errorMessage } from "../../util/errors";
+import { untrusted } from "../../util/untrusted";
 
 export type Outcome<T> = { ok: true; value: T; message: string } | { ok: false; message: string };
 
@@ -88,9 +89,9 @@ interface Trace {
   attempts: string[];
 }
 
-function hint(status: number): string {
+function hint(status: number, rateLimited: boolean): string {
   if (status === 401) return " (the token is not valid)";
-  if (status === 403) return " (give the job `permissions: deployments: write`)";
+  if (status === 403 && !rateLimited) return " (give the job `permissions: deployments: write`)";
   if (status === 404) return " (the repository or deployment is not visible to the token)";
   return "";
 }
@@ -98,11 +99,12 @@ function hint(status: number): string {
 /** One failed attempt, as the outcome tells it. */
 function describeAttempt(error: unknown): string {
   if (error instanceof FinalAttempt) return error.message;
-  const e = error as { status?: number; response?: { data?: unknown }; cause?: unknown; message?: string };
+  const e = error as { status?: number; response?: { data?: unknown; headers?: Record<string, string | undefined> }; cause?: unknown; message?: string };
   if (e.response && typeof e.status === "number") {
     const data = e.response.data as { message?: unknown } | undefined;
-    const message = typeof data?.message === "string" && data.message ? `: ${data.message}` : "";
-    return `${e.status}${message}${hint(e.status)}`;
+    const text = typeof data?.message === "string" ? untrusted(data.message, 300) : "";
+    const rateLimited = e.response.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(text);
+    return `${e.status}${text ? `: ${text}` : ""}${hint(e.status, rateLimited)}`;
   }
   const code = (e.cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   return `connection failed: ${errorMessage(error)}${typeof code === "string" && !errorMessage(error).includes(code) ? ` (${code})` : ""}`;

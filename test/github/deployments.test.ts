@@ -205,6 +205,27 @@ describe("never blocking the deployment", () => {
     expect(stub.requests).toHaveLength(1);
   });
 
+  it("waits for a primary rate limit that resets within seconds, then goes on", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 1;
+    stub.faults.push({ status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, body: { message: "API rate limit exceeded" } });
+
+    const result = await reporter().started("staging", "v5");
+
+    expect(result.ok).toBe(true);
+    expect(stub.requests.filter((q) => q.method === "GET" && q.path === "/repos/acme/web/deployments")).toHaveLength(2);
+  });
+
+  it("does not wait an hour for a primary rate limit, and says so", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 3600;
+    stub.faults.push({ status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, body: { message: "API rate limit exceeded" } });
+
+    const result = await reporter().started("staging", "v5");
+
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/failed: 403: API rate limit exceeded \(GitHub asks to wait 360\d s\)$/);
+    expect(stub.requests).toHaveLength(1);
+  });
+
   it("gives up after the retry, says what was tried, and creates nothing when the list failed", async () => {
     stub.faults.push({ status: 503, body: { message: "Service Unavailable" } }, { status: 500, body: { message: "boom" } });
 

@@ -38,6 +38,8 @@ export interface StubStatus {
 export interface Fault {
   status?: number;
   retryAfter?: string;
+  /** More response headers (x-ratelimit-remaining, x-ratelimit-reset). */
+  headers?: Record<string, string>;
   /** Hold the response back this long (ms) before answering. */
   delayMs?: number;
   body?: unknown;
@@ -132,7 +134,7 @@ export async function startGitHubStub(): Promise<GitHubStub> {
       if (res.destroyed) return;
     }
     if (fault?.status) {
-      send(res, fault.status, fault.body ?? { message: "Server Error" }, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
+      send(res, fault.status, fault.body ?? { message: "Server Error" }, { ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}), ...fault.headers });
       return;
     }
 

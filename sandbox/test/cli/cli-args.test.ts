@@ -15,7 +15,7 @@ describe("sandbox CLI flags", () => {
     expect(() => parseArgs(["up", "--time-scale", "0"])).toThrow('flag --time-scale got "0"');
     expect(() => parseArgs(["up", "--port", "70000"])).toThrow('flag --port got "70000"; valid: an integer from 0 to 65535');
     expect(() => parseArgs(["up", "--port"])).toThrow("flag --port needs a value");
-    expect(() => parseArgs(["up", "--colour"])).toThrow('unknown flag "--colour"; valid flags: --config, --time-scale, --port, --seed');
+    expect(() => parseArgs(["up", "--colour"])).toThrow('unknown flag "--colour"; valid flags: --config, --template, --parameter, --time-scale, --port, --seed');
     expect(() => parseArgs(["down"])).toThrow('unknown command "down"; the only command is "up"');
     expect(() => parseArgs([])).toThrow("unknown command (none)");
   });

@@ -17,12 +17,8 @@ import { defaults } from "@actions/github/lib/utils";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Octokit } from "@octokit/core";
-<<<<<<< HEAD:src/adapters/github/deployments/client.ts
 import { errorMessage } from "../../../util/errors";
-=======
-import { errorMessage } from "../../util/errors";
-import { untrusted } from "../../util/untrusted";
->>>>>>> main:src/github/deployments/client.ts
+import { untrusted } from "../../../util/untrusted";
 
 export type Outcome<T> = { ok: true; value: T; message: string } | { ok: false; message: string };
 

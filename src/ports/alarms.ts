@@ -1,4 +1,4 @@
-/** CloudWatch alarm states, as gates between traffic steps. Adapter: src/aws/alarms.ts. */
+/** CloudWatch alarm states: the gates between traffic steps and the cloudwatch-alarms metric provider read them. Adapter: src/adapters/aws/alarms.ts. */
 export interface AlarmState {
   name: string;
   state: "OK" | "ALARM" | "INSUFFICIENT_DATA";

@@ -1,4 +1,4 @@
-/** Narrow ports to EC2 Auto Scaling and EC2 launch templates (adapters: src/aws/autoscaling.ts, src/aws/launch-templates.ts). */
+/** Narrow ports to EC2 Auto Scaling and EC2 launch templates (adapters: src/adapters/aws/autoscaling.ts, launch-templates.ts; fake: test/support/fake-fleet.ts). */
 
 export interface FleetInstance {
   id: string;

@@ -1,6 +1,7 @@
 /**
  * Narrow, domain-shaped ports to Elastic Load Balancing v2. One SDK adapter implements each
- * (src/aws/elbv2.ts); core logic is tested against hand-written fakes (test/support/fakes.ts).
+ * (src/adapters/aws/elbv2.ts, elbv2-lock-rules.ts); core logic is tested against hand-written fakes
+ * (test/support/fake-elb.ts).
  */
 
 /** Where the environment's forward action lives: a listener's default action or a listener rule. */

@@ -18,6 +18,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Octokit } from "@octokit/core";
 import { errorMessage } from "../../../util/errors";
+import { requestTimeout } from "../../../util/timeout";
 import { untrusted } from "../../../util/untrusted";
 
 export type Outcome<T> = { ok: true; value: T; message: string } | { ok: false; message: string };
@@ -125,13 +126,12 @@ function attemptLog(octokit: Octokit): void {
 function timedFetch(timeoutMs: number): typeof fetch {
   const base = (defaults.request?.fetch as typeof fetch | undefined) ?? fetch;
   return async (url, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const { signal, timedOut } = requestTimeout(timeoutMs, init?.signal ?? undefined);
     try {
       return await base(url, { ...init, signal });
     } catch (error) {
       if (init?.signal?.aborted) throw new FinalAttempt(false, `not sent: the step was stopped (${errorMessage(init.signal.reason)})`);
-      if (timeout.aborted) throw new FinalAttempt(true, `no answer within ${timeoutMs} ms`);
+      if (timedOut()) throw new FinalAttempt(true, `no answer within ${timeoutMs} ms`);
       throw error;
     }
   };

@@ -18,7 +18,7 @@ export interface Branding {
 }
 
 /** What the generator reads from a definition: everything but its cross-input check. */
-export type DefinitionDocs = Pick<ActionDefinition, "name" | "title" | "description" | "inputs" | "outputs" | "post">;
+export type DefinitionDocs = Pick<ActionDefinition, "name" | "title" | "description" | "inputs" | "outputs" | "post" | "branding">;
 
 export interface ActionSource {
   definition: DefinitionDocs;
@@ -173,7 +173,7 @@ export interface Loaded {
 /** Imports src/actions/<name>/definition.ts for each action in scripts/actions.json and finds its definition by shape. */
 export async function loadActions(root: string): Promise<Loaded> {
   const loaded: Loaded = { sources: [], skipped: [], problems: [] };
-  for (const { name, icon, color } of catalog.actions) {
+  for (const { name } of catalog.actions) {
     const file = `src/actions/${name}/definition.ts`;
     if (!existsSync(join(root, file))) {
       loaded.skipped.push(`${name}: ${file} does not exist yet`);
@@ -193,6 +193,10 @@ export async function loadActions(root: string): Promise<Loaded> {
     }
     const definition = found[0]!;
     loaded.problems.push(...definitionProblems(definition, file));
+    if (!definition.branding) {
+      loaded.problems.push(`${file}: the definition has no branding (icon and color, as the Marketplace shows them)`);
+      continue;
+    }
     const iamFile = join(root, "docs/iam", `${name}.json`);
     let iamPolicy: string | undefined;
     if (existsSync(iamFile)) {
@@ -203,7 +207,7 @@ export async function loadActions(root: string): Promise<Loaded> {
         loaded.problems.push(`docs/iam/${name}.json is not valid JSON: ${(error as Error).message}`);
       }
     }
-    loaded.sources.push({ definition, branding: { icon, color }, iamPolicy });
+    loaded.sources.push({ definition, branding: definition.branding, iamPolicy });
   }
   return loaded;
 }

@@ -30,6 +30,8 @@ export interface OutputSpec {
 
 export interface ActionDefinition<I extends Record<string, InputSpec> = Record<string, InputSpec>> {
   name: string;
+  /** What the Marketplace shows: a Feather icon name and a colour (action.yml `branding`). */
+  branding?: { icon: string; color: string };
   title: string;
   description: string;
   inputs: I;

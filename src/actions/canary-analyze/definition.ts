@@ -5,6 +5,7 @@ import { defineAction } from "../../inputs/define";
 
 export const canaryAnalyzeAction = defineAction({
   name: "canary-analyze",
+  branding: { icon: "bar-chart-2", color: "orange" },
   title: "Canary analysis",
   description:
     "Compares the canary target group with the baseline over a window (CloudWatch ALB metrics, alarms, Prometheus, Datadog or New Relic) with statistical tests and thresholds, and gives a verdict: pass, fail or inconclusive — never pass on no data.",

@@ -14,6 +14,7 @@ const optionalMatching = (pattern: RegExp, message: string) =>
 
 export const deployGreenAction = defineAction({
   name: "deploy-green",
+  branding: { icon: "upload-cloud", color: "green" },
   title: "Deploy green",
   description:
     "Brings the idle slot's Auto Scaling group up on a new version (a launch template version or an AMI), waits until every instance is InService and healthy in its target group and has stayed so for stable-for, and tags the slot as the candidate. Never touches the listener. Old instances on the idle slot are replaced by scaling it to 0 and back up, which costs no traffic since it has none. On success the run keeps the deployment lock for shift-traffic in the same run; on failure it releases it.",

@@ -78,6 +78,7 @@ const headers = () =>
 
 export const healthGateAction = defineAction({
   name: "health-gate",
+  branding: { icon: "activity", color: "blue" },
   title: "Health gate",
   description:
     "Waits until a slot is really healthy: every registered target of its target groups healthy in the load balancer, the given URLs answering as expected several times in a row, and all of it still so after stable-for. Fails with the exact reasons when the timeout passes first.",

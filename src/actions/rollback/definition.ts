@@ -4,6 +4,7 @@ import { defineAction } from "../../inputs/define";
 
 export const rollbackAction = defineAction({
   name: "rollback",
+  branding: { icon: "rotate-ccw", color: "red" },
   title: "Roll back",
   description:
     "Puts 100% of traffic back on the last known good slot from any state (mid-canary, after promotion, after a crashed job). Scales that slot back up and waits until it is healthy if it was scaled in; never moves traffic onto an empty or unhealthy group. Takes over any deployment lock.",

@@ -8,6 +8,7 @@ const optionalSteps = z.union([z.pipe(z.literal(""), z.transform(() => undefined
 
 export const shiftTrafficAction = defineAction({
   name: "shift-traffic",
+  branding: { icon: "shuffle", color: "purple" },
   title: "Shift traffic",
   description:
     "Moves listener weight to one slot, all at once (blue/green) or in steps with a bake time (canary). Checks health before every increase, reads every write back, aborts and restores the stable slot on any failed gate, and promotes the slot to stable at 100%.",

@@ -1,56 +1,28 @@
-/** canary-analyze once its inputs are valid: analysis → outputs, report file, summary and verdict. Loaded with import(). */
+/** canary-analyze once its inputs are valid: settings → which targets, analysis → outputs, report file, summary and verdict. Loaded with import(). */
 import { join } from "node:path";
-import { analyzeState, findSlot, otherSlot, resolveEnvironment, slotNameFor } from "../../domain/environment";
-import { TAG } from "../../domain/tags";
+import { verdictOutcome } from "../../analyze/fail-on";
+import { resolveCanaryTargets, type CanaryTargetsRequest } from "../../analyze/targets";
 import type { canaryAnalyzeAction } from "./definition";
 import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
-import type { CanaryContext } from "../../report/canary";
-import { ConfigurationError, errorMessage, SafetyError } from "../../util/errors";
+import { SafetyError } from "../../util/errors";
 import { maskSecrets } from "../../util/untrusted";
 import type { ActionContext } from "../../runtime/run-action";
 
-type SideLabels = Pick<CanaryContext, "slots" | "versions">;
+type CanarySettings = Settings<typeof canaryAnalyzeAction>;
 
-/** Slot names and versions of target groups given by ARN, from their tags, for the summary only: a failed read is logged and leaves them out. */
-async function sideLabels(ports: Awaited<ReturnType<ActionContext["ports"]>>, [canary, baseline]: [string, string], log: (line: string) => void): Promise<SideLabels> {
-  try {
-    const tags = await ports.tags.read([canary, baseline]);
-    const of = (arn: string) => tags.get(arn) ?? {};
-    return {
-      slots: { canary: slotNameFor(canary, of(canary)), baseline: slotNameFor(baseline, of(baseline)) },
-      versions: { canary: of(canary)[TAG.version], baseline: of(baseline)[TAG.version] },
-    };
-  } catch (error) {
-    log(`The summary leaves out the slots' names and versions: their tags could not be read (${errorMessage(error)}).`);
-    return {};
-  }
+/** Two target groups given by ARN, or the environment the inputs name. */
+function targetsRequest(s: CanarySettings): CanaryTargetsRequest {
+  const canaryArn = s["canary-target-group-arn"];
+  const baselineArn = s["baseline-target-group-arn"];
+  return canaryArn && baselineArn ? { canaryArn, baselineArn } : { environment: environmentRef(s) };
 }
 
-export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionContext): Promise<void> {
+export async function main(s: CanarySettings, ctx: ActionContext): Promise<void> {
   const ports = await ctx.ports();
   const [{ loadAnalysis, analyzeCanary }, { renderCanaryMarkdown }, { writeFile }] = await Promise.all([import("../../analyze/load"), import("../../report/canary"), import("node:fs/promises")]);
   const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config", ctx.signal);
-  let canary;
-  let baseline;
-  let labels: SideLabels = {};
-  if (s["canary-target-group-arn"] && s["baseline-target-group-arn"]) {
-    const infos = await ports.targetGroups.describe([s["canary-target-group-arn"], s["baseline-target-group-arn"]]);
-    const lb = infos.find((i) => i.loadBalancerArns.length)?.loadBalancerArns[0];
-    if (!lb) throw new ConfigurationError("canary-target-group-arn and baseline-target-group-arn: neither target group is attached to a load balancer, so there are no ALB metrics to compare.");
-    canary = { targetGroupArn: s["canary-target-group-arn"], loadBalancerArn: lb };
-    baseline = { targetGroupArn: s["baseline-target-group-arn"], loadBalancerArn: lb };
-    labels = await sideLabels(ports, [s["canary-target-group-arn"], s["baseline-target-group-arn"]], ctx.log);
-  } else {
-    const env = await resolveEnvironment(environmentRef(s), ports);
-    const state = analyzeState(env);
-    if (state.phase === "inconsistent") throw new SafetyError(`canary-analyze: cannot tell the canary from the baseline: ${state.reason}.`);
-    const c = findSlot(env, "candidate");
-    const b = otherSlot(env, c);
-    canary = { targetGroupArn: c.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: c.version };
-    baseline = { targetGroupArn: b.targetGroupArn, loadBalancerArn: env.routing.loadBalancerArn, version: b.version };
-    labels = { slots: { canary: c.name, baseline: b.name } };
-  }
+  const { canary, baseline, labels } = await resolveCanaryTargets(targetsRequest(s), ports, ctx.log);
   const end = new Date(ctx.clock.now());
   const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end } }, { providers, log: ctx.log });
   const path = s["report-path"] ?? join(ctx.io.env("RUNNER_TEMP") ?? ".", "canary-report.json");
@@ -65,10 +37,8 @@ export async function main(s: Settings<typeof canaryAnalyzeAction>, ctx: ActionC
   );
   ctx.io.setOutput("report-path", path);
   ctx.io.appendSummary(renderCanaryMarkdown(report, { ...labels, runUrl: ctx.run.runUrl, next: true }));
-  const why = report.reasons[0] ? `: ${report.reasons[0]}` : "";
-  const failing = report.verdict === "fail" ? s["fail-on"] !== "never" : report.verdict === "inconclusive" && s["fail-on"] === "fail-or-inconclusive";
-  if (failing) throw new SafetyError(`Canary verdict ${report.verdict}${report.score === null ? "" : ` (score ${report.score})`}${why}. Do not promote; run rollback to return all traffic to the baseline.`);
-  if (report.verdict === "inconclusive") ctx.io.warning(`Canary verdict inconclusive${why}.`);
-  else if (report.verdict === "fail") ctx.io.warning(`Canary verdict fail${why} (fail-on: never).`);
-  else ctx.io.notice(`Canary verdict pass${report.score === null ? "" : ` (score ${report.score})`}.`);
+  const outcome = verdictOutcome(report, s["fail-on"]);
+  if (outcome.kind === "fail") throw new SafetyError(outcome.message);
+  if (outcome.kind === "warning") ctx.io.warning(outcome.message);
+  else ctx.io.notice(outcome.message);
 }

@@ -1,6 +1,6 @@
 /** shift-traffic's post step once its inputs are valid: when the main step did not finish, put the stable weights back. Loaded with import(). */
 import { lockOwnerOf } from "../../domain/lock-format";
-import type { SavedLock } from "../../domain/lock";
+import { LockLostError, type SavedLock } from "../../domain/lock";
 import { restoreIfNeeded } from "../../domain/restore";
 import { renderPostSummary } from "./post-summary";
 import type { Settings } from "../../inputs/define";
@@ -33,7 +33,10 @@ export async function main(s: Settings<typeof shiftTrafficAction>, ctx: ActionCo
     ctx.clock,
     ctx.log,
   ).catch((error: unknown) => {
-    // Every failure, a lock another run now holds included, is reported as a failure to restore.
+    // A lock this job no longer holds is not a failure to restore: the step must not write, and whoever holds it now owns the weights.
+    if (error instanceof LockLostError) {
+      throw new SafetyError(`shift-traffic did not finish, and its post step left the weights alone: ${errorMessage(error)}. Run the rollback action only if no other deployment or rollback is running.`);
+    }
     throw new SafetyError(`shift-traffic did not finish, and its post step could not restore the stable weights: ${errorMessage(error)}. Run the rollback action.`);
   });
   ctx.log(outcome.message);

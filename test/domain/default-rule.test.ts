@@ -12,6 +12,7 @@ import type { RoutingRef } from "../../src/ports/load-balancer";
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, DEFAULT_RULE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, RULE_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 
 function setup() {
   const clock = new ManualClock();
@@ -27,21 +28,7 @@ function setup() {
 }
 
 function shift(environment: RoutingRef, overrides: Partial<ShiftOptions> = {}): ShiftOptions {
-  return {
-    environment,
-    to: "candidate",
-    plan: { kind: "weight", percent: 100 },
-    minHealthy: { kind: "count", value: 1 },
-    alarmNames: [],
-    scaleInPrevious: false,
-    scaleInDelayMs: 0,
-    timeoutMs: 3_600_000,
-    dryRun: false,
-    lockOwner: "org/repo/actions/runs/1",
-    lockTtlMs: 3_600_000,
-    watchEveryMs: 2000,
-    ...overrides,
-  };
+  return shiftOptions({ environment, ...overrides });
 }
 
 const writtenRefs = (elb: FakeElb) => elb.calls.filter((c) => c.op === "setWeights").map((c) => (c.args as { ref: RoutingRef }).ref);

@@ -8,8 +8,9 @@ import { shiftTraffic, type ShiftOptions } from "../../src/domain/shift-traffic"
 import { TAG } from "../../src/domain/tags";
 import { ListenerChangedError } from "../../src/domain/traffic";
 import { ManualClock } from "../../src/util/clock";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 
 function setup() {
   const clock = new ManualClock();
@@ -31,20 +32,7 @@ function setup() {
   return { elb, deps, warnings };
 }
 
-const options: ShiftOptions = {
-  environment: { kind: "listener", arn: LISTENER_ARN },
-  to: "candidate",
-  plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 },
-  minHealthy: { kind: "count", value: 1 },
-  alarmNames: [],
-  scaleInPrevious: false,
-  scaleInDelayMs: 0,
-  timeoutMs: 3_600_000,
-  dryRun: false,
-  lockOwner: "org/repo/actions/runs/1",
-  lockTtlMs: 3_600_000,
-  watchEveryMs: 2000,
-};
+const options: ShiftOptions = shiftOptions({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } });
 
 const greenWeights = (elb: FakeElb) => elb.weightHistory.map((w) => w.find((g) => g.targetGroupArn === GREEN_ARN)!.weight);
 

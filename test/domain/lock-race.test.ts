@@ -11,9 +11,10 @@ import type { LockOwner } from "../../src/domain/lock";
 import { TAG } from "../../src/domain/tags";
 import type { TrafficRouter } from "../../src/ports/load-balancer";
 import { SafetyError } from "../../src/util/errors";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
 import { seeded, SimClock } from "../support/sim-clock";
+import { shiftOptions } from "../support/shift-options";
 
 const TRIALS = 200;
 const TTL = 60_000;
@@ -27,20 +28,7 @@ interface Trial {
 }
 
 function options(owner: LockOwner): ShiftOptions {
-  return {
-    environment: { kind: "listener", arn: LISTENER_ARN },
-    to: "candidate",
-    plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 40_000 },
-    minHealthy: { kind: "count", value: 1 },
-    alarmNames: [],
-    scaleInPrevious: false,
-    scaleInDelayMs: 0,
-    timeoutMs: 3_600_000,
-    dryRun: false,
-    lockOwner: owner,
-    lockTtlMs: TTL,
-    watchEveryMs: 2_000,
-  };
+  return shiftOptions({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 40_000 }, lockOwner: owner, lockTtlMs: TTL });
 }
 
 async function trial(seed: number, matrix: boolean): Promise<Trial> {

@@ -14,6 +14,7 @@ import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, healthy, unhealthy } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 
 describe("evaluateTargetHealth with a minimum of 0", () => {
   it("an empty group is not ok, and says one healthy target is required", () => {
@@ -46,20 +47,7 @@ describe("shift-traffic with a minimum of 0 and an empty candidate", () => {
     elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2" });
     const ports = { router: elb, tags: elb.tags, locks: elb.locks, targetGroups: elb, discovery: elb, fleet: async () => fleet, alarms: async () => ({ read: async () => [] }) };
     const run = shiftTraffic(
-      {
-        environment: { kind: "listener", arn: LISTENER_ARN },
-        to: "candidate",
-        plan: { kind: "weight", percent: 10 },
-        minHealthy: { kind: "count", value: 0 },
-        alarmNames: [],
-        scaleInPrevious: false,
-        scaleInDelayMs: 0,
-        timeoutMs: 3_600_000,
-        dryRun: false,
-        lockOwner: "org/repo/actions/runs/1",
-        lockTtlMs: 3_600_000,
-        watchEveryMs: 2000,
-      },
+      shiftOptions({ plan: { kind: "weight", percent: 10 }, minHealthy: { kind: "count", value: 0 } }),
       { ports, gates: [], clock, random: () => 0.5, log: () => {}, warn: () => {} },
     );
     const result = await run;

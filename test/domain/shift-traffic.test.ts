@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shiftTraffic, type Gate, type ShiftOptions } from "../../src/domain/shift-traffic";
+import { shiftTraffic, type Gate } from "../../src/domain/shift-traffic";
 import { TAG } from "../../src/domain/tags";
 import type { AlarmState } from "../../src/ports/alarms";
 import { ManualClock } from "../../src/util/clock";
@@ -7,6 +7,7 @@ import { LockLostError } from "../../src/domain/lock";
 import { SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, healthy, unhealthy } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 
 function setup(options: { alarms?: AlarmState[] } = {}) {
   const clock = new ManualClock();
@@ -47,23 +48,7 @@ function setup(options: { alarms?: AlarmState[] } = {}) {
   return { clock, elb, fleet, deps, logs, warnings, alarmCalls, setAlarms };
 }
 
-function options(overrides: Partial<ShiftOptions> = {}): ShiftOptions {
-  return {
-    environment: { kind: "listener", arn: LISTENER_ARN },
-    to: "candidate",
-    plan: { kind: "weight", percent: 100 },
-    minHealthy: { kind: "count", value: 1 },
-    alarmNames: [],
-    scaleInPrevious: false,
-    scaleInDelayMs: 0,
-    timeoutMs: 3_600_000,
-    dryRun: false,
-    lockOwner: "org/repo/actions/runs/1",
-    lockTtlMs: 3_600_000,
-    watchEveryMs: 2000,
-    ...overrides,
-  };
-}
+const options = shiftOptions;
 
 const share = (elb: FakeElb, arn: string) => {
   const total = elb.groups.reduce((t, g) => t + g.weight, 0);

@@ -6,6 +6,7 @@ import { rollbackReason, TAG, TAG_VALUE_MAX, TAG_VALUE_PATTERN, tagText } from "
 import { ManualClock } from "../../src/util/clock";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 
 const codePoints = (s: string) => Array.from(s).length;
 
@@ -110,22 +111,7 @@ describe("the tags a promotion writes", () => {
     elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2" });
     const locks = (elb as unknown as { locks?: unknown }).locks;
     const ports = { router: elb, tags: elb.tags, locks, targetGroups: elb, discovery: elb, fleet: async () => fleet };
-    const options = {
-      environment: { kind: "listener", arn: LISTENER_ARN },
-      to: "candidate",
-      plan: { kind: "weight", percent: 100 },
-      minHealthy: { kind: "count", value: 1 },
-      alarmNames: [],
-      scaleInPrevious: false,
-      scaleInDelayMs: 0,
-      timeoutMs: 3_600_000,
-      dryRun: false,
-      lockOwner: "org/repo/actions/runs/1",
-      lockTtlMs: 3_600_000,
-      watchEveryMs: 2000,
-      sha: "0123456789abcdef0123456789abcdef01234567",
-      locks,
-    };
+    const options = { ...shiftOptions({ sha: "0123456789abcdef0123456789abcdef01234567" }), locks };
 
     const result = await shiftTraffic(options as Parameters<typeof shiftTraffic>[0], { ports, gates: [], clock, random: () => 0.5, log: () => {}, warn: () => {} } as unknown as Parameters<typeof shiftTraffic>[1]);
 

@@ -105,7 +105,12 @@ function nextStep(report: CanaryReport): Inline {
 }
 
 export function renderCanaryMarkdown(report: CanaryReport, context: CanaryContext = {}): string {
-  const score = report.score === null ? "no score" : `score ${report.score}${report.band === "marginal" ? " (marginal)" : ""}`;
+  const score =
+    report.score === null
+      ? "no score"
+      : report.verdict === "inconclusive"
+        ? `score ${report.score} over the metrics that could be judged, not a pass`
+        : `score ${report.score}${report.band === "marginal" ? " (marginal)" : ""}`;
   const requests =
     report.requests.baseline === null ? "requests unknown" : `requests: baseline ${report.requests.baseline}, canary ${report.requests.canary} (minimum ${report.requests.minimum})`;
   const out = summary()

@@ -70,3 +70,20 @@ describe("renderCanaryMarkdown", () => {
     expect(standalone.trimEnd().split("\n").at(-1)).toBe("**Next:** Do not promote; run rollback to return all traffic to the baseline.");
   });
 });
+
+describe("renderCanaryMarkdown of an inconclusive verdict", () => {
+  it("does not show the score of the metrics that could be judged as if it were a pass", () => {
+    // Both judged metrics pass; the third could not be measured, so the verdict is inconclusive with score 100.
+    const same = [80, 82, 79, 81, 83, 80, 78, 82, 81, 80];
+    const passing: Measurement[] = [
+      { kind: "counts", baseline: { events: 10, total: 2000 }, canary: { events: 10, total: 2000 }, series: { baseline: pts([0.005, 0.005]), canary: pts([0.005, 0.005]) } },
+      { kind: "samples", baseline: same, canary: same, unit: "ms", series: { baseline: pts(same), canary: pts(same) } },
+      { kind: "error", message: "GetMetricData | Throttling" },
+    ];
+    const report = judgeMeasurements(config(""), passing, { baseline: scope.baseline, canary: scope.canary, window: scope.window, look: { index: 5, planned: 5 } });
+    expect(report.verdict).toBe("inconclusive");
+    expect(report.score).toBe(100);
+    const summary = renderCanaryMarkdown(report).split("\n")[2]!;
+    expect(summary).toMatch(/^\*\*score 100 over the metrics that could be judged, not a pass\*\*/);
+  });
+});

@@ -82,7 +82,8 @@ export const shiftTrafficAction = defineAction({
       valid: "a relative file path",
     },
     "analysis-inconclusive": {
-      description: "What an inconclusive verdict on the last look before 100% does: fail (abort and restore) or continue. Earlier looks always continue.",
+      description:
+        "What an inconclusive verdict on the last look before 100% does: fail (abort and restore) or continue. Earlier looks always continue. A metric whose sample is too small to ever reach significance is \"not enough data\" and makes the verdict inconclusive: with CloudWatch's one-minute periods a rank test needs about 6 periods a side at the default alpha, so a canary whose last look sees fewer (short bakes) is inconclusive and, with fail, aborts.",
       default: "fail",
       get schema() {
         return z.enum(["fail", "continue"]);

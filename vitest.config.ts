@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import SlowFirstSequencer from "./test/support/slow-first-sequencer";
+import SlowFirstSequencer from "./test/support/slow-first-sequencer.ts";
 
 export default defineConfig({
   test: {

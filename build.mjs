@@ -64,7 +64,7 @@ function stubSource(entry) {
   return [
     `import { ${entry.definitionExport} } from "./${entry.definition}";`,
     'import { runAction } from "./src/runtime/run-action";',
-    `void runAction(${entry.definitionExport}, async (settings, ctx) => (await import("./${entry.main}")).main(settings, ctx));`,
+    `void runAction(${entry.definitionExport}, async (settings, ctx) => (await import("./${entry.main}")).main(settings, ctx)${entry.kind === "post" ? ", { post: true }" : ""});`,
   ].join("\n");
 }
 

@@ -44,7 +44,12 @@ export interface ActionDefinition<I extends Record<string, InputSpec> = Record<s
   requireOneOf?: { inputs: (keyof I & string)[]; message: string }[];
   /** Cross-input rules; return an error message naming the inputs, or undefined. */
   check?: (settings: SettingsOf<I>) => string | undefined;
-  post?: { entry: string; if: string };
+  /**
+   * The post step: its entry, its `post-if`, and the state its main step saves once it has begun to
+   * change anything. Without that state the post step has nothing to do, and it ends before it
+   * validates the inputs, so an input error the main step already reported is not reported twice.
+   */
+  post?: { entry: string; if: string; afterState?: string };
 }
 
 export type SettingsOf<I extends Record<string, InputSpec>> = { [K in keyof I]: I[K] extends InputSpec<infer T> ? T : never };

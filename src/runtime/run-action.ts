@@ -34,6 +34,8 @@ export interface ActionContext {
 }
 
 export interface RuntimeOptions {
+  /** This is the action's post step (see ActionDefinition.post.afterState). */
+  post?: boolean;
   io?: ActionIO;
   clock?: Clock;
   random?: Random;
@@ -63,6 +65,12 @@ export async function runAction<I extends Record<string, InputSpec>>(
   options: RuntimeOptions = {},
 ): Promise<boolean> {
   const io = options.io ?? createRunnerIO();
+  const afterState = options.post ? definition.post?.afterState : undefined;
+  if (afterState && !io.getState(afterState)) {
+    io.info(`${definition.name}'s main step changed nothing, so its post step has nothing to put back.`);
+    await io.flush();
+    return true;
+  }
   let stop: ReturnType<typeof cancellation> | undefined;
   try {
     const settings = parseInputs(definition, (name) => io.getInput(name));

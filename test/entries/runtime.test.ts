@@ -75,3 +75,30 @@ describe("runAction and the step summary", () => {
     expect(io.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual(["warning: The step summary could not be written: ENOSPC: no space left on device", "error: shift aborted"]);
   });
 });
+
+describe("runAction for a post step", () => {
+  // shift-traffic's definition, as its post step runs it: the post step needs the state its main step saves once it changed something.
+  const run = async (state: Record<string, string>) => {
+    const { shiftTrafficAction } = await import("../../src/actions/shift-traffic/definition");
+    const io = new RecordingIO({ "listener-arn": "not-an-arn" }, state);
+    let ran = false;
+    const ok = await runAction(shiftTrafficAction, async () => void (ran = true), { io, post: true });
+    return { ok, ran, io };
+  };
+
+  it("ends before validating the inputs when the main step saved nothing, so its input error is not reported twice", async () => {
+    const { ok, ran, io } = await run({});
+    expect(ok).toBe(true);
+    expect(ran).toBe(false);
+    expect(io.failed).toBe(false);
+    expect(io.annotations).toEqual([]);
+    expect(io.lines).toEqual(["shift-traffic's main step changed nothing, so its post step has nothing to put back."]);
+  });
+
+  it("validates the inputs as usual once the main step saved its state", async () => {
+    const { ok, ran, io } = await run({ routing: JSON.stringify({ kind: "listener", arn: LISTENER_ARN }) });
+    expect(ok).toBe(false);
+    expect(ran).toBe(false);
+    expect(io.annotations.map((a) => a.message).join("\n")).toMatch(/listener-arn/);
+  });
+});

@@ -148,5 +148,5 @@ export const shiftTrafficAction = defineAction({
           : s["stickiness-duration"] !== undefined && s["stickiness-duration"] % 1000 !== 0
             ? "Input stickiness-duration must be whole seconds."
             : undefined),
-  post: { entry: "shift-traffic-post", if: "failure() || cancelled()" },
+  post: { entry: "shift-traffic-post", if: "failure() || cancelled()", afterState: "routing" },
 });

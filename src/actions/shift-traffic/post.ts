@@ -3,7 +3,7 @@ import { shiftTrafficAction } from "./definition";
 import { isMainModule, runAction, type RuntimeOptions } from "../../runtime/run-action";
 
 export function run(options: RuntimeOptions = {}): Promise<boolean> {
-  return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./post-main")).main(settings, ctx), options);
+  return runAction(shiftTrafficAction, async (settings, ctx) => (await import("./post-main")).main(settings, ctx), { post: true, ...options });
 }
 
 if (isMainModule(import.meta.url)) void run();

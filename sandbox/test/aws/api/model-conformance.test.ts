@@ -25,7 +25,7 @@ const elbModel: VendoredModel = {
   shapes: { ...(elbv2Model as unknown as VendoredModel).shapes, ...elbv2HandWritten.shapes },
 };
 
-/** The operations the suite's adapters call (src/aws/*.ts), and the lock's CreateRule/DeleteRule once served. */
+/** The operations the suite's adapters call (src/adapters/aws/*.ts), and the lock's CreateRule/DeleteRule once served. */
 const SUITE = {
   elb: ["AddTags", "RemoveTags", "DescribeTags", "DescribeListeners", "DescribeRules", "ModifyListener", "ModifyRule", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeTargetGroupAttributes"],
   asg: ["DescribeAutoScalingGroups", "UpdateAutoScalingGroup", "SuspendProcesses", "ResumeProcesses", "DescribeScalingActivities", "CreateOrUpdateTags"],

@@ -2,12 +2,13 @@
  * The import direction of src/, checked over the import graph (every static import, re-export,
  * type-only import and dynamic import()), so CI fails when a lower layer reaches up:
  *
- *   util < ports < { domain, judge | adapters } < analyze < { inputs, report } < runtime < actions
+ *   util < ports < { domain, judge | adapters } < { analyze, migrations } < { inputs, report } < runtime < actions
  *
  * A module imports its own folder or a folder of a lower rank. domain and judge (the pure core) and
  * adapters (aws, github, metrics providers) share a rank and never import each other: the core sees
  * AWS, GitHub and metric providers only through src/ports/. analyze sits above both the judge and the
- * providers, so neither imports it. Nothing imports src/actions/ but the actions' own folders.
+ * providers, so neither imports it; migrations (the migration lint and gate, pure over the SQL parser
+ * port) shares its rank, above the domain whose slots the gate reads. Nothing imports src/actions/ but the actions' own folders.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -17,7 +18,7 @@ const root = join(import.meta.dirname, "../..");
 const src = join(root, "src");
 
 /** The layer of a folder of src/: rank, and the group within which same-rank imports are allowed. */
-const LAYERS: Record<string, number> = { util: 0, ports: 1, domain: 2, judge: 2, adapters: 2, analyze: 3, inputs: 4, report: 4, runtime: 5, actions: 6 };
+const LAYERS: Record<string, number> = { util: 0, ports: 1, domain: 2, judge: 2, adapters: 2, analyze: 3, migrations: 3, inputs: 4, report: 4, runtime: 5, actions: 6 };
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));

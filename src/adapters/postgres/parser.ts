@@ -1,0 +1,31 @@
+/**
+ * The Postgres parser of the migration lint: libpg-query, Postgres's own parser compiled to
+ * WebAssembly. Imported on first use only: the WebAssembly module (about 1.7 MB) is read and
+ * compiled when an action has valid inputs and a file to lint, never on start-up.
+ */
+import { type ParsedSql, type SqlParser, SqlSyntaxError } from "../../ports/sql-parser";
+
+interface LibPgQuery {
+  parse(sql: string): Promise<ParsedSql>;
+}
+
+function syntaxError(error: unknown): SqlSyntaxError {
+  const e = error as { message?: unknown; sqlDetails?: { cursorPosition?: unknown } };
+  const cursor = typeof e?.sqlDetails?.cursorPosition === "number" && e.sqlDetails.cursorPosition >= 0 ? e.sqlDetails.cursorPosition : undefined;
+  return new SqlSyntaxError(typeof e?.message === "string" ? e.message : String(error), cursor);
+}
+
+export async function loadPostgresParser(): Promise<SqlParser> {
+  const lib = (await import("libpg-query")) as unknown as LibPgQuery & { default?: LibPgQuery };
+  const parse = typeof lib.parse === "function" ? lib.parse : lib.default!.parse;
+  return {
+    dialect: "postgres 18",
+    parse: async (sql) => {
+      try {
+        return await parse(sql);
+      } catch (error) {
+        throw syntaxError(error);
+      }
+    },
+  };
+}

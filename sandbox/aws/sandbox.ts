@@ -77,6 +77,8 @@ export interface Sandbox {
   faults(): FaultSpec[];
   clearFaults(): void;
   killInstance(instanceId: string): void;
+  /** EnterStandby/ExitStandby and SetInstanceProtection, which the suite never calls, for tests of an instance refresh. */
+  setInstance(instanceId: string, state: { standby?: boolean; protectedFromScaleIn?: boolean }): void;
   /** Patches a release's behaviour (live instances of that image follow); a new image id needs a full behaviour. */
   setRelease(imageId: string, patch: Partial<ReleaseBehaviour>): ReleaseBehaviour;
   close(): Promise<void>;
@@ -163,6 +165,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         }
         if (instance.running.dead) throw new ControlError(`instance '${instanceId}' is already dead`, 409);
         instance.running.kill();
+      },
+      setInstance(instanceId, state) {
+        const instance = world.instances.get(instanceId);
+        if (!instance) throw new ControlError(`no instance '${instanceId}'`, 404);
+        if (state.protectedFromScaleIn !== undefined) instance.protectedFromScaleIn = state.protectedFromScaleIn;
+        if (state.standby !== undefined) world.autoScaling.setStandby(instance, state.standby);
       },
       setRelease(imageId, patch) {
         const existing = world.releases.get(imageId);

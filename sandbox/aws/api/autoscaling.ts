@@ -6,6 +6,7 @@ import { resolveVersion } from "../world/autoscaling";
 import { AwsError, validationError } from "./errors";
 import { bool, int, list, parseParams, str } from "./params";
 import { paginate, type ServiceDefinition } from "./service";
+import { instanceRefreshOperations } from "./instance-refresh";
 
 const invalidToken = () => new AwsError("InvalidNextToken", "The token is not valid.");
 
@@ -45,7 +46,7 @@ function groupOut(world: World, group: AutoScalingGroup, includeInstances: boole
           LifecycleState: i.lifecycle,
           HealthStatus: i.health,
           LaunchTemplate: { LaunchTemplateId: i.launchTemplateId, LaunchTemplateName: i.launchTemplateName, Version: i.version },
-          ProtectedFromScaleIn: false,
+          ProtectedFromScaleIn: i.protectedFromScaleIn === true,
         }))
       : undefined,
     CreatedTime: new Date(group.createdAt),
@@ -85,6 +86,7 @@ export const autoScaling: ServiceDefinition = {
   namespace: "http://autoscaling.amazonaws.com/doc/2011-01-01/",
   protocol: "query",
   operations: {
+    ...instanceRefreshOperations,
     DescribeAutoScalingGroups(raw, { world }) {
       const p = parseParams(
         z.object({ AutoScalingGroupNames: list(str).optional(), IncludeInstances: bool.optional(), Filters: list(filter).optional(), MaxRecords: int(1, 100).optional(), NextToken: str.optional() }),
@@ -113,6 +115,10 @@ export const autoScaling: ServiceDefinition = {
       );
       const group = groupOrFail(world, p.AutoScalingGroupName);
       let launchTemplate = group.launchTemplate;
+      const refresh = world.refreshes.activeFor(group.name);
+      if (p.LaunchTemplate && refresh?.desired) {
+        throw validationError("An active instance refresh with a desired configuration exists. All configuration options derived from the desired configuration are not available for update while the instance refresh is active.");
+      }
       if (p.LaunchTemplate) {
         const { LaunchTemplateId: id, LaunchTemplateName: name, Version: version = "$Default" } = p.LaunchTemplate;
         if ((id === undefined) === (name === undefined)) throw validationError("Specify exactly one of LaunchTemplateId and LaunchTemplateName in LaunchTemplate");

@@ -68,10 +68,11 @@ export class AutoScaling {
         if (!this.launch(group, cause)) break;
       }
       group.lastCapacityCause = undefined;
-    } else if (before > group.desiredCapacity && !group.suspended.has("Terminate")) {
+    } else if (before > group.desiredCapacity && !group.suspended.has("Terminate") && !this.world.refreshes.holdsScaleIn(group)) {
       const template = this.world.launchTemplates.get(group.launchTemplate.id);
       const current = template ? resolveVersion(template, group.launchTemplate.version)?.number : undefined;
-      const victims = [...active]
+      const victims = active
+        .filter((i) => !i.protectedFromScaleIn)
         .sort(
           (a, b) =>
             Number(b.health === "Unhealthy") - Number(a.health === "Unhealthy") ||
@@ -113,18 +114,46 @@ export class AutoScaling {
     if (message) activity.StatusMessage = message;
   }
 
+  /** Launches one instance beyond what reconciling would (an instance refresh's launch before terminate). */
+  launchInstance(group: AutoScalingGroup, cause: string): boolean {
+    return this.launch(group, cause);
+  }
+
+  /** EnterStandby (deregistered from the group's target groups, not counted in capacity) or ExitStandby. */
+  setStandby(instance: Instance, standby: boolean): void {
+    const group = this.world.groups.get(instance.groupName);
+    if (!group) return;
+    if (standby && instance.lifecycle === "InService") {
+      instance.lifecycle = "Standby";
+      for (const tg of this.world.targetGroups.values()) if (tg.targets.has(instance.id)) void this.world.deregisterTarget(tg, instance.id);
+    } else if (!standby && instance.lifecycle === "Standby") {
+      instance.lifecycle = "InService";
+      for (const arn of group.targetGroupArns) {
+        const tg = this.world.targetGroups.get(arn);
+        if (tg) this.world.registerTarget(tg, instance.id, tg.port);
+      }
+    }
+  }
+
+  /** Terminates one instance as the group does: deregister, drain, stop. */
+  terminateInstance(group: AutoScalingGroup, instance: Instance, cause: string): Promise<void> {
+    return this.terminate(group, instance, cause);
+  }
+
   /** Launches one instance; false when the launch failed (the group then backs off for 10 s). */
   private launch(group: AutoScalingGroup, cause: string): boolean {
     const world = this.world;
     const zone = ZONES[this.launchCount++ % ZONES.length]!;
-    const template = world.launchTemplates.get(group.launchTemplate.id);
-    const version = template ? resolveVersion(template, group.launchTemplate.version) : undefined;
+    // During an instance refresh new instances get the refresh's configuration.
+    const ref = world.refreshes.templateFor(group);
+    const template = world.launchTemplates.get(ref.id);
+    const version = template ? resolveVersion(template, ref.version) : undefined;
     const behaviour = version ? world.releases.get(version.imageId) : undefined;
     if (!template || !version || !behaviour) {
       const message = !template
-        ? `The specified launch template, with template ID ${group.launchTemplate.id}, does not exist. Launching EC2 instance failed.`
+        ? `The specified launch template, with template ID ${ref.id}, does not exist. Launching EC2 instance failed.`
         : !version
-          ? `The specified launch template version ${group.launchTemplate.version} of ${template.name} does not exist. Launching EC2 instance failed.`
+          ? `The specified launch template version ${ref.version} of ${template.name} does not exist. Launching EC2 instance failed.`
           : `The image id '[${version.imageId}]' does not exist. Launching EC2 instance failed.`;
       const activity = this.activity(group, `Launching a new EC2 instance.  Status Reason: ${message}`, cause, zone);
       this.finish(activity, "Failed", message);
@@ -168,6 +197,7 @@ export class AutoScaling {
           }
         }
         instance.lifecycle = "InService";
+        instance.inServiceAt = world.clock.now();
         if (activity.StatusCode === "InProgress") this.finish(activity, "Successful");
       },
       (error: unknown) => {

@@ -111,7 +111,7 @@ export interface LaunchTemplate {
   versions: LaunchTemplateVersion[];
 }
 
-export type LifecycleState = "Pending" | "InService" | "Terminating" | "Terminated";
+export type LifecycleState = "Pending" | "InService" | "Standby" | "Terminating" | "Terminated";
 
 export interface Instance {
   id: string;
@@ -126,6 +126,10 @@ export interface Instance {
   lifecycle: LifecycleState;
   health: "Healthy" | "Unhealthy";
   launchedAt: number;
+  /** When the instance entered InService (real ms); an instance refresh's warm-up counts from here. */
+  inServiceAt?: number | undefined;
+  /** Scale-in protection (SetInstanceProtection; set directly on the world in tests). */
+  protectedFromScaleIn?: boolean | undefined;
   release: string;
   running: RunningInstance;
 }

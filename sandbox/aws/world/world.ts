@@ -22,6 +22,7 @@ import type {
 import { randomHex, randomUuid, type Random } from "./random";
 import { forwardTargets, planFor, ruleMatches } from "./routing";
 import { AutoScaling } from "./autoscaling";
+import { InstanceRefreshes } from "./instance-refresh";
 import { evaluateAlarms } from "./alarms";
 
 export interface WorldOptions {
@@ -54,6 +55,7 @@ export class World {
   /** Release behaviour by image id. */
   readonly releases = new Map<string, ReleaseBehaviour>();
   readonly autoScaling: AutoScaling;
+  readonly refreshes: InstanceRefreshes;
 
   private readonly stops: (() => void)[] = [];
   private closed = false;
@@ -67,6 +69,7 @@ export class World {
     this.dataPlane = options.dataPlane;
     this.metrics = this.dataPlane.createMetricsStore(this.clock);
     this.autoScaling = new AutoScaling(this);
+    this.refreshes = new InstanceRefreshes(this);
     populate(this, config);
   }
 
@@ -124,6 +127,7 @@ export class World {
       }
     }
     evaluateAlarms(this, now);
+    this.refreshes.tick();
     this.autoScaling.reconcileAll();
   }
 

@@ -13,6 +13,7 @@ import type { Measurement, Point } from "../src/judge/types";
 import { parseCanaryConfig, type CanaryConfig } from "../src/adapters/metrics/config";
 import type { MetricProvider, ProviderSet } from "../src/adapters/metrics/provider";
 import { seededRandom } from "../sandbox/aws";
+import { blastRadiusChecks, blastRadiusTable, runBlastRadius, type BlastRow } from "./blast-radius";
 
 const SEED = 20261124;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);
@@ -235,7 +236,25 @@ async function runJudge(config: CanaryConfig, providers: ProviderSet, start: num
   return last;
 }
 
+/** The blast-radius table (bench/blast-radius.ts); BLAST_TRIALS and BLAST_AA_TRIALS set its trials. */
+function blastRadius(): { rows: BlastRow[]; missed: number; seconds: number } {
+  const began = Date.now();
+  const rows = runBlastRadius({ trials: Number(process.env.BLAST_TRIALS ?? 200), aaTrials: Number(process.env.BLAST_AA_TRIALS ?? 400), seed: SEED });
+  const seconds = (Date.now() - began) / 1000;
+  console.log(`\nBlast radius: detected or false-abort rate · median / p95 harmed requests before the abort (failed, or slower than the baseline's p99 for latency cases)\n`);
+  console.log(blastRadiusTable(rows));
+  const checks = blastRadiusChecks(rows);
+  console.log(`\n${checks.map((c) => `${c.met ? "met   " : "MISSED"} ${c.what}`).join("\n")}`);
+  console.log(`\nseed ${SEED}, ${seconds.toFixed(1)} s`);
+  return { rows, missed: checks.filter((c) => !c.met).length, seconds };
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === "blast-radius") {
+    const blast = blastRadius();
+    if (blast.missed > 0) process.exitCode = 1;
+    return;
+  }
   const began = Date.now();
   const random = seededRandom(SEED);
   const gaussian = normalSource(random);
@@ -283,7 +302,9 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join("\n"));
   console.log(`\n${TRIALS} trials per case (${AA_TRIALS} for A/A cases), seed ${SEED}, ${PERIODS} one-minute periods per side, ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU)`);
-  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cpuSeconds, cases: rows }, null, 2) + "\n");
+  const blast = blastRadius();
+  missed += blast.missed;
+  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cpuSeconds, cases: rows, blastRadius: { seconds: blast.seconds, rows: blast.rows } }, null, 2) + "\n");
   if (missed > 0) {
     console.error(`${missed} target(s) missed`);
     process.exitCode = 1;

@@ -8,6 +8,7 @@ import type { analyzeCanary, CanaryReport } from "./analyze";
 import type { CanaryConfig } from "../adapters/metrics/config";
 import type { ProviderSet } from "../adapters/metrics/provider";
 import type { Gate, GateContext, GateResult } from "../domain/shift-traffic";
+import { createBakeMonitor, monitoredMetrics, type MonitorResult } from "./monitor";
 
 export interface AnalysisGateOptions {
   config: CanaryConfig;
@@ -19,17 +20,44 @@ export interface AnalysisGateOptions {
   onReport?: (report: CanaryReport, ctx: GateContext) => void;
   /** The judge (injected so the entry loads it only when analysis is on). */
   analyze: typeof analyzeCanary;
+  /** Receives the continuous monitor's latest result after every evaluation (for the summary). */
+  onMonitor?: (result: MonitorResult) => void;
+}
+
+/**
+ * With continuous monitoring on (the configuration's `monitor`, default true, and at least one
+ * counts metric to watch), the always-valid test during the bakes spends half of 1 - confidence and
+ * the looks at the end of each bake the other half, so the false-alarm bound over the whole ramp
+ * stays 1 - confidence (src/judge/README.md).
+ */
+function bakeEndConfig(config: CanaryConfig, monitoring: boolean): CanaryConfig {
+  if (!monitoring) return config;
+  const halve = (c: number) => 1 - (1 - c) / 2;
+  return { ...config, confidence: halve(config.confidence), metrics: config.metrics.map((m) => (m.confidence === undefined ? m : { ...m, confidence: halve(m.confidence) })) };
 }
 
 export function createAnalysisGate(options: AnalysisGateOptions): Gate {
+  const monitoring = options.config.monitor && monitoredMetrics(options.config).length > 0;
+  const monitor = monitoring ? createBakeMonitor(options.config, options.providers, options.log) : undefined;
+  const judged = bakeEndConfig(options.config, monitoring);
+  const target = (ctx: GateContext, side: "canary" | "baseline") => ({ targetGroupArn: ctx[side].targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx[side].version });
   return {
     name: "canary analysis",
+    ...(monitor
+      ? {
+          async watch(ctx: GateContext): Promise<GateResult> {
+            const result = await monitor.evaluate({ baseline: target(ctx, "baseline"), canary: target(ctx, "canary"), canaryStartedAt: ctx.canaryStartedAt, end: ctx.now });
+            options.onMonitor?.(result);
+            return { ok: !result.stopped, detail: result.detail };
+          },
+        }
+      : {}),
     async check(ctx: GateContext): Promise<GateResult> {
       const report = await options.analyze(
-        options.config,
+        judged,
         {
-          baseline: { targetGroupArn: ctx.baseline.targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx.baseline.version },
-          canary: { targetGroupArn: ctx.canary.targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx.canary.version },
+          baseline: target(ctx, "baseline"),
+          canary: target(ctx, "canary"),
           window: { start: new Date(ctx.canaryStartedAt), end: new Date(ctx.now) },
           look: { index: ctx.stepIndex + 1, planned: Math.max(1, ctx.plannedLooks) },
         },

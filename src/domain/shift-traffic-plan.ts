@@ -41,6 +41,8 @@ export interface GateResult {
 export interface Gate {
   name: string;
   check(ctx: GateContext): Promise<GateResult>;
+  /** Continuous monitoring: called at every tick of a bake (watchEveryMs); a failure stops the bake there. */
+  watch?(ctx: GateContext): Promise<GateResult>;
 }
 
 export interface ShiftOptions {

@@ -28,6 +28,7 @@ import {
   type ShiftRun,
   type TimelineEntry,
 } from "./shift-traffic-plan";
+import { checkGates, watchGates } from "./shift-traffic-gates";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { assertRolesUnchanged, assertUnchanged, ListenerChangedError, requireHealthy, writeVerified } from "./traffic";
@@ -222,25 +223,10 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
     }
     const now = clock.now();
     if (now >= until) break;
+    await watchGates(deps.gates, b, stepStartedAt, now, deps.log);
     await clock.sleep(Math.min(options.watchEveryMs, until - now), deps.signal);
   }
-  for (const gate of deps.gates) {
-    const outcome = await gate.check({
-      stepIndex: b.stepIndex,
-      plannedLooks: b.plannedLooks,
-      share: b.share,
-      stepStartedAt,
-      canaryStartedAt: b.canaryStartedAt,
-      now: clock.now(),
-      final: b.final,
-      canary: b.to,
-      baseline: b.from,
-      loadBalancerArn: b.loadBalancerArn,
-    });
-    b.timeline.push({ at: clock.now(), share: b.share, event: "gate", detail: `${gate.name}: ${outcome.detail}` });
-    deps.log(`${gate.name} at ${b.share}%: ${outcome.ok ? "passed" : "failed"} — ${outcome.detail}`);
-    if (!outcome.ok) throw new AbortShift(`${gate.name} failed at ${b.share}%: ${outcome.detail}`);
-  }
+  await checkGates(deps.gates, b, stepStartedAt, () => clock.now(), deps.log);
   return last;
 }
 

@@ -157,6 +157,37 @@ describe("shiftTraffic", () => {
     expect(share(elb, BLUE_ARN)).toBe(100);
   });
 
+  it("a gate's watch runs at every tick of the bake and stops it there: the bad canary is restored mid-bake", async () => {
+    const { elb, deps, clock } = setup();
+    const ticks: number[] = [];
+    let checked = false;
+    deps.gates = [
+      {
+        name: "canary analysis",
+        watch: async (ctx) => (ticks.push(ctx.now - ctx.stepStartedAt), ticks.length < 4 ? { ok: true, detail: "ok" } : { ok: false, detail: "sequential test stopped the canary" }),
+        check: async () => ((checked = true), { ok: true, detail: "ok" }),
+      },
+    ];
+    const started = clock.now();
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 60_000 } }), deps);
+    expect(ticks).toEqual([0, 2000, 4000, 6000]);
+    expect(checked).toBe(false);
+    expect(result.abortReason).toBe("canary analysis failed at 10%, 6.0s into the bake: sequential test stopped the canary");
+    expect(clock.now() - started).toBeLessThan(60_000);
+    expect(share(elb, BLUE_ARN)).toBe(100);
+  });
+
+  it("a good canary's watch never stops it: the bake lasts its whole interval and the look at its end runs", async () => {
+    const { deps } = setup();
+    let ticks = 0;
+    const looks: number[] = [];
+    deps.gates = [{ name: "probe", watch: async () => (ticks++, { ok: true, detail: "ok" }), check: async (ctx) => (looks.push(ctx.now - ctx.stepStartedAt), { ok: true, detail: "ok" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 } }), deps);
+    expect(result.promoted).toBe(true);
+    expect(ticks).toBe(5);
+    expect(looks).toEqual([10_000]);
+  });
+
   it("gives gates the look number, the window of the bake and both slots", async () => {
     const { deps } = setup();
     const seen: unknown[] = [];

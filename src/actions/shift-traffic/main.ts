@@ -7,6 +7,7 @@ import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
 import type { shiftTrafficAction } from "./definition";
 import type { CanaryReport } from "../../analyze/analyze";
+import type { MonitorResult } from "../../analyze/monitor";
 import { renderShiftSummary } from "./summary";
 import { SafetyError } from "../../util/errors";
 import { reportDeployment } from "../../runtime/deployment-status";
@@ -15,12 +16,12 @@ import type { RunInfo } from "../../util/run-info";
 
 type ShiftSettings = Settings<typeof shiftTrafficAction>;
 
-async function analysisGates(s: ShiftSettings, ctx: ActionContext, reports: CanaryReport[]): Promise<Gate[]> {
+async function analysisGates(s: ShiftSettings, ctx: ActionContext, reports: CanaryReport[], monitor: { last?: MonitorResult }): Promise<Gate[]> {
   if (!s.analysis) return [];
   const ports = await ctx.ports();
   const { loadAnalysis, analyzeCanary } = await import("../../analyze/load");
   const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io, "analysis-config", ctx.signal);
-  return [createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r) })];
+  return [createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r), onMonitor: (r) => (monitor.last = r) })];
 }
 
 function writeOutputs(ctx: ActionContext, result: ShiftResult): void {
@@ -65,7 +66,8 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
   const ports = await ctx.ports();
   ctx.io.saveState("finished", "false");
   const reports: CanaryReport[] = [];
-  const gates = await analysisGates(s, ctx, reports);
+  const monitor: { last?: MonitorResult } = {};
+  const gates = await analysisGates(s, ctx, reports, monitor);
   const result = await shiftTraffic(
     requestFromSettings(s, ctx.run),
     {
@@ -86,6 +88,10 @@ export async function main(s: ShiftSettings, ctx: ActionContext): Promise<void> 
   );
   writeOutputs(ctx, result);
   let markdown = renderShiftSummary(result, ctx.run.runUrl);
+  if (monitor.last) {
+    const { renderMonitorMarkdown } = await import("../../report/monitor");
+    markdown += `\n${renderMonitorMarkdown(monitor.last, result.timeline.find((t) => t.event === "shift" && t.share > 0)?.at)}`;
+  }
   if (reports.length) {
     const { renderCanaryMarkdown } = await import("../../report/canary");
     // A blank line between the two, so the canary's heading starts a block of its own.

@@ -178,6 +178,8 @@ const canaryConfigSchema = z.strictObject({
   spending: z._default(z.enum(["obrien-fleming", "pocock"]), "obrien-fleming"),
   /** Split each look's alpha over the compared metrics (Bonferroni) so the canary's false-fail rate, not each metric's, is bounded. */
   familywise: z._default(z.boolean(), true),
+  /** During shift-traffic's bakes, watch the counts metrics at every tick with an always-valid sequential test. */
+  monitor: z._default(z.boolean(), true),
   providers,
   metrics: z._default(z.array(metric), []),
 });

@@ -15,7 +15,7 @@
 // holds definition.ts (exporting `<camelCase action>Action`) and main.ts → dist/<action>/index.js
 // with dist/main/<action>.js, and, for a post step, post-main.ts → dist/<action>/post.js with
 // dist/main/<action>-post.js. The AWS ports, src/runtime/aws.ts, become dist/main/aws-ports.js.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -138,6 +138,24 @@ const toolkitLazyBuiltins = {
       return shim ? { path: shim.name, namespace: "toolkit-lazy-builtin" } : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: "toolkit-lazy-builtin" }, (args) => ({ contents: LAZY_BUILTINS.find((b) => b.name === args.path).contents, loader: "js" }));
+  },
+};
+
+/**
+ * libpg-query (migration-guard's Postgres parser) is Emscripten output that finds its WebAssembly
+ * file next to itself through `__dirname`, which an ES module does not have. In the bundle it looks
+ * in dist/migration-guard/ (every chunk is one folder below dist/), where the build copies the file.
+ */
+const PG_QUERY_JS = /[\\/]libpg-query[\\/]wasm[\\/]libpg-query\.js$/;
+const PG_QUERY_WASM = "node_modules/libpg-query/wasm/libpg-query.wasm";
+const pgQueryWasmBeside = {
+  name: "pg-query-wasm-beside",
+  setup(build) {
+    build.onLoad({ filter: PG_QUERY_JS }, (args) => ({
+      // The banner's require() resolves from the chunk's own file.
+      contents: `var __dirname = require("node:path").dirname(require.resolve("../migration-guard/libpg-query.wasm"));\n${readFileSync(args.path, "utf8")}`,
+      loader: "js",
+    }));
   },
 };
 
@@ -267,6 +285,7 @@ async function main() {
       splitting: true,
       format: "esm",
       banner: { js: banner },
+      plugins: [pgQueryWasmBeside],
     });
     starts = await esbuild.build({
       ...common,
@@ -287,6 +306,10 @@ async function main() {
     writeFileSync(join(dist, action, "package.json"), `${JSON.stringify({ type: "commonjs", private: true }, null, 2)}\n`);
   }
 
+  if (Object.keys(result.metafile.inputs).some((i) => PG_QUERY_JS.test(i))) {
+    if (!existsSync(join(dist, "migration-guard"))) mkdirSync(join(dist, "migration-guard"));
+    copyFileSync(join(root, PG_QUERY_WASM), join(dist, "migration-guard", "libpg-query.wasm"));
+  }
   writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
   writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile));
 

@@ -5,7 +5,7 @@
  */
 import { RecordingIO } from "../../src/adapters/github/io";
 
-export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback";
+export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "migration-guard";
 
 type Entry = { run(options: { io: RecordingIO; signal: AbortSignal }): Promise<boolean> };
 const LOADERS: Record<EntryName, () => Promise<unknown>> = {
@@ -14,6 +14,7 @@ const LOADERS: Record<EntryName, () => Promise<unknown>> = {
   "shift-traffic": () => import("../../src/actions/shift-traffic/index"),
   "canary-analyze": () => import("../../src/actions/canary-analyze/index"),
   rollback: () => import("../../src/actions/rollback/index"),
+  "migration-guard": () => import("../../src/actions/migration-guard/index"),
 };
 
 export interface InProcessRun {

@@ -28,6 +28,8 @@ export interface DeployGreenRequest {
   deploymentId: string;
   dryRun: boolean;
   lockTtlMs: number;
+  /** The schema version the release needs, tagged deploy:schema-version (read by migration-guard's gate and rollback). */
+  schemaVersion?: number | undefined;
 }
 
 export interface DeployGreenPorts extends EnvironmentPorts {
@@ -208,6 +210,7 @@ export async function planDeploy(request: DeployGreenRequest, deps: DeployGreenD
     [TAG.role]: "candidate",
     [TAG.deploymentId]: tagText(request.deploymentId),
     ...(deps.run.sha ? { [TAG.sha]: tagText(deps.run.sha) } : {}),
+    ...(request.schemaVersion !== undefined ? { [TAG.schemaVersion]: String(request.schemaVersion) } : {}),
     [TAG.updatedAt]: new Date(clock.now()).toISOString(),
   };
   const versionAfter = wantedVersion ?? "(new version)";

@@ -156,7 +156,7 @@ async function bringUp(request: DeployGreenRequest, deps: DeployGreenDeps, t: De
   // What was read before the lock may have changed until it was ours (another run shifting traffic, say).
   const now = await recheck(env, idle, group.name, fleet, ports);
   const oldIds = plan.keep ? [] : runningOf(now).map((i) => i.id);
-  const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha].filter((k) => idle.tags[k] !== undefined);
+  const stale = [TAG.role, TAG.version, TAG.deploymentId, TAG.sha, TAG.schemaVersion].filter((k) => idle.tags[k] !== undefined);
   if (stale.length > 0) {
     // Its old instances are about to go: the slot stops being a rollback target for the old version.
     await ports.tags.remove(idle.targetGroupArn, stale);

@@ -21,6 +21,7 @@ import {
 import { capacityOf, formatCapacity, planCapacity } from "./fleet-capacity";
 import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
 import { readFleets, scaleUpGood } from "./rollback-fleet";
+import { checkRollbackSchema } from "./rollback-schema";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
@@ -45,6 +46,8 @@ export interface RollbackOptions {
   lockTtlMs: number;
   /** Who asked for it (the GitHub actor), recorded in tags. */
   actor?: string | undefined;
+  /** Return to the good slot even though the schema it needs was contracted away (rollback-schema.ts). */
+  force?: boolean | undefined;
 }
 
 export interface RollbackDeps {
@@ -114,6 +117,7 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
   const plan = await planRollback(options, ports);
   const { env, state, good, bad, alreadyThere, result } = plan;
   if (alreadyThere && !options.toSlot && !options.toVersion) return nothingToRollBack(options, deps, plan, started);
+  if (!alreadyThere) await checkRollbackSchema(env, good, options.force === true, ports.tags, deps.warn);
   log(`Rolling back to ${good.name}${good.version ? ` (${good.version})` : ""} from ${bad.name}${bad.version ? ` (${bad.version})` : ""}; state was ${state.phase}${state.phase === "inconsistent" ? ` (${state.reason})` : ""}. Reason: ${options.reason}`);
 
   const fleets = await readFleets(env, good, bad, ports);

@@ -9,7 +9,16 @@ export const TAG = {
   lock: "deploy:lock",
   rolledBackFrom: "deploy:rolled-back-from",
   reason: "deploy:reason",
+  /** On a slot: the schema version its release needs (deploy-green's schema-version). */
+  schemaVersion: "deploy:schema-version",
+  /** On the environment's listener or rule: the highest schema version a contract migration ended (migration-guard's gate). */
+  schemaContracted: "deploy:schema-contracted",
 } as const;
+
+/** A schema version as a tag holds it: a whole number, else undefined. */
+export function parseSchemaVersion(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
 
 /** stable: serves traffic and is good; candidate: the new version; previous: last known good; failed: rolled back from. */
 export const ROLES = ["stable", "candidate", "previous", "failed"] as const;

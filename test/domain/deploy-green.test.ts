@@ -135,6 +135,22 @@ describe("deploy-green with a launch template version", () => {
     expect(t.fleet.count("findByTargetGroups")).toBe(1);
   });
 
+  it("tags the slot with the schema version the release needs, and clears an old one from the slot it replaces", async () => {
+    const t = setup({ greenTags: { [TAG.role]: "previous", [TAG.version]: "v0", [TAG.schemaVersion]: "40" } });
+    const removed: string[][] = [];
+    const remove = t.elb.tags.remove.bind(t.elb.tags);
+    t.elb.tags.remove = async (arn, keys) => {
+      removed.push(keys);
+      return remove(arn, keys);
+    };
+
+    await deployGreen({ ...t.request, schemaVersion: 43 }, t.deps);
+
+    expect(removed[0]).toContain(TAG.schemaVersion);
+    expect(t.elb.tagsOf(GREEN_ARN)[TAG.schemaVersion]).toBe("43");
+    expect(t.fleet.groups.get("web-green")!.tags[TAG.schemaVersion]).toBe("43");
+  });
+
   it("waits for the new instances to be InService and healthy, logging progress at least every 5 s", async () => {
     const t = setup();
     t.fleet.script = () => ({ pendingMs: 60_000, healthyAfterMs: 45_000 });

@@ -5,7 +5,9 @@
  * call (ec2:RunInstances, ec2:CreateTags and iam:PassRole behind an Auto Scaling group's launch
  * template), kept in statements whose Sid starts with "Implied". combined.json is the union.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pointSdkAt, runInProcess, type EntryName } from "../../bench/lib/safety-inproc";
 import { startStage, type Stage } from "../../sandbox/harness";
@@ -38,7 +40,7 @@ function granted(p: Policy, implied: boolean): string[] {
   return [...new Set(p.Statement.filter((s) => (s.Sid ?? "").startsWith("Implied") === implied).flatMap((s) => list(s.Action)))].sort();
 }
 
-const ACTIONS: EntryName[] = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback"];
+const ACTIONS: EntryName[] = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback", "migration-guard"];
 const recorded = new Map<EntryName, Set<string>>(ACTIONS.map((a) => [a, new Set<string>()]));
 
 let stage: Stage;
@@ -51,9 +53,9 @@ beforeAll(async () => {
   const listener = environment.listenerArn;
   const tags = "environment=sandbox\nservice=web";
   const tg = environment.targetGroups;
-  const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true) => {
+  const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true, env: Record<string, string> = {}) => {
     stage.sandbox.resetCalls();
-    const result = await runInProcess(name, inputs);
+    const result = await runInProcess(name, inputs, env);
     if (process.env.IAM_DEBUG) console.log(name, result.ok, result.log.slice(-600));
     if (mustSucceed && !result.ok) throw new Error(`${name} ${JSON.stringify(inputs)} failed:\n${result.log}`);
     for (const call of stage.sandbox.calls()) recorded.get(name)!.add(`${SERVICE_PREFIX[call.service] ?? call.service}:${call.operation}`);
@@ -68,7 +70,7 @@ beforeAll(async () => {
   await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v4!, version: "v4", timeout: "30s", "stable-for": "1s" }, false);
   // A whole release: deploy (over the failed slot, clearing its old tags), gate, analyse, canary with
   // alarms and analysis to 100% with scale-in, then roll back.
-  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s", "stable-for": "2s" });
+  await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v2", timeout: "60s", "stable-for": "2s", "schema-version": "2" });
   await scenario("health-gate", { "listener-arn": listener, slot: "candidate", timeout: "30s", "stable-for": "1s" });
   await scenario("health-gate", { "environment-tags": tags, slot: "candidate", timeout: "30s", "stable-for": "1s" });
   await scenario("canary-analyze", { "listener-arn": listener, window: "1m", "fail-on": "never" });
@@ -84,6 +86,11 @@ beforeAll(async () => {
     "stickiness-duration": "60s",
     "scale-in-previous": "true",
   });
+  // The previous fleet is scaled in, so the contract of schema 1 may run: the gate records it on the listener (AddTags).
+  const workspace = mkdtempSync(join(tmpdir(), "iam-migrations-"));
+  writeFileSync(join(workspace, "002_drop_email.sql"), "-- migration: contract after 1\nSET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN email;\n");
+  await scenario("migration-guard", { mode: "gate", migrations: ".", "listener-arn": listener }, true, { GITHUB_WORKSPACE: workspace });
+  await scenario("migration-guard", { mode: "gate", migrations: ".", "environment-tags": tags }, true, { GITHUB_WORKSPACE: workspace });
   await scenario("rollback", { "listener-arn": listener, "scale-in-bad": "true", timeout: "60s" });
   // The next release, over the slot just rolled back from: its role and version tags are cleared (RemoveTags).
   await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v3", timeout: "60s", "stable-for": "1s" });

@@ -22,5 +22,6 @@ export function requestFromSettings(s: DeployGreenSettings, run: Pick<RunInfo, "
     deploymentId: s["deployment-id"] ?? defaultDeploymentId(run),
     dryRun: s["dry-run"],
     lockTtlMs: s["lock-ttl"],
+    schemaVersion: s["schema-version"],
   };
 }

@@ -64,6 +64,15 @@ export const rollbackAction = defineAction({
       },
       valid: "a duration from 1s to 3h",
     },
+    force: {
+      description:
+        "Roll back even to a slot whose release needs a database schema that a contract migration ended (its deploy:schema-version is at or below the deploy:schema-contracted tag that migration-guard's gate records on the listener or rule). Without it such a rollback is refused, since that release would fail against the current database.",
+      default: "false",
+      get schema() {
+        return boolean();
+      },
+      valid: "true or false",
+    },
     ...dryRunInput,
     ...lockTtlInput,
     ...githubDeploymentInputs,

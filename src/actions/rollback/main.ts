@@ -24,6 +24,7 @@ export async function main(s: Settings<typeof rollbackAction>, ctx: ActionContex
       lockOwner: lockOwnerOf(ctx.run),
       lockTtlMs: s["lock-ttl"],
       actor: ctx.run.actor || undefined,
+      force: s.force,
     },
     { ports, clock: ctx.clock, random: ctx.random, log: ctx.log, warn: (l) => ctx.io.warning(l), signal: ctx.signal },
   );

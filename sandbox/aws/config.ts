@@ -31,6 +31,14 @@ export const imageIdSchema = z.string().regex(/^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$
   message: "image id must look like ami-<17 hex digits> (or ami-<8 hex digits>)",
 });
 
+/** A release backed by the sandbox's Postgres (./database/): which column of `users` it reads and which it writes. */
+const column = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "a column name: lower-case letters, digits and _" });
+const databaseBehaviourSchema = strict({
+  url: z.string().regex(/^postgres(ql)?:\/\/(127\.0\.0\.1|localhost):\d+\//, { message: "a postgres:// URL on loopback" }),
+  reads: column,
+  writes: z.array(column).min(1),
+});
+
 export const releaseSchema = strict({
   version: z.string().min(1),
   latencyMs: strict({ median: z.number().min(0), p99: z.number().min(0) }).refine((l) => l.p99 >= l.median, {
@@ -40,6 +48,7 @@ export const releaseSchema = strict({
   health: strict({ path: z.string().startsWith("/"), status: z.number().int().min(100).max(599), body: z.unknown() }),
   bootSeconds: z.number().min(0),
   crashAfterSeconds: z.number().positive().optional(),
+  database: databaseBehaviourSchema.optional(),
 });
 
 export const healthCheckSchema = strict({

@@ -58,6 +58,12 @@ export interface ReleaseBehaviour {
   bootSeconds: number;
   /** If set, the instance process dies this many sandbox seconds after it starts listening. */
   crashAfterSeconds?: number | undefined;
+  /**
+   * If set, the release's requests read and write the `users` table of a Postgres at `url` (the
+   * sandbox's PGlite, ./database/), reading column `reads` and writing columns `writes`; its health
+   * path answers 503 when that query fails. A request whose query fails is a 500.
+   */
+  database?: { url: string; reads: string; writes: string[] } | undefined;
 }
 
 export interface RunningInstance {

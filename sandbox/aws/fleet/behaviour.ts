@@ -14,6 +14,7 @@ export const releaseBehaviourSchema = z
     }),
     bootSeconds: z.number().min(0),
     crashAfterSeconds: z.number().min(0).optional(),
+    database: z.object({ url: z.string(), reads: z.string(), writes: z.array(z.string()).min(1) }).optional(),
   })
   .refine((b) => b.latencyMs.p99 >= b.latencyMs.median, {
     message: "latencyMs.p99 must be at least latencyMs.median",

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Random } from "../../../src/util/clock";
 import type { ReleaseBehaviour, RunningInstance, SandboxClock } from "../contracts";
 import { parseBehaviour } from "./behaviour";
+import { DatabaseApp } from "./database-app";
 import { lognormalSampler } from "./latency";
 
 export interface LaunchInstanceOptions {
@@ -43,6 +44,8 @@ class SandboxInstance implements RunningInstance {
   private readonly server: Server;
   private cancelBoot: (() => void) | undefined;
   private cancelCrash: (() => void) | undefined;
+  /** A database-backed release's queries (./database-app.ts). */
+  private app: DatabaseApp | undefined;
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
@@ -51,6 +54,7 @@ class SandboxInstance implements RunningInstance {
     this.host = options.host ?? "127.0.0.1";
     this.current = parseBehaviour(options.instanceId, options.behaviour);
     this.sampleLatency = lognormalSampler(this.current.latencyMs, options.random);
+    this.useDatabase();
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -82,7 +86,15 @@ class SandboxInstance implements RunningInstance {
   setBehaviour(behaviour: ReleaseBehaviour): void {
     this.current = parseBehaviour(this.instanceId, behaviour);
     this.sampleLatency = lognormalSampler(this.current.latencyMs, this.options.random);
+    this.useDatabase();
     if (this.currentPort !== 0 && !this.isDead) this.scheduleCrash();
+  }
+
+  private useDatabase(): void {
+    const wanted = this.current.database;
+    if (JSON.stringify(wanted) === JSON.stringify(this.app?.db)) return;
+    void this.app?.close();
+    this.app = wanted ? new DatabaseApp(wanted) : undefined;
   }
 
   kill(): void {
@@ -151,6 +163,7 @@ class SandboxInstance implements RunningInstance {
     this.cancelCrash = undefined;
     if (this.currentPort === 0) this.rejectReady(bootError);
     if (this.server.listening) this.server.close();
+    void this.app?.close();
   }
 
   private announceDeath(): void {
@@ -170,8 +183,10 @@ class SandboxInstance implements RunningInstance {
     // Drain any request body so the connection can be reused.
     request.resume();
     const path = (request.url ?? "/").split("?")[0];
+    const app = this.app;
     if (path === behaviour.health.path) {
-      sendJson(response, behaviour.health.status, behaviour.health.body);
+      if (app) void app.healthy().then((ok) => sendJson(response, ok ? behaviour.health.status : 503, ok ? behaviour.health.body : { error: "database check failed" }));
+      else sendJson(response, behaviour.health.status, behaviour.health.body);
       return;
     }
     const delay = this.sampleLatency();
@@ -181,6 +196,7 @@ class SandboxInstance implements RunningInstance {
       if (response.destroyed) return;
       if (this.stopping) response.setHeader("connection", "close");
       if (failed) sendJson(response, 500, { error: "internal error", version: behaviour.version, instance: this.instanceId });
+      else if (app) void app.handle(this.instanceId).then((a) => !response.destroyed && sendJson(response, a.status, { ...(a.body as object), version: behaviour.version, instance: this.instanceId }));
       else sendJson(response, 200, { ok: true, version: behaviour.version, instance: this.instanceId, path });
     }, delay);
     this.pending.add(timer);

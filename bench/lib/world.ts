@@ -16,6 +16,8 @@ export interface World {
   setDesired(group: string, capacity: number): Promise<void>;
   /** Percent weight of each target group in the listener's default action, right now. */
   weights(): Record<string, number>;
+  /** metrics-delay for this sandbox: one sandbox minute plus the publication lag, in whole real seconds. */
+  metricsDelay(): string;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startWorld(options: { timeScale: number; config?: SandboxC
       const total = groups.reduce((s, g) => s + g.weight, 0) || 1;
       return Object.fromEntries(groups.map((g) => [g.name, (100 * g.weight) / total]));
     },
+    metricsDelay: () => `${Math.ceil((60 + env.metricPublicationLagSeconds) / env.timeScale)}s`,
     async close() {
       autoScaling.destroy();
       await sandbox.close();

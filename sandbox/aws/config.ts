@@ -106,6 +106,12 @@ export const configSchema = strict({
      * read-after-write tags). 0: off.
      */
     tagReadLagMs: z.number().int().min(0, { message: "tagReadLagMs must be 0 or more" }).max(3_600_000, { message: "tagReadLagMs must be at most 3600000 (one hour)" }).default(0),
+    /**
+     * CloudWatch publication lag in sandbox seconds: GetMetricData serves a minute only once it is complete
+     * and this much longer has passed (AWS publishes ALB metrics per whole minute and late; 1–3 min is
+     * commonly observed). 0: a minute is served as soon as it ends.
+     */
+    metricPublicationLagSeconds: z.number().min(0, { message: "metricPublicationLagSeconds must be 0 or more" }).max(3600, { message: "metricPublicationLagSeconds must be at most 3600" }).default(120),
     releases: z
       .record(z.string(), releaseSchema)
       .superRefine((releases, ctx) => {

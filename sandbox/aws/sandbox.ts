@@ -40,6 +40,8 @@ export interface EnvironmentInfo {
   region: string;
   accountId: string;
   timeScale: number;
+  /** Sandbox seconds after a minute ends before CloudWatch serves it (config metricPublicationLagSeconds). */
+  metricPublicationLagSeconds: number;
   /** URL of the first listener of the first load balancer. */
   listenerUrl: string;
   loadBalancerArn: string;
@@ -101,6 +103,7 @@ function environmentOf(world: World, endpoint: string): EnvironmentInfo {
     region: world.region,
     accountId: world.accountId,
     timeScale: world.clock.timeScale,
+    metricPublicationLagSeconds: world.metricPublicationLagSeconds,
     listenerUrl: lbs[0]?.listeners[0]?.url ?? "",
     loadBalancerArn: lbs[0]?.arn ?? "",
     listenerArn: lbs[0]?.listeners[0]?.arn ?? "",

@@ -8,6 +8,7 @@ export {
   actionDir,
   healthyCount,
   REPO_ROOT,
+  sandboxMetricsDelay,
   sandboxStableFor,
   stageConfig,
   startStage,

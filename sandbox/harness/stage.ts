@@ -48,6 +48,15 @@ export function sandboxStableFor(stage: Pick<Stage, "sandbox">): string {
   return `${Math.ceil(60 / stage.sandbox.environment.timeScale)}s`;
 }
 
+/**
+ * metrics-delay for the sandbox: a minute is served once it has ended plus the publication lag, so a
+ * bake's last minute is readable one sandbox minute plus the lag after the bake: in whole real seconds.
+ */
+export function sandboxMetricsDelay(stage: Pick<Stage, "sandbox">): string {
+  const { timeScale, metricPublicationLagSeconds } = stage.sandbox.environment;
+  return `${Math.ceil((60 + metricPublicationLagSeconds) / timeScale)}s`;
+}
+
 export interface Stage {
   sandbox: Sandbox;
   load: LoadRun | undefined;

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runWorkflow, type StepEvent, type WorkflowRunResult } from "../runner";
-import { REPO_ROOT, sandboxStableFor, type Stage } from "./stage";
+import { REPO_ROOT, sandboxMetricsDelay, sandboxStableFor, type Stage } from "./stage";
 
 /**
  * The rehearsal's CANARY_CONFIG variable: an analysis configuration whose minimum request count suits a few seconds of demo traffic
@@ -47,6 +47,7 @@ export function exampleVars(stage: Stage, extra: Record<string, string> = {}): R
     AWS_REGION: stage.sandbox.region,
     LISTENER_ARN: stage.sandbox.environment.listenerArn,
     STABLE_FOR: sandboxStableFor(stage),
+    METRICS_DELAY: sandboxMetricsDelay(stage),
     ...extra,
   };
 }

@@ -10,6 +10,7 @@ import { classifyMetric } from "../judge/classify";
 import { decide, type Band, type Requests, type Verdict } from "../judge/score";
 import { lookLevel, type SpendingFunction } from "../judge/sequential";
 import type { Measurement, MetricPolicy, MetricResult } from "../judge/types";
+import { coverage, judgedWindow, span, type JudgedWindow, type PublishedBound } from "./window";
 
 export interface Look {
   /** 1-based number of this analysis. */
@@ -23,6 +24,8 @@ export interface AnalysisContext {
   canary: Target;
   window: { start: Date; end: Date };
   look?: Look | undefined;
+  /** Cut the window at the newest published data (now − metrics-delay); without it the window is judged as given. */
+  published?: PublishedBound | undefined;
 }
 
 export interface AnalysisDeps {
@@ -40,7 +43,10 @@ export interface CanaryReport {
   score: number | null;
   reasons: string[];
   groups: Record<string, number | null>;
+  /** The judged window: it ends at the newest published data. */
   window: { start: string; end: string };
+  /** How the window was cut to published data; null when it was judged as given. */
+  published: { requestedEnd: string; delaySeconds: number; judgedSeconds: number; missingSeconds: number } | null;
   baseline: Target;
   canary: Target;
   requests: Requests & { minimum: number };
@@ -81,7 +87,13 @@ function levelOf(config: CanaryConfig, look: Look) {
   }
 }
 
-export function judgeMeasurements(config: CanaryConfig, measurements: Measurement[], context: AnalysisContext): CanaryReport {
+function publishedOf(judged: JudgedWindow | undefined): CanaryReport["published"] {
+  if (!judged) return null;
+  const { judgedSeconds, missingSeconds } = coverage(judged);
+  return { requestedEnd: judged.requestedEnd.toISOString(), delaySeconds: Math.round(judged.delayMs / 1000), judgedSeconds, missingSeconds };
+}
+
+export function judgeMeasurements(config: CanaryConfig, measurements: Measurement[], context: AnalysisContext & { judged?: JudgedWindow | undefined }): CanaryReport {
   const look = context.look ?? { index: 1, planned: 1 };
   const level = levelOf(config, look);
   const compared = config.metrics.filter((m) => m.compare && m.provider !== "cloudwatch-alarms").length;
@@ -96,10 +108,15 @@ export function judgeMeasurements(config: CanaryConfig, measurements: Measuremen
     minRequests: config.minRequests,
     maxNoDataFraction: config.maxNoDataFraction,
   });
+  const published = publishedOf(context.judged);
+  if (published && published.missingSeconds > 0) {
+    judgement.reasons.push(`judged ${span(published.judgedSeconds)} up to ${new Date(context.window.end).toISOString()}; the last ${span(published.missingSeconds)} of the window is not published yet (metrics-delay ${span(published.delaySeconds)})`);
+  }
   return {
     schema: "canary-report/v1",
     ...judgement,
     window: { start: context.window.start.toISOString(), end: context.window.end.toISOString() },
+    published,
     baseline: context.baseline,
     canary: context.canary,
     requests: { ...requests, minimum: config.minRequests },
@@ -130,16 +147,20 @@ export async function analyzeCanary(config: CanaryConfig, context: AnalysisConte
       throw new ConfigurationError(`The ${side}: ${(error as Error).message}`);
     }
   }
-  const scope: Scope = { baseline: context.baseline, canary: context.canary, window: context.window };
+  const judged = context.published ? judgedWindow(context.window, context.published) : undefined;
+  const window = judged ? { start: judged.start, end: judged.end } : context.window;
+  const scope: Scope = { baseline: context.baseline, canary: context.canary, window };
+  const nothingPublished = window.end.getTime() <= window.start.getTime();
   const measurements = await Promise.all(
     config.metrics.map(async (metric): Promise<Measurement> => {
+      if (nothingPublished && metric.provider !== "cloudwatch-alarms") return { kind: "error", message: `no published data in the window yet (metrics-delay ${span(Math.round(judged!.delayMs / 1000))})` };
       const provider = deps.providers[metric.provider];
       const m: Measurement = provider ? await guarded(`${metric.provider} metric ${metric.name}`, () => provider.measure(metric, scope)) : { kind: "error", message: `no ${metric.provider} provider is available` };
       deps.log?.(`${metric.name}: ${m.kind === "error" ? `error: ${m.message}` : m.kind === "samples" ? `${m.baseline.length} baseline / ${m.canary.length} canary data points` : m.kind === "counts" ? `${m.baseline.events}/${m.baseline.total} baseline, ${m.canary.events}/${m.canary.total} canary` : `${m.alarms.length} alarm(s)`}`);
       return m;
     }),
   );
-  const report = judgeMeasurements(config, measurements, context);
+  const report = judgeMeasurements(config, measurements, { ...context, window, judged });
   deps.log?.(`verdict ${report.verdict}${report.score === null ? "" : ` (score ${report.score}${report.band === "marginal" ? ", marginal" : ""})`}: ${report.reasons[0] ?? ""}`);
   return report;
 }
@@ -152,13 +173,15 @@ export interface SequentialPlan {
   start: Date;
   /** Number of looks planned (e.g. one per traffic step). */
   looks: number;
+  /** metrics-delay: each look judges only what is published by its `now` (0 or absent: the window as given). */
+  metricsDelayMs?: number | undefined;
 }
 
 export interface SequentialJudge {
   /** Alpha of each look under the plan's spending function (for logs and summaries). */
   readonly levels: ReturnType<typeof lookLevel>[];
-  /** Judges look `index` (1-based) over [start, end): the evidence so far. */
-  analyze(index: number, end: Date): Promise<CanaryReport>;
+  /** Judges look `index` (1-based) over [start, end), cut at what is published by `now` (default: end). */
+  analyze(index: number, end: Date, now?: number): Promise<CanaryReport>;
 }
 
 /**
@@ -170,7 +193,17 @@ export function createSequentialJudge(plan: SequentialPlan, deps: AnalysisDeps):
   const levels = Array.from({ length: plan.looks }, (_, i) => levelOf(plan.config, { index: i + 1, planned: plan.looks }));
   return {
     levels,
-    analyze: (index, end) =>
-      analyzeCanary(plan.config, { baseline: plan.baseline, canary: plan.canary, window: { start: plan.start, end }, look: { index, planned: plan.looks } }, deps),
+    analyze: (index, end, now = end.getTime()) =>
+      analyzeCanary(
+        plan.config,
+        {
+          baseline: plan.baseline,
+          canary: plan.canary,
+          window: { start: plan.start, end },
+          look: { index, planned: plan.looks },
+          published: plan.metricsDelayMs ? { now, delayMs: plan.metricsDelayMs } : undefined,
+        },
+        deps,
+      ),
   };
 }

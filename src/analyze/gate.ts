@@ -22,6 +22,8 @@ export interface AnalysisGateOptions {
   analyze: typeof analyzeCanary;
   /** Receives the continuous monitor's latest result after every evaluation (for the summary). */
   onMonitor?: (result: MonitorResult) => void;
+  /** metrics-delay: each look waits this long after its bake and judges only what is published; the monitor reads up to now minus it. */
+  metricsDelayMs?: number | undefined;
 }
 
 /**
@@ -37,16 +39,18 @@ function bakeEndConfig(config: CanaryConfig, monitoring: boolean): CanaryConfig 
 }
 
 export function createAnalysisGate(options: AnalysisGateOptions): Gate {
+  const delayMs = options.metricsDelayMs ?? 0;
   const monitoring = options.config.monitor && monitoredMetrics(options.config).length > 0;
   const monitor = monitoring ? createBakeMonitor(options.config, options.providers, options.log) : undefined;
   const judged = bakeEndConfig(options.config, monitoring);
   const target = (ctx: GateContext, side: "canary" | "baseline") => ({ targetGroupArn: ctx[side].targetGroupArn, loadBalancerArn: ctx.loadBalancerArn, version: ctx[side].version });
   return {
     name: "canary analysis",
+    settleMs: delayMs,
     ...(monitor
       ? {
           async watch(ctx: GateContext): Promise<GateResult> {
-            const result = await monitor.evaluate({ baseline: target(ctx, "baseline"), canary: target(ctx, "canary"), canaryStartedAt: ctx.canaryStartedAt, end: ctx.now });
+            const result = await monitor.evaluate({ baseline: target(ctx, "baseline"), canary: target(ctx, "canary"), canaryStartedAt: ctx.canaryStartedAt, end: ctx.now - delayMs });
             options.onMonitor?.(result);
             return { ok: !result.stopped, detail: result.detail };
           },
@@ -58,15 +62,18 @@ export function createAnalysisGate(options: AnalysisGateOptions): Gate {
         {
           baseline: target(ctx, "baseline"),
           canary: target(ctx, "canary"),
-          window: { start: new Date(ctx.canaryStartedAt), end: new Date(ctx.now) },
+          // The whole run's canary traffic up to this bake's end, cut at what is published by now.
+          window: { start: new Date(ctx.canaryStartedAt), end: new Date(Math.max(ctx.canaryStartedAt + 1, ctx.bakeEndedAt)) },
           look: { index: ctx.stepIndex + 1, planned: Math.max(1, ctx.plannedLooks) },
+          published: { now: ctx.now, delayMs: delayMs },
         },
         { providers: options.providers, log: options.log },
       );
       options.onReport?.(report, ctx);
       const score = report.score === null ? "no score" : `score ${report.score}`;
       const why = report.reasons[0] ?? "";
-      const detail = `${report.verdict} (${score})${why ? `: ${why}` : ""}`;
+      const cut = report.published && report.published.missingSeconds > 0 ? `; judged ${report.published.judgedSeconds}s, the last ${report.published.missingSeconds}s of the bake not published yet` : "";
+      const detail = `${report.verdict} (${score})${why ? `: ${why}` : ""}${cut}`;
       if (report.verdict === "fail") return { ok: false, detail };
       if (report.verdict === "inconclusive" && ctx.final && options.inconclusiveOnFinal === "fail") {
         return { ok: false, detail: `${detail} — inconclusive on the last look before 100% (analysis-inconclusive: fail)` };

@@ -15,6 +15,8 @@ export interface GatedBake {
   plannedLooks: number;
   timeline: TimelineEntry[];
   final: boolean;
+  /** When the bake time ends (the looks may run later, once its metrics are published). */
+  bakeEndedAt: number;
 }
 
 function contextOf(b: GatedBake, stepStartedAt: number, now: number): GateContext {
@@ -23,6 +25,7 @@ function contextOf(b: GatedBake, stepStartedAt: number, now: number): GateContex
     plannedLooks: b.plannedLooks,
     share: b.share,
     stepStartedAt,
+    bakeEndedAt: b.bakeEndedAt,
     canaryStartedAt: b.canaryStartedAt,
     now,
     final: b.final,

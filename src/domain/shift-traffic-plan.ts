@@ -20,6 +20,8 @@ export interface GateContext {
   plannedLooks: number;
   share: number;
   stepStartedAt: number;
+  /** When this step's bake time ended (the look may run later, once the bake's metrics are published). */
+  bakeEndedAt: number;
   /** When the canary began receiving traffic in this run; analysis windows grow from here. */
   canaryStartedAt: number;
   now: number;
@@ -40,9 +42,17 @@ export interface GateResult {
 /** A check made at the end of each bake interval (canary analysis). */
 export interface Gate {
   name: string;
+  /** How long after a bake ends the gate's data is complete (metrics-delay): the bake is watched that much longer before the check. */
+  settleMs?: number | undefined;
   check(ctx: GateContext): Promise<GateResult>;
   /** Continuous monitoring: called at every tick of a bake (watchEveryMs); a failure stops the bake there. */
   watch?(ctx: GateContext): Promise<GateResult>;
+}
+
+/** When a bake's looks may run: once every gate's data is complete (its settleMs after the bake), but never past the deadline. */
+export function settledAt(gates: Gate[], bakeEnd: number, deadline: number): number {
+  const settle = Math.max(0, ...gates.map((g) => g.settleMs ?? 0));
+  return Math.max(bakeEnd, Math.min(bakeEnd + settle, deadline));
 }
 
 export interface ShiftOptions {

@@ -19,7 +19,7 @@ import {
   AbortShift,
   checkAborted,
   type PlannedShift,
-  planShift,
+  planShift, settledAt,
   type ShiftDeps,
   type ShiftOptions,
   type ShiftPlan,
@@ -205,7 +205,9 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
   if (until > b.deadline) throw new AbortShift(`the timeout would pass during the ${Math.round(options.plan.intervalMs / 1000)}s bake at ${b.share}%`);
   const alarms = options.alarmNames.length ? await ports.alarms() : undefined;
   const requirement = { minHealthy: options.minHealthy, requireAll: false };
-  deps.log(`Baking ${b.to.name} at ${b.share}% for ${Math.round(options.plan.intervalMs / 1000)}s`);
+  const judgeAt = settledAt(deps.gates, until, b.deadline);
+  const gated = { ...b, bakeEndedAt: until };
+  deps.log(`Baking ${b.to.name} at ${b.share}% for ${Math.round(options.plan.intervalMs / 1000)}s${judgeAt > until ? `, then ${Math.round((judgeAt - until) / 1000)}s more until its metrics are published (metrics-delay)` : ""}`);
   let last = b.lastHealth;
   for (;;) {
     checkAborted(deps.signal);
@@ -222,11 +224,11 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
       if (missing.length) throw new AbortShift(`alarm-names: no CloudWatch alarm named ${missing.map((n) => untrusted(n, 255)).join(", ")} exists`);
     }
     const now = clock.now();
-    if (now >= until) break;
-    await watchGates(deps.gates, b, stepStartedAt, now, deps.log);
-    await clock.sleep(Math.min(options.watchEveryMs, until - now), deps.signal);
+    if (now >= judgeAt) break;
+    await watchGates(deps.gates, gated, stepStartedAt, now, deps.log);
+    await clock.sleep(Math.min(options.watchEveryMs, judgeAt - now), deps.signal);
   }
-  await checkGates(deps.gates, b, stepStartedAt, () => clock.now(), deps.log);
+  await checkGates(deps.gates, gated, stepStartedAt, () => clock.now(), deps.log);
   return last;
 }
 

@@ -60,6 +60,19 @@ export const lockTtlInput = {
   },
 } satisfies Record<string, InputSpec>;
 
+/** Shared by every action that analyses metrics (see src/analyze/window.ts for why and for the default). */
+export const metricsDelayInput = {
+  "metrics-delay": {
+    description:
+      "How late metrics are readable: analysis judges only data at least this old, and a look after a bake waits this long so the whole bake is judged. CloudWatch serves an ALB minute only once it has ended and after an undocumented ingest delay (1–3 min is commonly observed), so the default is 3m; Prometheus alone (its scrape interval) can use 30s.",
+    default: "3m",
+    get schema() {
+      return duration({ min: 0, max: 30 * 60_000 });
+    },
+    valid: "a duration from 0 to 30m, e.g. 3m",
+  },
+} satisfies Record<string, InputSpec>;
+
 export const stableForInput = {
   "stable-for": {
     description:

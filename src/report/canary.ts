@@ -60,6 +60,15 @@ function pColumn(r: MetricResult): string {
   return `${fmt(r.pValue)} (α ${fmt(r.alpha)}${r.notEnoughData && r.minPValue !== undefined ? `, min ${fmt(r.minPValue)}` : ""})`;
 }
 
+/** The judged window, and how it was cut to published data (metrics-delay). */
+function judgedWindowLine(report: CanaryReport): string {
+  const p = report.published;
+  const base = `Judged window ${report.window.start} to ${report.window.end}`;
+  if (!p) return `${base}.`;
+  const cut = p.missingSeconds > 0 ? `; the last ${p.missingSeconds}s asked for (to ${p.requestedEnd}) is not published yet and was not judged` : "";
+  return `${base} (${p.judgedSeconds}s of published data, metrics-delay ${p.delaySeconds}s${cut}).`;
+}
+
 /** Points present on both sides, at most the last MAX_POINTS. */
 function aligned(baseline: Point[], canary: Point[]): Array<{ t: number; b: number; c: number }> {
   const c = new Map(canary.map((p) => [p.t, p.v]));
@@ -126,7 +135,7 @@ export function renderCanaryMarkdown(report: CanaryReport, context: CanaryContex
     ["Metric", "Baseline", "Canary", "n (baseline / canary)", "Effect", "Shift [CI]", "p (α)", "Result", "Reason"],
     report.metrics.map((r) => [r.name, value(r, r.baseline), value(r, r.canary), sizes(r), effect(r), interval(r), pColumn(r), result(r), r.reason]),
   );
-  out.paragraph(`Window ${report.window.start} to ${report.window.end}.`);
+  out.paragraph(judgedWindowLine(report));
   const rank = (r: MetricResult) => (r.failed ? 2 : r.critical ? 1 : 0);
   const key = [...report.metrics].sort((a, b) => rank(b) - rank(a)).filter((r) => r.series && aligned(r.series.baseline, r.series.canary).length > 0);
   if (key.length > 0) {

@@ -95,7 +95,7 @@ describe("continuous monitoring", () => {
 });
 
 const slot = (name: string, arn: string, version: string): Slot => ({ name, targetGroupArn: arn, targetGroupName: `web-${name}`, weight: 0, share: 0, version, tags: {} });
-const gateContext = (now: number): GateContext => ({ stepIndex: 0, plannedLooks: 2, share: 10, stepStartedAt: START, canaryStartedAt: START, now, final: false, canary: slot("green", GREEN_ARN, "v2"), baseline: slot("blue", BLUE_ARN, "v1"), loadBalancerArn: LB_ARN });
+const gateContext = (now: number): GateContext => ({ stepIndex: 0, plannedLooks: 2, share: 10, stepStartedAt: START, bakeEndedAt: now, canaryStartedAt: START, now, final: false, canary: slot("green", GREEN_ARN, "v2"), baseline: slot("blue", BLUE_ARN, "v1"), loadBalancerArn: LB_ARN });
 
 describe("analysis gate with continuous monitoring", () => {
   it("watch fails the gate mid-bake on a bad canary; the look at the end of the bake spends the other half of alpha", async () => {

@@ -14,6 +14,7 @@ function context(overrides: Partial<GateContext> = {}): GateContext {
     plannedLooks: 3,
     share: 10,
     stepStartedAt: 2_000_000,
+    bakeEndedAt: 2_300_000,
     canaryStartedAt: 1_000_000,
     now: 2_300_000,
     final: false,
@@ -24,16 +25,17 @@ function context(overrides: Partial<GateContext> = {}): GateContext {
   };
 }
 
-function gateWith(verdict: CanaryReport["verdict"], inconclusiveOnFinal: "fail" | "continue" = "fail") {
+function gateWith(verdict: CanaryReport["verdict"], inconclusiveOnFinal: "fail" | "continue" = "fail", metricsDelayMs = 0, published: CanaryReport["published"] = null) {
   const calls: Parameters<typeof import("../../src/analyze/analyze").analyzeCanary>[1][] = [];
   const gate = createAnalysisGate({
     config: parseCanaryConfig("", "defaults"),
     providers: {},
     inconclusiveOnFinal,
     log: () => {},
+    metricsDelayMs,
     analyze: async (_config, ctx) => {
       calls.push(ctx);
-      return { verdict, score: verdict === "pass" ? 100 : 0, reasons: [`reason for ${verdict}`] } as unknown as CanaryReport;
+      return { verdict, score: verdict === "pass" ? 100 : 0, reasons: [`reason for ${verdict}`], published } as unknown as CanaryReport;
     },
   });
   return { gate, calls };
@@ -46,6 +48,7 @@ describe("analysis gate", () => {
     expect(result.ok).toBe(true);
     expect(calls[0]!.window).toEqual({ start: new Date(1_000_000), end: new Date(2_300_000) });
     expect(calls[0]!.look).toEqual({ index: 2, planned: 3 });
+    expect(calls[0]!.published).toEqual({ now: 2_300_000, delayMs: 0 });
     expect(calls[0]!.canary).toMatchObject({ targetGroupArn: GREEN_ARN, loadBalancerArn: LB_ARN, version: "v2" });
     expect(calls[0]!.baseline).toMatchObject({ targetGroupArn: BLUE_ARN, version: "v1" });
   });
@@ -59,5 +62,14 @@ describe("analysis gate", () => {
     expect((await gateWith("inconclusive").gate.check(context())).ok).toBe(true);
     expect((await gateWith("inconclusive").gate.check(context({ final: true }))).ok).toBe(false);
     expect((await gateWith("inconclusive", "continue").gate.check(context({ final: true }))).ok).toBe(true);
+  });
+
+  it("waits metrics-delay after the bake, judges the run's canary traffic up to the bake's end, and says what it could not judge", async () => {
+    const { gate, calls } = gateWith("pass", "fail", 180_000, { requestedEnd: new Date(2_300_000).toISOString(), delaySeconds: 180, judgedSeconds: 1_240, missingSeconds: 60 });
+    expect(gate.settleMs).toBe(180_000);
+    const result = await gate.check(context({ now: 2_420_000 }));
+    expect(calls[0]!.window).toEqual({ start: new Date(1_000_000), end: new Date(2_300_000) });
+    expect(calls[0]!.published).toEqual({ now: 2_420_000, delayMs: 180_000 });
+    expect(result.detail).toBe("pass (score 100): reason for pass; judged 1240s, the last 60s of the bake not published yet");
   });
 });

@@ -207,6 +207,31 @@ describe("shiftTraffic", () => {
     ]);
   });
 
+  it("watches a bake settleMs longer before its look (metrics-delay), health included, and tells the look when the bake ended", async () => {
+    const { deps, elb, logs } = setup();
+    const seen: unknown[] = [];
+    let healthReads = 0;
+    const health = elb.health.bind(elb);
+    elb.health = async (arn: string) => (healthReads++, health(arn));
+    deps.gates = [{ name: "probe", settleMs: 9_000, check: async (ctx) => (seen.push({ waited: ctx.now - ctx.bakeEndedAt, bake: ctx.bakeEndedAt - ctx.stepStartedAt }), { ok: true, detail: "ok" }) }];
+    await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 30_000 } }), deps);
+    expect(seen).toEqual([{ waited: 9_000, bake: 30_000 }]);
+    expect(logs).toContain("Baking green at 10% for 30s, then 9s more until its metrics are published (metrics-delay)");
+    // Health was read through the settling too (every 2 s over 39 s), not only during the 30 s bake.
+    expect(healthReads).toBeGreaterThanOrEqual(20);
+  });
+
+  it("never settles past the timeout: the look runs at the deadline", async () => {
+    const { deps, clock } = setup();
+    const seen: number[] = [];
+    const start = clock.now();
+    deps.gates = [{ name: "probe", settleMs: 600_000, check: async (ctx) => (seen.push(ctx.now - ctx.bakeEndedAt), { ok: true, detail: "ok" }) }];
+    await shiftTraffic(options({ timeoutMs: 100_000, plan: { kind: "steps", percents: [10, 100], intervalMs: 30_000 } }), deps);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!).toBeLessThanOrEqual(100_000 - 30_000);
+    expect(clock.now() - start).toBeLessThan(110_000);
+  });
+
   it("bakes and judges after the last step of a canary that stops short of 100%", async () => {
     const { deps, clock } = setup();
     const looks: unknown[] = [];

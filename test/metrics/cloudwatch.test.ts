@@ -95,15 +95,35 @@ describe("CloudWatch metrics provider", () => {
     expect(cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!.MetricStat!.Stat).toBe("p99");
   });
 
-  it("counts a period without a 5xx data point as zero errors (CloudWatch omits zeros)", async () => {
+  it("counts a published minute without a 5xx data point as zero errors (CloudWatch omits zeros)", async () => {
+    const minutes = Array.from({ length: 10 }, (_, i) => t(i));
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         { Id: "baseline", Timestamps: [], Values: [] },
         { Id: "canary", Timestamps: [t(3)], Values: [7] },
+        { Id: "baseline_published", Timestamps: minutes, Values: minutes.map(() => 500) },
+        { Id: "canary_published", Timestamps: minutes, Values: minutes.map(() => 50) },
       ],
     });
     const m = await createCloudWatchProvider(createMetricDataReader(clients)).measure(metric(METRICS, "fivexx"), scope);
     expect(m).toMatchObject({ kind: "samples", baseline: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], canary: [0, 0, 0, 7, 0, 0, 0, 0, 0, 0] });
+    const ids = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!.map((q) => `${q.Id}:${q.MetricStat!.Metric!.MetricName}`);
+    expect(ids).toEqual(["baseline:HTTPCode_Target_5XX_Count", "canary:HTTPCode_Target_5XX_Count", "baseline_published:RequestCount", "canary_published:RequestCount"]);
+  });
+
+  it("never reads a minute that is not served yet as zero errors: only minutes with a RequestCount point are filled", async () => {
+    // The newest two minutes of the window are not published: no RequestCount, no 5xx point.
+    const served = Array.from({ length: 8 }, (_, i) => t(i));
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: "baseline", Timestamps: [], Values: [] },
+        { Id: "canary", Timestamps: [], Values: [] },
+        { Id: "baseline_published", Timestamps: served, Values: served.map(() => 500) },
+        { Id: "canary_published", Timestamps: served.slice(0, 5), Values: [50, 50, 50, 50, 50] },
+      ],
+    });
+    const m = await createCloudWatchProvider(createMetricDataReader(clients)).measure(metric(METRICS, "fivexx"), scope);
+    expect(m).toMatchObject({ kind: "samples", baseline: [0, 0, 0, 0, 0, 0, 0, 0], canary: [0, 0, 0, 0, 0] });
   });
 
   it("fills templated dimensions of arbitrary queries per side", async () => {

@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/aws";
+import { defaultConfig, startSandbox, type Sandbox } from "../../sandbox/aws";
 import { createAwsClients } from "../../src/adapters/aws/clients";
 import { analyzeCanary } from "../../src/analyze/analyze";
 import { parseCanaryConfig } from "../../src/adapters/metrics/config";
@@ -16,7 +16,8 @@ const saved: Partial<Record<(typeof ENV)[number], string | undefined>> = {};
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7 });
+  // The data is written for whole minutes that have ended; they are served at once (no publication lag) here.
+  sandbox = await startSandbox({ config: { ...defaultConfig(), metricPublicationLagSeconds: 0 }, seed: 7 });
   for (const k of ENV) saved[k] = process.env[k];
   Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.endpoint, AWS_REGION: sandbox.region, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
 });

@@ -1,6 +1,7 @@
 /** CloudWatch (awsJson1_0 with x-amz-target GraniteServiceVersion20100801.<Op>, or awsQuery 2010-08-01). */
 import { z } from "zod";
 import type { Alarm } from "../world/model";
+import { publishedUntil } from "../metrics/publication";
 import { AwsError, validationError } from "./errors";
 import { bool, int, list, num, parseParams, str } from "./params";
 import { paginate, type ServiceDefinition } from "./service";
@@ -112,16 +113,18 @@ export const cloudWatch: ServiceDefinition = {
         if (!STAT_PATTERN.test(q.MetricStat.Stat)) throw invalid(`The value ${q.MetricStat.Stat} for parameter MetricDataQueries.member.${i + 1}.MetricStat.Stat is not a valid statistic.`);
       });
       const scanBy = p.ScanBy ?? "TimestampDescending";
+      // Minutes not yet published are not served: the window is cut at the end of the newest published one.
+      const end = Math.min(p.EndTime, publishedUntil(world.clock, world.metricPublicationLagSeconds));
       const results = p.MetricDataQueries.filter((q) => q.ReturnData !== false).map((q) => {
         const stat = q.MetricStat!;
-        const series = world.metrics.query({
+        const series = end <= p.StartTime ? { timestamps: [], values: [] } : world.metrics.query({
           namespace: stat.Metric.Namespace,
           metricName: stat.Metric.MetricName,
           dimensions: (stat.Metric.Dimensions ?? []).map((d) => ({ name: d.Name, value: d.Value })),
           stat: stat.Stat,
           periodSeconds: stat.Period,
           start: p.StartTime,
-          end: p.EndTime,
+          end,
           scanBy,
         });
         const points = series.timestamps

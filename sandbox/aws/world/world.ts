@@ -39,6 +39,8 @@ export class World {
   readonly random: Random;
   readonly dataPlane: DataPlane;
   readonly metrics: MetricsStore;
+  /** Sandbox seconds after a minute ends before GetMetricData serves it (config metricPublicationLagSeconds). */
+  readonly metricPublicationLagSeconds: number;
 
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly listeners = new Map<string, Listener>();
@@ -68,6 +70,7 @@ export class World {
     this.random = options.random;
     this.dataPlane = options.dataPlane;
     this.metrics = this.dataPlane.createMetricsStore(this.clock);
+    this.metricPublicationLagSeconds = config.metricPublicationLagSeconds;
     this.autoScaling = new AutoScaling(this);
     this.refreshes = new InstanceRefreshes(this);
     populate(this, config);

@@ -1,6 +1,6 @@
 import * as z from "../../util/zod";
 import { arn, duration, optionalMultilineText, optionalText } from "../../inputs/fields";
-import { environmentInputs } from "../../inputs/common";
+import { environmentInputs, metricsDelayInput } from "../../inputs/common";
 import { defineAction } from "../../inputs/define";
 
 export const canaryAnalyzeAction = defineAction({
@@ -26,13 +26,14 @@ export const canaryAnalyzeAction = defineAction({
       valid: "a target group ARN",
     },
     window: {
-      description: "How far back from now to compare.",
+      description: "How long a window to compare: the newest published data, ending metrics-delay before now.",
       default: "10m",
       get schema() {
         return duration({ min: 60_000, max: 24 * 3600_000 });
       },
       valid: "a duration from 1m to 24h, e.g. 10m",
     },
+    ...metricsDelayInput,
     config: {
       description: "Metrics, thresholds and providers as inline YAML. Default: error rate (critical) and p99/p50 latency from CloudWatch.",
       get schema() {

@@ -23,8 +23,10 @@ export async function main(s: CanarySettings, ctx: ActionContext): Promise<void>
   const [{ loadAnalysis, analyzeCanary }, { renderCanaryMarkdown }, { writeFile }] = await Promise.all([import("../../analyze/load"), import("../../report/canary"), import("node:fs/promises")]);
   const { config, providers } = await loadAnalysis(s.config, s["config-file"], ports, ctx.io, "config", ctx.signal);
   const { canary, baseline, labels } = await resolveCanaryTargets(targetsRequest(s), ports, ctx.log);
-  const end = new Date(ctx.clock.now());
-  const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end } }, { providers, log: ctx.log });
+  // The window ends at the newest published data (metrics-delay before now) and is as long as asked.
+  const now = ctx.clock.now();
+  const end = new Date(now - s["metrics-delay"]);
+  const report = await analyzeCanary(config, { baseline, canary, window: { start: new Date(end.getTime() - s.window), end }, published: { now, delayMs: s["metrics-delay"] } }, { providers, log: ctx.log });
   const path = s["report-path"] ?? join(ctx.io.env("RUNNER_TEMP") ?? ".", "canary-report.json");
   // The runner masks the log, not files: the report is masked as it is written.
   await writeFile(path, maskSecrets(JSON.stringify(report, null, 2), config.secrets));

@@ -1,6 +1,6 @@
 import * as z from "../../util/zod";
 import { boolean, duration, minHealthy, nameList, optionalDuration, optionalMultilineText, optionalText, percent, steps, text } from "../../inputs/fields";
-import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "../../inputs/common";
+import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput, metricsDelayInput } from "../../inputs/common";
 import { defineAction } from "../../inputs/define";
 
 const optionalPercent = z.union([z.pipe(z.literal(""), z.transform(() => undefined)), percent()]);
@@ -90,6 +90,7 @@ export const shiftTrafficAction = defineAction({
       },
       valid: "fail or continue",
     },
+    ...metricsDelayInput,
     "stickiness-duration": {
       description: "Turn on target group stickiness on the forward action for this long, so a user does not flip between versions during a canary. 0 turns it off; empty leaves it unchanged.",
       get schema() {

@@ -21,7 +21,7 @@ async function analysisGates(s: ShiftSettings, ctx: ActionContext, reports: Cana
   const ports = await ctx.ports();
   const { loadAnalysis, analyzeCanary } = await import("../../analyze/load");
   const { config, providers } = await loadAnalysis(s["analysis-config"], s["analysis-config-file"], ports, ctx.io, "analysis-config", ctx.signal);
-  return [createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, onReport: (r) => reports.push(r), onMonitor: (r) => (monitor.last = r) })];
+  return [createAnalysisGate({ config, providers, inconclusiveOnFinal: s["analysis-inconclusive"], log: ctx.log, analyze: analyzeCanary, metricsDelayMs: s["metrics-delay"], onReport: (r) => reports.push(r), onMonitor: (r) => (monitor.last = r) })];
 }
 
 function writeOutputs(ctx: ActionContext, result: ShiftResult): void {

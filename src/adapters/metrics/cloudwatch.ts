@@ -24,23 +24,38 @@ function presetSpec(q: PresetQuery): Spec {
   };
 }
 
-/** Adds `fill` at every period of the window without a point (periods start on the minute). */
-function filled(points: Point[], fill: number | undefined, spec: Spec, scope: Scope): Point[] {
+/**
+ * Adds `fill` where a metric that is absent when zero has no point, only inside the published range.
+ * With `published` (the side's RequestCount, reported for every minute that had requests), a minute is
+ * filled only when it had requests and is served: a minute not published yet is never read as zero.
+ * Without it (a custom query), every whole period of the window is filled; the window already ends at
+ * the newest published data (metrics-delay).
+ */
+function filled(points: Point[], fill: number | undefined, spec: Spec, scope: Scope, published?: Point[]): Point[] {
   if (fill === undefined) return points;
-  const step = spec.period * 1000;
   const have = new Set(points.map((p) => p.t));
   const out = [...points];
+  if (published) {
+    for (const p of published) if (p.v > 0 && !have.has(p.t)) out.push({ t: p.t, v: fill });
+    return out.sort((a, b) => a.t - b.t);
+  }
+  const step = spec.period * 1000;
   const first = Math.floor(scope.window.start.getTime() / 60_000) * 60_000;
   for (let t = first; t + step <= scope.window.end.getTime(); t += step) if (!have.has(t)) out.push({ t, v: fill });
   return out.sort((a, b) => a.t - b.t);
 }
 
-type Plan = { kind: "samples"; query: Spec } | { kind: "counts"; events: Spec; total: Spec };
+/** `published`: a series whose points mark the minutes served (the presets' RequestCount), for `fill`. */
+type Plan = { kind: "samples"; query: Spec; published?: Spec | undefined } | { kind: "counts"; events: Spec; total: Spec };
+
+const REQUESTS: PresetQuery = { metric: "RequestCount", stat: "Sum", scale: 1 };
 
 function planFor(metric: Extract<MetricConfig, { provider: "cloudwatch" }>): Plan {
   if (metric.preset) {
     const preset = CLOUDWATCH_PRESETS[metric.preset as keyof typeof CLOUDWATCH_PRESETS];
-    return preset.kind === "samples" ? { kind: "samples", query: presetSpec(preset.query) } : { kind: "counts", events: presetSpec(preset.events), total: presetSpec(preset.total) };
+    if (preset.kind === "counts") return { kind: "counts", events: presetSpec(preset.events), total: presetSpec(preset.total) };
+    const query = presetSpec(preset.query);
+    return { kind: "samples", query, published: query.fill === undefined ? undefined : presetSpec(REQUESTS) };
   }
   if (metric.query) return { kind: "samples", query: metric.query };
   return { kind: "counts", events: metric.events!, total: metric.total! };
@@ -88,9 +103,12 @@ export function createCloudWatchProvider(reader: MetricDataReader): MetricProvid
         const plan = planFor(metric);
         const { start, end } = scope.window;
         if (plan.kind === "samples") {
-          const results = await reader.read([toQuery("baseline", plan.query, scope, "baseline"), toQuery("canary", plan.query, scope, "canary")], start, end);
-          const baseline = filled(series(results, "baseline", plan.query.scale), plan.query.fill, plan.query, scope);
-          const canary = filled(series(results, "canary", plan.query.scale), plan.query.fill, plan.query, scope);
+          const queries = [toQuery("baseline", plan.query, scope, "baseline"), toQuery("canary", plan.query, scope, "canary")];
+          if (plan.published) queries.push(toQuery("baseline_published", plan.published, scope, "baseline"), toQuery("canary_published", plan.published, scope, "canary"));
+          const results = await reader.read(queries, start, end);
+          const publishedOf = (side: Side) => (plan.published ? series(results, `${side}_published`, 1) : undefined);
+          const baseline = filled(series(results, "baseline", plan.query.scale), plan.query.fill, plan.query, scope, publishedOf("baseline"));
+          const canary = filled(series(results, "canary", plan.query.scale), plan.query.fill, plan.query, scope, publishedOf("canary"));
           return { kind: "samples", baseline: baseline.map((p) => p.v), canary: canary.map((p) => p.v), unit: plan.query.unit, series: { baseline, canary } };
         }
         const queries = [

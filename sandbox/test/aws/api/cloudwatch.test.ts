@@ -1,6 +1,7 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig } from "../../../aws/config";
 import { startSandbox, type Sandbox } from "../../../aws/sandbox";
 import { clientsFor, eventually, failure } from "./clients";
 
@@ -22,7 +23,8 @@ describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
   let blueDim: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ timeScale: 50, seed: 11 });
+    // Minutes are served as soon as they end here (1.2 s real); the publication lag has its own tests.
+    sandbox = await startSandbox({ config: { ...defaultConfig(), metricPublicationLagSeconds: 0 }, timeScale: 50, seed: 11 });
     c = clientsFor(sandbox);
     const state = sandbox.state();
     lbDim = state.loadBalancers[0]!.dimension;
@@ -40,17 +42,23 @@ describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
     agent.destroy();
     expect(statuses.every((s) => s === 200)).toBe(true);
     const now = Date.now();
-    const out = await c.cw.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - 3_600_000),
-        EndTime: new Date(now + 60_000),
-        ScanBy: "TimestampDescending",
-        MetricDataQueries: [
-          { Id: "requests", MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: [{ Name: "TargetGroup", Value: blueDim }, { Name: "LoadBalancer", Value: lbDim }] }, Period: 60, Stat: "Sum" } },
-          { Id: "errors", MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: [{ Name: "TargetGroup", Value: blueDim }, { Name: "LoadBalancer", Value: lbDim }] }, Period: 60, Stat: "Sum" } },
-        ],
-      }),
-    );
+    const read = () =>
+      c.cw.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now - 3_600_000),
+          EndTime: new Date(now + 60_000),
+          ScanBy: "TimestampDescending",
+          MetricDataQueries: [
+            { Id: "requests", MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: [{ Name: "TargetGroup", Value: blueDim }, { Name: "LoadBalancer", Value: lbDim }] }, Period: 60, Stat: "Sum" } },
+            { Id: "errors", MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: [{ Name: "TargetGroup", Value: blueDim }, { Name: "LoadBalancer", Value: lbDim }] }, Period: 60, Stat: "Sum" } },
+          ],
+        }),
+      );
+    // The requests' minute is served once it is complete (metric-publication.test.ts covers the lag).
+    const out = await eventually("the requests' minute published", async () => {
+      const o = await read();
+      return o.MetricDataResults![0]!.Values!.length > 0 ? o : undefined;
+    });
     const requests = out.MetricDataResults!.find((r) => r.Id === "requests")!;
     expect(requests.StatusCode).toBe("Complete");
     expect(requests.Values!.reduce((a, b) => a + b, 0)).toBe(40);
@@ -73,13 +81,18 @@ describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
   it("stores custom metrics from PutMetricData and reads them back", async () => {
     const now = Date.now();
     await c.cw.send(new PutMetricDataCommand({ Namespace: "Deploy/Checks", MetricData: [{ MetricName: "SmokeFailures", Value: 3, Dimensions: [{ Name: "Service", Value: "web" }] }, { MetricName: "SmokeFailures", Values: [1, 2], Counts: [1, 1], Dimensions: [{ Name: "Service", Value: "web" }] }] }));
-    const out = await c.cw.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - 600_000),
-        EndTime: new Date(now + 600_000),
-        MetricDataQueries: [{ Id: "smoke", MetricStat: { Metric: { Namespace: "Deploy/Checks", MetricName: "SmokeFailures", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 60, Stat: "Sum" } }],
-      }),
-    );
+    const read = () =>
+      c.cw.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now - 600_000),
+          EndTime: new Date(now + 600_000),
+          MetricDataQueries: [{ Id: "smoke", MetricStat: { Metric: { Namespace: "Deploy/Checks", MetricName: "SmokeFailures", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 60, Stat: "Sum" } }],
+        }),
+      );
+    const out = await eventually("the data's minute published", async () => {
+      const o = await read();
+      return o.MetricDataResults![0]!.Values!.length > 0 ? o : undefined;
+    });
     expect(out.MetricDataResults![0]!.Values!.reduce((a, b) => a + b, 0)).toBe(6);
     const reserved = await failure(c.cw.send(new PutMetricDataCommand({ Namespace: "AWS/ApplicationELB", MetricData: [{ MetricName: "x", Value: 1 }] })));
     expect(reserved.name).toBe("InvalidParameterValueException");

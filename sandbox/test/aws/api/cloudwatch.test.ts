@@ -55,9 +55,10 @@ describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
         }),
       );
     // The requests' minute is served once it is complete (metric-publication.test.ts covers the lag).
-    const out = await eventually("the requests' minute published", async () => {
+    // The 40 requests may span two minutes: wait for both.
+    const out = await eventually("the requests' minutes published", async () => {
       const o = await read();
-      return o.MetricDataResults![0]!.Values!.length > 0 ? o : undefined;
+      return o.MetricDataResults![0]!.Values!.reduce((a, b) => a + b, 0) >= 40 ? o : undefined;
     });
     const requests = out.MetricDataResults!.find((r) => r.Id === "requests")!;
     expect(requests.StatusCode).toBe("Complete");

@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
 /** The synthesized template of infra/cdk (npm run synth). */
 export const TEMPLATE_FILE = resolve(REPO_ROOT, "infra", "cloudformation", "blue-green.template.json");
 
-export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback";
+export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "rolling-update";
 
 /** The directory of one of the suite's actions (its action.yml points into `<root>/dist/`). */
 export function actionDir(name: ActionName, root = REPO_ROOT): string {
@@ -36,6 +36,11 @@ export interface StageOptions {
   tagStable?: boolean;
   /** Where the environment comes from: the synthesized template (default) or the sandbox's built-in one. */
   world?: "template" | "builtin";
+  /**
+   * A rolling environment: the built-in one with web-blue at this many instances (room for as many
+   * again), the only group the listener sends traffic to; the stage waits until all are healthy.
+   */
+  rollingInstances?: number;
 }
 
 /**
@@ -78,10 +83,13 @@ export function templateConfig(parameters: Record<string, string> = {}): Sandbox
  * The environment with a shorter deregistration delay and a 5xx alarm on each slot
  * (`web-blue-target-5xx`, `web-green-target-5xx`), since the idle slot alternates between deploys.
  */
-export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable" | "world"> = {}): SandboxConfig {
+export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable" | "world" | "rollingInstances"> = {}): SandboxConfig {
   const delay = options.deregistrationDelaySeconds ?? 2;
   const threshold = options.alarmThreshold ?? 5;
-  const config = options.world === "builtin" ? builtinStage(delay, threshold) : templateConfig({ DeregistrationDelaySeconds: String(delay), Target5xxThreshold: String(threshold) });
+  const builtin = options.world === "builtin" || options.rollingInstances !== undefined;
+  const config = builtin ? builtinStage(delay, threshold) : templateConfig({ DeregistrationDelaySeconds: String(delay), Target5xxThreshold: String(threshold) });
+  const n = options.rollingInstances;
+  if (n !== undefined) config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => (g.name === "web-blue" ? { ...g, desiredCapacity: n, maxSize: 2 * n } : g));
   const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1" } : {};
   const blueTags = (name: string, tags: Record<string, string> | undefined) => (name === "web-blue" ? { ...tags, ...stable } : tags);
   config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, tags: blueTags(tg.name, tg.tags) }));
@@ -135,7 +143,8 @@ export async function startStage(options: StageOptions = {}): Promise<Stage> {
       return report;
     })());
   try {
-    await waitFor("web-blue to have 2 healthy targets", () => healthyCount(sandbox, "web-blue") >= 2, 15_000);
+    const live = options.rollingInstances ?? 2;
+    await waitFor(`web-blue to have ${live} healthy targets`, () => healthyCount(sandbox, "web-blue") >= live, 15_000);
     readyAt = Date.now();
     const rps = options.rps ?? 60;
     if (rps > 0) load = startLoad({ url: `${sandbox.environment.listenerUrl}/`, rps });

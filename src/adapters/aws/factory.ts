@@ -2,6 +2,7 @@
 import type { EnvironmentPorts } from "../../ports/environment";
 import type { AlarmStates } from "../../ports/alarms";
 import type { Fleet, LaunchTemplates } from "../../ports/fleet";
+import type { InstanceRefreshes } from "../../ports/refresh";
 import type { ListenerDiscovery, LockRules, ResourceTags, TargetGroups, TrafficRouter } from "../../ports/load-balancer";
 import type { AwsClients } from "./clients";
 import { ElbV2Adapter, elbTags } from "./elbv2";
@@ -17,6 +18,7 @@ export interface Ports extends EnvironmentPorts {
   fleet: () => Promise<Fleet>;
   launchTemplates: () => Promise<LaunchTemplates>;
   alarms: () => Promise<AlarmStates>;
+  refreshes: () => Promise<InstanceRefreshes>;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -40,6 +42,10 @@ export function createPorts(clients: AwsClients): Ports {
     launchTemplates: once(async () => {
       const { Ec2LaunchTemplates } = await import("./launch-templates");
       return new Ec2LaunchTemplates(() => clients.ec2());
+    }),
+    refreshes: once(async () => {
+      const { AutoScalingInstanceRefreshes } = await import("./instance-refresh");
+      return new AutoScalingInstanceRefreshes(() => clients.autoScaling());
     }),
     alarms: once(async () => {
       const { CloudWatchAlarmStates } = await import("./alarms");

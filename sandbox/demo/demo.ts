@@ -9,13 +9,32 @@
  * 4. The step summaries and a table: requests per version, failed requests, time to detect and
  *    restore. Promise: no weight ever went to a target group without a healthy target.
  *
+ * With a `prometheus` binary on the machine (Debian's package), a real Prometheus scrapes the
+ * instances and the canary analysis reads it, so its continuous monitor stops v3 within seconds;
+ * without one the analysis reads the sandbox's CloudWatch.
+ *
  * Exit code 0 when every promise held, 1 otherwise (saying which broke).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { recheckCalls, type LoadReport } from "../aws";
-import { DEMO_VARS, REPO_ROOT, runExampleWorkflow, scratchDir, sharesOf, startStage, weightInvariantViolations, type Stage, type WeightHistory } from "../harness";
+import {
+  DEMO_ANALYSIS_CONFIG,
+  DEMO_VARS,
+  prometheusAnalysisConfig,
+  prometheusBinary,
+  REPO_ROOT,
+  runExampleWorkflow,
+  scratchDir,
+  sharesOf,
+  startPrometheus,
+  startStage,
+  weightInvariantViolations,
+  type PrometheusServer,
+  type Stage,
+  type WeightHistory,
+} from "../harness";
 import { renderMarkdown, type StepEvent, type WorkflowRunResult } from "../runner";
 
 export interface DemoOptions {
@@ -31,6 +50,8 @@ export interface DemoOptions {
   summaries?: boolean;
   /** Aborts the demo (SIGINT); everything is closed. */
   signal?: AbortSignal;
+  /** Judge from a real Prometheus when its binary is present (default true). */
+  prometheus?: boolean;
 }
 
 export interface DemoResult {
@@ -106,14 +127,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const rps = options.rps ?? 100;
   const stage = await startStage({ rps, timeScale: options.timeScale ?? 25, seed: 7 });
   const scratch = await scratchDir();
+  const binary = (options.prometheus ?? true) ? prometheusBinary() : undefined;
+  let prometheus: PrometheusServer | undefined;
   // Closing the sandbox at once makes the running step fail fast instead of waiting out its bake.
   const onAbort = () => void stage.close();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const env = stage.sandbox.environment;
     say(`sandbox up (time scale ${env.timeScale}): blue live on v1 with 2 instances; ${rps} requests/s on ${env.listenerUrl}`);
+    if (binary) prometheus = await startPrometheus(stage, { binary });
+    say(prometheus ? `Prometheus ${prometheus.url} scrapes every instance every 15 sandbox seconds (${prometheus.scrapeMs} ms); the canary analysis reads it` : "no prometheus binary: the canary analysis reads the sandbox's CloudWatch");
+    const vars = prometheus ? { ...DEMO_VARS, CANARY_CONFIG: prometheusAnalysisConfig(prometheus.url, DEMO_ANALYSIS_CONFIG) } : DEMO_VARS;
     const workflow = { path: join(root, "examples", "deploy.yml") };
-    say(`examples/deploy.yml, as written, with vars ${Object.entries(DEMO_VARS).map(([k, v]) => `${k}=${JSON.stringify(v.trim())}`).join(" ")}`);
+    say(`examples/deploy.yml, as written, with vars ${Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(k === "CANARY_CONFIG" && prometheus ? "(Prometheus error-rate and slow-requests)" : v.trim())}`).join(" ")}`);
 
     const watch = (event: StepEvent) => {
       if (event.post || event.phase !== "after" || !event.result) return;
@@ -137,7 +163,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         workflow: workflow.path,
         runId,
         sha,
-        vars: { ...DEMO_VARS, IMAGE_ID: env.releases[version]! },
+        vars: { ...vars, IMAGE_ID: env.releases[version]! },
         approve,
         onStep: watch,
         onLog,
@@ -218,6 +244,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ["failed during the v3 canary", `${badFailed} (all answered by v3: ${outsideV3 === 0 ? "yes" : "no"})`],
       ["v3 detected and restored", window ? `${((window.off - window.on) / 1000).toFixed(1)} s from its first traffic to 100% back on v2 (verified)` : "not seen"],
       ["v3 abort reason", abortReason || "-"],
+      ["canary analysis read", prometheus ? `Prometheus (a real server scraping every ${prometheus.scrapeMs} ms = 15 sandbox seconds)` : "the sandbox's CloudWatch (no prometheus binary)"],
       ["AWS requests checked against the API models", `${models.checked}, ${models.violations.length} broke them`],
       ["weight changes checked", `${state.weightHistory.filter((e) => e.at >= stage.readyAt).length}, ${violations.length} gave weight to a group without healthy targets`],
       ["wall time", `${(durationMs / 1000).toFixed(1)} s (budget 120 s)`],
@@ -242,6 +269,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await stage.close();
+    await prometheus?.close();
     await scratch.remove();
   }
 }

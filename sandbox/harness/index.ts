@@ -21,3 +21,4 @@ export {
 } from "./stage";
 export { describeEntry, shareSteps, sharesOf, weightInvariantViolations, type InvariantViolation, type WeightHistory } from "./invariant";
 export { DEMO_ANALYSIS_CONFIG, DEMO_VARS, exampleVars, runExampleWorkflow, scratchDir, type WorkflowRunOptions } from "./workflow";
+export { prometheusAnalysisConfig, prometheusBinary, startPrometheus, type PrometheusServer } from "./prometheus";

@@ -16,6 +16,7 @@ const SLOW_FIRST = [
   "sandbox/test/aws/api/elbv2-rules.test.ts",
   "test/safety/faults-recovery.test.ts",
   "test/e2e/abort.test.ts",
+  "test/e2e/prometheus.test.ts",
   "test/github/deployments.test.ts",
 ];
 

@@ -5,6 +5,7 @@ import type { ReleaseBehaviour, RunningInstance, SandboxClock } from "../contrac
 import { parseBehaviour } from "./behaviour";
 import { DatabaseApp } from "./database-app";
 import { lognormalSampler } from "./latency";
+import { createInstanceMetrics } from "./metrics";
 
 export interface LaunchInstanceOptions {
   instanceId: string;
@@ -20,7 +21,8 @@ export interface LaunchInstanceOptions {
 /**
  * Launches one application instance: an HTTP server on loopback that starts listening after the
  * release's boot time, answers the health path with the release's health status and every other
- * path after a lognormal latency, failing a share of them with HTTP 500.
+ * path after a lognormal latency, failing a share of them with HTTP 500. GET /metrics answers with
+ * its request counts and latencies in the Prometheus text format (./metrics.ts).
  *
  * `onDeath` listeners run once when the instance is killed or crashes; a graceful `stop()` is not a death.
  */
@@ -41,6 +43,7 @@ class SandboxInstance implements RunningInstance {
   private readonly deathListeners: Array<() => void> = [];
   private readonly sockets = new Set<Socket>();
   private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly metrics = createInstanceMetrics();
   private readonly server: Server;
   private cancelBoot: (() => void) | undefined;
   private cancelCrash: (() => void) | undefined;
@@ -189,12 +192,17 @@ class SandboxInstance implements RunningInstance {
       else sendJson(response, behaviour.health.status, behaviour.health.body);
       return;
     }
+    if (path === "/metrics") {
+      this.metrics.serve(response);
+      return;
+    }
     const delay = this.sampleLatency();
     const failed = this.options.random() < behaviour.errorRate;
     const timer = setTimeout(() => {
       this.pending.delete(timer);
       if (response.destroyed) return;
       if (this.stopping) response.setHeader("connection", "close");
+      this.metrics.observe(behaviour.version, failed ? 500 : 200, delay);
       if (failed) sendJson(response, 500, { error: "internal error", version: behaviour.version, instance: this.instanceId });
       else if (app) void app.handle(this.instanceId).then((a) => !response.destroyed && sendJson(response, a.status, { ...(a.body as object), version: behaviour.version, instance: this.instanceId }));
       else sendJson(response, 200, { ok: true, version: behaviour.version, instance: this.instanceId, path });

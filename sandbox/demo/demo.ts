@@ -137,7 +137,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     say(`sandbox up (time scale ${env.timeScale}): blue live on v1 with 2 instances; ${rps} requests/s on ${env.listenerUrl}`);
     if (binary) prometheus = await startPrometheus(stage, { binary });
     say(prometheus ? `Prometheus ${prometheus.url} scrapes every instance every 15 sandbox seconds (${prometheus.scrapeMs} ms); the canary analysis reads it` : "no prometheus binary: the canary analysis reads the sandbox's CloudWatch");
-    const vars = prometheus ? { ...DEMO_VARS, CANARY_CONFIG: prometheusAnalysisConfig(prometheus.url, DEMO_ANALYSIS_CONFIG) } : DEMO_VARS;
+    // A Prometheus sample is queryable one scrape after it happened: 1 s of metrics-delay instead of CloudWatch's minutes.
+    const vars: Record<string, string> = prometheus ? { ...DEMO_VARS, CANARY_CONFIG: prometheusAnalysisConfig(prometheus.url, DEMO_ANALYSIS_CONFIG), METRICS_DELAY: "1s" } : DEMO_VARS;
     const workflow = { path: join(root, "examples", "deploy.yml") };
     say(`examples/deploy.yml, as written, with vars ${Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(k === "CANARY_CONFIG" && prometheus ? "(Prometheus error-rate and slow-requests)" : v.trim())}`).join(" ")}`);
 

@@ -37,7 +37,8 @@ describe.skipIf(!binary && !required)("canary analysis from a real Prometheus", 
     // Both slots' instances are scraped before the canary gets traffic (Prometheus applies new targets every 5 s).
     await prometheus.scraping();
     const config = prometheusAnalysisConfig(prometheus.url, `minRequests: 40\nmonitor: ${monitor}`);
-    const shift = await run("shift-traffic", { "listener-arn": listener, steps: "10,50,100", interval: "20s", analysis: true, "analysis-config": config });
+    // A sample is queryable one scrape (600 ms) after it happened: 1 s of metrics-delay, not CloudWatch's minutes.
+    const shift = await run("shift-traffic", { "listener-arn": listener, steps: "10,50,100", interval: "20s", analysis: true, "analysis-config": config, "metrics-delay": "1s" });
     await new Promise((r) => setTimeout(r, 500)); // requests sent before the restore finish
     const report = (await stage.close())!;
     expect(shift.exitCode, logOf(shift)).toBe(1);

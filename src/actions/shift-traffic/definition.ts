@@ -60,7 +60,8 @@ export const shiftTrafficAction = defineAction({
       valid: "alarm names, one per line",
     },
     analysis: {
-      description: "Run canary analysis (canary-analyze's judge) at the end of every bake; a fail verdict aborts and restores.",
+      description:
+        "Run canary analysis (canary-analyze's judge): its counts metrics (the default error rate) are watched at every tick of every bake by an always-valid sequential test that stops a bad canary as soon as the evidence suffices (monitor in the configuration, default true), and every metric is judged at the end of each bake; a fail aborts and restores.",
       default: "false",
       get schema() {
         return boolean();

@@ -34,7 +34,7 @@ export const imageIdSchema = z.string().regex(/^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$
 /** A release backed by the sandbox's Postgres (./database/): which column of `users` it reads and which it writes. */
 const column = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "a column name: lower-case letters, digits and _" });
 const databaseBehaviourSchema = strict({
-  url: z.string().regex(/^postgres(ql)?:\/\/(127\.0\.0\.1|localhost):\d+\//, { message: "a postgres:// URL on loopback" }),
+  url: z.string().regex(/^postgres(ql)?:\/\/([a-z_][a-z0-9_]*@)?(127\.0\.0\.1|localhost):\d+\//, { message: "a postgres:// URL on loopback" }),
   reads: column,
   writes: z.array(column).min(1),
 });

@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
 /** The synthesized template of infra/cdk (npm run synth). */
 export const TEMPLATE_FILE = resolve(REPO_ROOT, "infra", "cloudformation", "blue-green.template.json");
 
-export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "rolling-update";
+export type ActionName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "rolling-update" | "migration-guard";
 
 /** The directory of one of the suite's actions (its action.yml points into `<root>/dist/`). */
 export function actionDir(name: ActionName, root = REPO_ROOT): string {
@@ -34,6 +34,8 @@ export interface StageOptions {
    * the tags the environment is as first set up: blue live but untagged.
    */
   tagStable?: boolean;
+  /** More tags on the stable slot (blue) with tagStable, e.g. the deploy:schema-version of v1. */
+  stableTags?: Record<string, string>;
   /** Where the environment comes from: the synthesized template (default) or the sandbox's built-in one. */
   world?: "template" | "builtin";
   /**
@@ -83,14 +85,14 @@ export function templateConfig(parameters: Record<string, string> = {}): Sandbox
  * The environment with a shorter deregistration delay and a 5xx alarm on each slot
  * (`web-blue-target-5xx`, `web-green-target-5xx`), since the idle slot alternates between deploys.
  */
-export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable" | "world" | "rollingInstances"> = {}): SandboxConfig {
+export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeconds" | "alarmThreshold" | "tagStable" | "stableTags" | "world" | "rollingInstances"> = {}): SandboxConfig {
   const delay = options.deregistrationDelaySeconds ?? 2;
   const threshold = options.alarmThreshold ?? 5;
   const builtin = options.world === "builtin" || options.rollingInstances !== undefined;
   const config = builtin ? builtinStage(delay, threshold) : templateConfig({ DeregistrationDelaySeconds: String(delay), Target5xxThreshold: String(threshold) });
   const n = options.rollingInstances;
   if (n !== undefined) config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => (g.name === "web-blue" ? { ...g, desiredCapacity: n, maxSize: 2 * n } : g));
-  const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1" } : {};
+  const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1", ...options.stableTags } : {};
   const blueTags = (name: string, tags: Record<string, string> | undefined) => (name === "web-blue" ? { ...tags, ...stable } : tags);
   config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, tags: blueTags(tg.name, tg.tags) }));
   config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => ({ ...g, tags: blueTags(g.name, g.tags) }));

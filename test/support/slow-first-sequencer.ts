@@ -17,6 +17,7 @@ const SLOW_FIRST = [
   "test/safety/faults-recovery.test.ts",
   "test/e2e/abort.test.ts",
   "test/e2e/prometheus.test.ts",
+  "test/e2e/migrations.test.ts",
   "test/github/deployments.test.ts",
 ];
 

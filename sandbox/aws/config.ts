@@ -112,6 +112,12 @@ export const configSchema = strict({
      * commonly observed). 0: a minute is served as soon as it ends.
      */
     metricPublicationLagSeconds: z.number().min(0, { message: "metricPublicationLagSeconds must be 0 or more" }).max(3600, { message: "metricPublicationLagSeconds must be at most 3600" }).default(120),
+    /**
+     * Stickiness beats weight, as on AWS: while a forward action's stickiness is on, a client with a valid
+     * AWSALBTG cookie keeps its target group even at weight 0. false: the cookie is honoured only while
+     * its group has weight.
+     */
+    stickinessBeatsWeight: z.boolean().default(true),
     releases: z
       .record(z.string(), releaseSchema)
       .superRefine((releases, ctx) => {

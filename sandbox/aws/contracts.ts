@@ -161,7 +161,11 @@ export type RoutePlan =
       /** CloudWatch dimension value, `app/<name>/<id>`. */
       loadBalancerDimension: string;
       groups: ForwardGroup[];
-      stickiness: { enabled: boolean; durationSeconds: number };
+      /**
+       * `beatsWeight` (default true, as on AWS): a client with a valid stickiness cookie keeps its group
+       * even at weight 0 while stickiness is on; false honours the cookie only while the group has weight.
+       */
+      stickiness: { enabled: boolean; durationSeconds: number; beatsWeight?: boolean };
     }
   | { kind: "fixed-response"; status: number; contentType: string; body: string }
   | { kind: "redirect"; status: number; location: string };

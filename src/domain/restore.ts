@@ -8,7 +8,7 @@ import type { LockRules, RoutingRef, TargetGroups, TrafficRouter, WeightedGroup 
 import type { Clock } from "../util/clock";
 import { targetGroupName } from "../util/arn";
 import type { MinHealthy } from "./target-health";
-import { requireHealthy, writeVerified } from "./traffic";
+import { requireHealthy, unstick, unstuckNote, writeVerified } from "./traffic";
 import { describeWeights, sameWeights } from "./weights";
 import { LockLostError, type LockOwner, resumeLock, type SavedLock } from "./lock";
 
@@ -50,7 +50,8 @@ export async function restoreIfNeeded(
   }
   await requireHealthy(ports.targetGroups, input.stableArn, { minHealthy: input.minHealthy, requireAll: false }, `restoring traffic to ${name(input.stableArn)}`);
   await resumed.lock.assertHeld(`restoring traffic to ${name(input.stableArn)}`);
-  const verified = await writeVerified(ports.router, input.ref, input.restoreTo, clock);
+  const verified = await writeVerified(ports.router, input.ref, input.restoreTo, clock, { stickiness: unstick(now.stickiness) });
+  if (now.stickiness.enabled) log(unstuckNote(now.groups.filter((g) => !input.restoreTo.some((r) => r.targetGroupArn === g.targetGroupArn && r.weight > 0)).map((g) => name(g.targetGroupArn)).join(", ") || "the other slot", now.stickiness.durationSeconds, clock.now()));
   await resumed.lock.release();
   return {
     changed: true,

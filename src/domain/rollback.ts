@@ -25,7 +25,7 @@ import { checkRollbackSchema } from "./rollback-schema";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
-import { writeVerified } from "./traffic";
+import { unstick, unstuckNote, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
 
 export interface RollbackOptions {
@@ -148,10 +148,13 @@ export async function rollback(options: RollbackOptions, deps: RollbackDeps): Pr
     } else {
       result.health = healthNow;
     }
-    if (!alreadyThere || good.share !== 100) {
+    // With stickiness on, clients holding a cookie for the bad slot stay on it at weight 0: turning it off moves them too.
+    const sticky = env.routing.stickiness;
+    if (!alreadyThere || good.share !== 100 || sticky.enabled) {
       await lock.assertHeld(`moving all traffic to ${good.name}`);
-      const verified = await writeVerified(ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), clock);
+      const verified = await writeVerified(ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), clock, { stickiness: unstick(sticky) });
       log(`Traffic restored: 100% on ${good.name}, verified on the load balancer (${shareOf(verified.groups, good.targetGroupArn)}%)`);
+      if (sticky.enabled) log(unstuckNote(bad.name, sticky.durationSeconds, clock.now()));
       await settleAfterPreemption(lock, started, env, good, bad, deps);
     }
     await tagOutcome(options, deps, plan, fleet ? { fleet, group, badGroup } : undefined);
@@ -252,5 +255,5 @@ async function settleAfterPreemption(lock: AcquiredLock, started: number, env: E
   if (shareOf(now.groups, good.targetGroupArn) === 100) return;
   deps.warn(`A write by ${from.owner}, sent before this rollback took its lock, changed the weights after the rollback's write; moving all traffic to ${good.name} again.`);
   await lock.assertHeld(`moving all traffic to ${good.name} again`);
-  await writeVerified(deps.ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), deps.clock);
+  await writeVerified(deps.ports.router, env.ref, weightsFor(100, good.targetGroupArn, bad.targetGroupArn), deps.clock, { stickiness: unstick(now.stickiness) });
 }

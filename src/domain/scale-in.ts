@@ -8,6 +8,7 @@ import type { TargetGroups, TrafficRouter } from "../ports/load-balancer";
 import type { Clock } from "../util/clock";
 import { SafetyError } from "../util/errors";
 import { type Environment, fleetOf, type Slot } from "./environment";
+import { unstuckNote, writeVerified } from "./traffic";
 import { shareOf } from "./weights";
 
 export interface ScaleInDeps {
@@ -21,11 +22,25 @@ export interface ScaleInDeps {
   lock?: { checkpoint(what: string): Promise<void>; assertHeld(what: string): Promise<void> } | undefined;
 }
 
+/**
+ * No client may still be sent to a slot that is emptied: with stickiness on, a client holding the
+ * cookie for it keeps going there at weight 0 (and the load balancer renews the cookie on every answer),
+ * so stickiness is turned off first, verified, and the deregistration delay counts from then.
+ */
+async function unstickBeforeScaleIn(env: Environment, slot: Slot, deps: ScaleInDeps): Promise<void> {
+  const before = await deps.ports.router.read(env.ref);
+  if (!before.stickiness.enabled) return;
+  await deps.lock?.assertHeld(`turning stickiness off before scaling in ${slot.name}`);
+  await writeVerified(deps.ports.router, env.ref, before.groups, deps.clock, { stickiness: { enabled: false } });
+  deps.log(unstuckNote(slot.name, before.stickiness.durationSeconds, deps.clock.now()));
+}
+
 export async function scaleInAfterDraining(env: Environment, slot: Slot, extraDelayMs: number, deps: ScaleInDeps): Promise<{ asg: string; fromCapacity: number }> {
   const { ports, clock } = deps;
   const fleet = await ports.fleet();
   const group = await fleetOf(env, slot, fleet);
   if (!group) throw new SafetyError(`${deps.purpose}: no Auto Scaling group feeds ${slot.name} (${slot.targetGroupName}); nothing was scaled in.`);
+  await unstickBeforeScaleIn(env, slot, deps);
   const delaySeconds = await ports.targetGroups.deregistrationDelaySeconds(slot.targetGroupArn);
   const waitMs = delaySeconds * 1000 + extraDelayMs;
   deps.log(
@@ -42,6 +57,9 @@ export async function scaleInAfterDraining(env: Environment, slot: Slot, extraDe
   const share = shareOf(now.groups, slot.targetGroupArn);
   if (share > 0) {
     throw new SafetyError(`${deps.purpose} refused: ${slot.name} carries ${share}% of traffic again; nothing was scaled in.`);
+  }
+  if (now.stickiness.enabled) {
+    throw new SafetyError(`${deps.purpose} refused: stickiness was turned back on, so clients holding a cookie for ${slot.name} are still sent to it at weight 0; nothing was scaled in.`);
   }
   await deps.lock?.assertHeld(`scaling in ${group.name}`);
   await fleet.setCapacity(group.name, { minSize: 0, desiredCapacity: 0 });

@@ -31,7 +31,7 @@ import {
 import { checkGates, watchGates } from "./shift-traffic-gates";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
-import { assertRolesUnchanged, assertUnchanged, ListenerChangedError, requireHealthy, writeVerified } from "./traffic";
+import { assertRolesUnchanged, assertUnchanged, ListenerChangedError, requireHealthy, unstick, unstuckNote, writeVerified } from "./traffic";
 import { shareOf, weightsFor } from "./weights";
 
 export type { Gate, GateContext, GateResult, ShiftDeps, ShiftOptions, ShiftPlan, ShiftPorts, ShiftResult, TimelineEntry };
@@ -252,7 +252,9 @@ async function restore(
     await requireHealthy(ports.targetGroups, stable.targetGroupArn, { minHealthy: options.minHealthy, requireAll: false }, `restoring traffic to ${stable.name}`);
     await lock.assertHeld(`restoring traffic to ${stable.name}`);
     if (clock.now() - seenAt >= 1000) await assertUnchanged(ports.router, env.ref, current, `restoring traffic to ${stable.name}`);
-    const verified = await writeVerified(ports.router, env.ref, restoreTo, clock);
+    const sticky = env.routing.stickiness.enabled || (options.stickinessSeconds ?? 0) > 0;
+    const verified = await writeVerified(ports.router, env.ref, restoreTo, clock, { stickiness: unstick({ enabled: sticky }) });
+    if (sticky) deps.log(unstuckNote(result.to.name, Math.max(env.routing.stickiness.durationSeconds ?? 0, options.stickinessSeconds ?? 0), clock.now()));
     result.finalWeights = verified.groups;
     result.finalShare = shareOf(verified.groups, result.to.targetGroupArn);
     result.restored = true;

@@ -33,6 +33,23 @@ function describeStickiness(s: Stickiness): string {
   return s.enabled ? `on for ${s.durationSeconds ?? "?"}s` : "off";
 }
 
+/**
+ * The stickiness to write with weights that take a group's traffic away: off when it is on. On ALB a
+ * client holding the stickiness cookie keeps its group even at weight 0 ("Stickiness takes precedence
+ * over adjusting Weight", AWS on re:Post), so only turning stickiness off moves those clients at once.
+ * It stays off: a cookie naming the group stays valid for the stickiness duration, and turning
+ * stickiness back on before that sends its holders to the group again.
+ */
+export function unstick(current: Stickiness | undefined): Stickiness | undefined {
+  return current?.enabled ? { enabled: false } : undefined;
+}
+
+/** What the log says when a restore turned stickiness off. */
+export function unstuckNote(group: string, durationSeconds: number | undefined, at: number): string {
+  const until = durationSeconds ? ` Cookies naming ${group} stay valid until ${new Date(at + durationSeconds * 1000).toISOString()}: turn stickiness back on (stickiness-duration) only after that, or their holders go back to ${group}.` : "";
+  return `Stickiness turned off on the forward action, so clients holding a cookie for ${group} moved at once (the load balancer honours the cookie even at weight 0).${until}`;
+}
+
 /** Writes the weights, then reads them back until they match. Throws when they never do. */
 export async function writeVerified(
   router: TrafficRouter,

@@ -73,6 +73,15 @@ describe("rollback", () => {
     expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("failed");
   });
 
+  it("turns stickiness off with the restore, so clients holding a cookie for the bad slot move at once", async () => {
+    const { elb, deps, logs } = setup("canary");
+    elb.stickiness = { enabled: true, durationSeconds: 3600 };
+    await rollback(options(), deps);
+    expect(elb.groups.find((g) => g.targetGroupArn === GREEN_ARN)!.weight).toBe(0);
+    expect(elb.stickiness).toEqual({ enabled: false });
+    expect(logs.join("\n")).toContain("Stickiness turned off on the forward action, so clients holding a cookie for green moved at once");
+  });
+
   it("takes over a deployment lock held by another run, then releases it", async () => {
     const { elb, deps, clock } = setup("canary");
     elb.resourceTags.set(LISTENER_ARN, { [TAG.lock]: `owner=org/repo/actions/runs/3;expires=${new Date(clock.now() + 3_600_000).toISOString()}` });

@@ -320,6 +320,41 @@ describe("shiftTraffic", () => {
     expect(share(elb, BLUE_ARN)).toBe(100);
   });
 
+  it("restores with stickiness off when a canary with stickiness aborts, so clients stuck on the canary move at once", async () => {
+    const { elb, deps, logs } = setup();
+    deps.gates = [{ name: "gate", check: async () => ({ ok: false, detail: "no" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 }, stickinessSeconds: 3600 }), deps);
+    expect(result.restored).toBe(true);
+    expect(share(elb, BLUE_ARN)).toBe(100);
+    expect(elb.stickiness).toEqual({ enabled: false });
+    expect(logs.join("\n")).toMatch(/Stickiness turned off on the forward action, so clients holding a cookie for green moved at once .* Cookies naming green stay valid until \S+Z/);
+  });
+
+  it("scales the previous fleet in only after turning stickiness off, and refuses if it is turned back on", async () => {
+    const { elb, fleet, deps, clock } = setup();
+    const writes: unknown[] = [];
+    elb.onWrite = () => writes.push({ at: clock.now(), stickiness: elb.stickiness });
+    const result = await shiftTraffic(options({ plan: { kind: "weight", percent: 100 }, stickinessSeconds: 600, scaleInPrevious: true, scaleInDelayMs: 0 }), deps);
+    expect(result.scaledIn).toMatchObject({ asg: "web-blue" });
+    expect(elb.stickiness).toEqual({ enabled: false });
+    expect(writes).toHaveLength(2);
+    expect(fleet.groups.get("web-blue")!.desiredCapacity).toBe(0);
+
+    const again = setup();
+    // Someone turns stickiness back on while the deregistration delay runs (after the off write was verified).
+    let offWritten = false;
+    let readsSince = 0;
+    again.elb.onWrite = () => (offWritten ||= !again.elb.stickiness.enabled);
+    const read = again.elb.read.bind(again.elb);
+    again.elb.read = async (ref) => {
+      if (offWritten && ++readsSince === 2) again.elb.stickiness = { enabled: true, durationSeconds: 600 };
+      return read(ref);
+    };
+    const refused = await shiftTraffic(options({ plan: { kind: "weight", percent: 100 }, stickinessSeconds: 600, scaleInPrevious: true, scaleInDelayMs: 0 }), again.deps).catch((e: Error) => e);
+    expect(String(refused)).toMatch(/stickiness was turned back on/);
+    expect(again.fleet.groups.get("web-blue")!.desiredCapacity).toBe(2);
+  });
+
   it("sets stickiness on the forward action", async () => {
     const { elb, deps } = setup();
     await shiftTraffic(options({ plan: { kind: "weight", percent: 10 }, stickinessSeconds: 3600 }), deps);

@@ -93,11 +93,14 @@ export async function startListener(options: StartListenerOptions): Promise<Runn
       metrics.recordRequest(entry);
     };
 
-    // A stickiness cookie is honoured while its group still has weight and a routable target.
+    // Stickiness beats weight (AWS): a valid cookie keeps its group, even at weight 0 and even emptied
+    // (then the client gets a 503), while stickiness is on and the group is in the action.
     let group: ForwardGroup | undefined;
     if (plan.stickiness.enabled) {
-      const remembered = readStickyGroup(req.headers.cookie);
-      group = live.find((candidate) => candidate.targetGroupArn === remembered && candidate.health.routable().length > 0);
+      const remembered = readStickyGroup(req.headers.cookie, clock.now());
+      group = plan.stickiness.beatsWeight === false
+        ? live.find((candidate) => candidate.targetGroupArn === remembered && candidate.health.routable().length > 0)
+        : plan.groups.find((candidate) => candidate.targetGroupArn === remembered);
     }
     group ??= pickWeighted(live, random);
     const targets = group?.health.routable() ?? [];
@@ -112,7 +115,7 @@ export async function startListener(options: StartListenerOptions): Promise<Runn
     const target = targets[counter % targets.length] as TargetEndpoint;
 
     const extraHeaders: OutgoingHttpHeaders = { "x-sandbox-target-group": groupName(group.targetGroupDimension) };
-    if (plan.stickiness.enabled) extraHeaders["set-cookie"] = stickyCookie(group.targetGroupArn, plan.stickiness.durationSeconds);
+    if (plan.stickiness.enabled) extraHeaders["set-cookie"] = stickyCookie(group.targetGroupArn, plan.stickiness.durationSeconds, clock.now() + clock.realMs(plan.stickiness.durationSeconds));
     forward(req, res, target, group, extraHeaders, record);
   });
   server.keepAliveTimeout = 65_000;

@@ -75,6 +75,8 @@ export interface PlanContext {
   loadBalancerDimension: string;
   listenerPort: number;
   group(arn: string): Omit<ForwardGroup, "weight"> | undefined;
+  /** Config stickinessBeatsWeight (AWS: true). */
+  stickinessBeatsWeight?: boolean;
 }
 
 export function planFor(actions: Action[], request: IncomingRequest, ctx: PlanContext): RoutePlan {
@@ -112,6 +114,6 @@ export function planFor(actions: Action[], request: IncomingRequest, ctx: PlanCo
     kind: "forward",
     loadBalancerDimension: ctx.loadBalancerDimension,
     groups,
-    stickiness: { enabled: sticky?.Enabled === true, durationSeconds: sticky?.DurationSeconds ?? 0 },
+    stickiness: { enabled: sticky?.Enabled === true, durationSeconds: sticky?.DurationSeconds ?? 0, beatsWeight: ctx.stickinessBeatsWeight !== false },
   };
 }

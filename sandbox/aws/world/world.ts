@@ -41,6 +41,8 @@ export class World {
   readonly metrics: MetricsStore;
   /** Sandbox seconds after a minute ends before GetMetricData serves it (config metricPublicationLagSeconds). */
   readonly metricPublicationLagSeconds: number;
+  /** Config stickinessBeatsWeight: a valid stickiness cookie keeps its group even at weight 0. */
+  readonly stickinessBeatsWeight: boolean;
 
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly listeners = new Map<string, Listener>();
@@ -71,6 +73,7 @@ export class World {
     this.dataPlane = options.dataPlane;
     this.metrics = this.dataPlane.createMetricsStore(this.clock);
     this.metricPublicationLagSeconds = config.metricPublicationLagSeconds;
+    this.stickinessBeatsWeight = config.stickinessBeatsWeight;
     this.autoScaling = new AutoScaling(this);
     this.refreshes = new InstanceRefreshes(this);
     populate(this, config);
@@ -165,6 +168,7 @@ export class World {
     const ctx = {
       loadBalancerDimension: lb.dimension,
       listenerPort: listener.port,
+      stickinessBeatsWeight: this.stickinessBeatsWeight,
       group: (arn: string) => {
         const tg = this.targetGroups.get(arn);
         return tg ? { targetGroupArn: tg.arn, targetGroupDimension: tg.dimension, health: tg.health } : undefined;

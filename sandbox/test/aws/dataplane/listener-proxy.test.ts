@@ -74,7 +74,7 @@ function group(name: string, weight: number, health: TargetGroupHealth): Forward
   };
 }
 
-function forward(groups: ForwardGroup[], stickiness = { enabled: false, durationSeconds: 3600 }): RoutePlan {
+function forward(groups: ForwardGroup[], stickiness: { enabled: boolean; durationSeconds: number; beatsWeight?: boolean } = { enabled: false, durationSeconds: 3600 }): RoutePlan {
   return { kind: "forward", loadBalancerDimension: LB, groups, stickiness };
 }
 
@@ -115,7 +115,7 @@ describe("startListener", () => {
     expect(seen).toEqual(["i-a", "i-b", "i-a", "i-b"]);
   });
 
-  it("keeps a client on its group with the stickiness cookie while the group has weight", async () => {
+  it("keeps a client on its group with the stickiness cookie, at weight 0 too, until stickiness is turned off", async () => {
     const blue = await instance("i-blue", behaviour("v1"));
     const green = await instance("i-green", behaviour("v2"));
     const groups = [group("blue", 500, staticHealth([endpoint(blue)])), group("green", 500, staticHealth([endpoint(green)]))];
@@ -134,13 +134,32 @@ describe("startListener", () => {
     const without = await burst(`${listener.url}/`, 60, 4);
     expect(new Set(without.map((r) => r.headers["x-sandbox-target-group"]))).toEqual(new Set(["blue", "green"]));
 
-    // Once the remembered group has no weight, the cookie is not honoured.
-    plan = forward(
-      groups.map((g) => ({ ...g, weight: g.targetGroupDimension.includes(`/${firstGroup}/`) ? 0 : 999 })),
-      { enabled: true, durationSeconds: 120 },
-    );
+    // Stickiness beats weight (AWS): at weight 0 the cookie still keeps the client on its group.
+    const atZero = groups.map((g) => ({ ...g, weight: g.targetGroupDimension.includes(`/${firstGroup}/`) ? 0 : 999 }));
+    plan = forward(atZero, { enabled: true, durationSeconds: 120 });
+    const kept = await burst(`${listener.url}/`, 20, 4, () => ({ cookie }));
+    expect(new Set(kept.map((r) => r.headers["x-sandbox-target-group"]))).toEqual(new Set([firstGroup]));
+    // Turning stickiness off on the action drops it: the weights decide.
+    plan = forward(atZero, { enabled: false, durationSeconds: 0 });
     const moved = await get(`${listener.url}/`, { cookie });
     expect(moved.headers["x-sandbox-target-group"]).not.toBe(firstGroup);
+    // With beatsWeight false (config stickinessBeatsWeight: false) the cookie is honoured only while its group has weight.
+    plan = forward(atZero, { enabled: true, durationSeconds: 120, beatsWeight: false });
+    expect((await get(`${listener.url}/`, { cookie })).headers["x-sandbox-target-group"]).not.toBe(firstGroup);
+  });
+
+  it("keeps a sticky client on its emptied group at weight 0, which answers 503 as AWS's does, and ignores an expired cookie", async () => {
+    const blue = await instance("i-blue2", behaviour("v1"));
+    const green = group("green", 0, staticHealth([]));
+    const groups = [group("blue", 999, staticHealth([endpoint(blue)])), green];
+    const plan = forward(groups, { enabled: true, durationSeconds: 120 });
+    const { listener } = await listen(() => plan, 5);
+    const valid = `AWSALBTG=${Buffer.from(`${green.targetGroupArn}|${Date.now() + 60_000}`).toString("base64url")}`;
+    const expired = `AWSALBTG=${Buffer.from(`${green.targetGroupArn}|${Date.now() - 1}`).toString("base64url")}`;
+    expect((await get(`${listener.url}/`, { cookie: valid })).status).toBe(503);
+    const fresh = await get(`${listener.url}/`, { cookie: expired });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers["x-sandbox-target-group"]).toBe("blue");
   });
 
   it("answers 503 itself when no group has weight or no target is routable, and 502 when the target refuses", async () => {

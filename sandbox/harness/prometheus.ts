@@ -32,7 +32,7 @@ export interface PrometheusServer {
 
 /** The Prometheus binary: $PROMETHEUS_BIN, or `prometheus` on the PATH (Debian installs /usr/bin/prometheus). */
 export function prometheusBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.PROMETHEUS_BIN, ...(env.PATH ?? "").split(delimiter).map((dir) => dir && join(dir, "prometheus")), "/usr/bin/prometheus"];
+  const candidates = [env.PROMETHEUS_BIN, ...(env.PATH ?? "").split(delimiter).map((dir) => dir && join(dir, "prometheus"))];
   for (const candidate of candidates) {
     if (!candidate) continue;
     try {

@@ -42,3 +42,16 @@ export const releaseInputs = {
     valid: "1–128 characters: letters, digits and . _ : / -, starting with a letter or digit",
   },
 } satisfies Record<string, InputSpec>;
+
+const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
+
+/** The rolling environment's Auto Scaling group, by name (rolling-update; rollback of a rolling environment). */
+export const autoScalingGroupInput = {
+  "auto-scaling-group-name": {
+    description: "Name of the Auto Scaling group of a rolling environment (one group, attached to one target group that a listener or rule forwards to).",
+    get schema() {
+      return z.pipe(optionalText(255), z.union([z.undefined(), z.string().check(z.regex(GROUP_NAME, "not an Auto Scaling group name"))]));
+    },
+    valid: "1–255 characters, e.g. web",
+  },
+} satisfies Record<string, InputSpec>;

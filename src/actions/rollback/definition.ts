@@ -1,6 +1,7 @@
 import { boolean, duration, minHealthy, optionalInteger, optionalText, text } from "../../inputs/fields";
 import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "../../inputs/common";
 import { defineAction } from "../../inputs/define";
+import { autoScalingGroupInput } from "../../inputs/release";
 
 export const rollbackAction = defineAction({
   name: "rollback",
@@ -10,6 +11,11 @@ export const rollbackAction = defineAction({
     "Puts 100% of traffic back on the last known good slot from any state (mid-canary, after promotion, after a crashed job). Scales that slot back up and waits until it is healthy if it was scaled in; never moves traffic onto an empty or unhealthy group. Takes over any deployment lock.",
   inputs: {
     ...environmentInputs,
+    "auto-scaling-group-name": {
+      ...autoScalingGroupInput["auto-scaling-group-name"],
+      description:
+        "A rolling environment's Auto Scaling group (see rolling-update): every instance returns to the last good launch template version. Give this, listener-arn, rule-arn or environment-tags; a listener or rule with one target group, or tags matching one group, name a rolling environment too.",
+    },
     reason: {
       description:
         "Why, in words, on one line. Recorded in the step summary as written and in the deploy:reason tag with who asked, in the characters ELBv2 allows in a tag (letters, digits, spaces and _ . : / = + - @; e.g. `(by alice)` becomes `- by alice`).",
@@ -84,6 +90,12 @@ export const rollbackAction = defineAction({
     seconds: { description: "Seconds the rollback took, from start to verified weights." },
     "scaled-up": { description: "true when the good slot had to be scaled back up." },
   },
-  requireOneOf: [environmentRequired],
-  check: (s) => checkEnvironment(s) ?? (s["to-version"] && s["to-slot"] ? "Inputs to-version and to-slot both given; give at most one." : undefined),
+  requireOneOf: [{ inputs: [...environmentRequired.inputs, "auto-scaling-group-name"], message: "Input required and not supplied: listener-arn, rule-arn, environment-tags or auto-scaling-group-name. Give exactly one to name the environment." }],
+  check: (s) => (s["auto-scaling-group-name"] ? rollingEnvironmentCheck(s) : checkEnvironment(s)) ?? (s["to-version"] && s["to-slot"] ? "Inputs to-version and to-slot both given; give at most one." : undefined),
 });
+
+/** auto-scaling-group-name names the environment alone; to-slot means nothing without slots. */
+function rollingEnvironmentCheck(s: { "listener-arn"?: string | undefined; "rule-arn"?: string | undefined; "environment-tags": Record<string, string>; "to-slot"?: string | undefined }): string | undefined {
+  if (s["listener-arn"] || s["rule-arn"] || Object.keys(s["environment-tags"]).length > 0) return "Input auto-scaling-group-name names the environment; give it without listener-arn, rule-arn or environment-tags.";
+  return s["to-slot"] ? "Input to-slot names a blue/green slot; a rolling environment (auto-scaling-group-name) has none. Give to-version, or neither." : undefined;
+}

@@ -1,6 +1,7 @@
 /** rollback once its inputs are valid: rollback → outputs, summary and deployment status. Loaded with import(). */
 import { lockOwnerOf } from "../../domain/lock-format";
 import { rollback } from "../../domain/rollback";
+import { rollingRefOf } from "../../domain/rollback-rolling";
 import { environmentRef } from "../../inputs/common";
 import type { Settings } from "../../inputs/define";
 import type { rollbackAction } from "./definition";
@@ -10,6 +11,8 @@ import type { ActionContext } from "../../runtime/run-action";
 
 export async function main(s: Settings<typeof rollbackAction>, ctx: ActionContext): Promise<void> {
   const ports = await ctx.ports();
+  const rolling = await rollingRefOf({ asgName: s["auto-scaling-group-name"], tags: s["environment-tags"], routing: s["listener-arn"] ? { kind: "listener", arn: s["listener-arn"] } : s["rule-arn"] ? { kind: "rule", arn: s["rule-arn"] } : undefined }, ports);
+  if (rolling) return (await import("./rolling")).mainRolling(s, ctx, ports, rolling);
   const result = await rollback(
     {
       environment: environmentRef(s),

@@ -3,9 +3,7 @@ import * as z from "../../util/zod";
 import { checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "../../inputs/common";
 import { defineAction, type Settings } from "../../inputs/define";
 import { addIssue, boolean, duration, integer, keyValues, nameList, optionalDuration, optionalMultilineText, optionalText } from "../../inputs/fields";
-import { releaseInputs } from "../../inputs/release";
-
-const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
+import { autoScalingGroupInput, releaseInputs } from "../../inputs/release";
 
 /** `10,50,100`: ascending whole percentages of the group that must be new, ending at 100. */
 const checkpoints = () =>
@@ -35,11 +33,8 @@ export const rollingUpdateAction = defineAction({
     "Replaces the instances of one Auto Scaling group in place with EC2 instance refresh, in checkpoints (e.g. 10%, 50%, 100%), with no second fleet. At each checkpoint the new instances must be healthy in the target group and stay so (stable-for), then a bake watches alarms and, optionally, canary analysis of the new version against the old one in the same target group. Any failure rolls every instance back to the previous numbered launch template version. Two versions serve at once while it runs. Takes the environment's deployment lock.",
   inputs: {
     "auto-scaling-group-name": {
+      ...autoScalingGroupInput["auto-scaling-group-name"],
       description: "Name of the Auto Scaling group to update. It must be attached to one target group that a listener or rule forwards to. Give this or environment-tags.",
-      get schema() {
-        return z.pipe(optionalText(255), z.union([z.undefined(), z.string().check(z.regex(GROUP_NAME, "not an Auto Scaling group name"))]));
-      },
-      valid: "1–255 characters, e.g. web",
     },
     "environment-tags": {
       description: "Find the Auto Scaling group by its tags, one key=value per line (e.g. environment=production and service=web); exactly one group must match.",

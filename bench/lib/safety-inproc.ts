@@ -5,7 +5,7 @@
  */
 import { RecordingIO } from "../../src/adapters/github/io";
 
-export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "migration-guard";
+export type EntryName = "deploy-green" | "health-gate" | "shift-traffic" | "canary-analyze" | "rollback" | "migration-guard" | "rolling-update";
 
 type Entry = { run(options: { io: RecordingIO; signal: AbortSignal }): Promise<boolean> };
 const LOADERS: Record<EntryName, () => Promise<unknown>> = {
@@ -15,6 +15,7 @@ const LOADERS: Record<EntryName, () => Promise<unknown>> = {
   "canary-analyze": () => import("../../src/actions/canary-analyze/index"),
   rollback: () => import("../../src/actions/rollback/index"),
   "migration-guard": () => import("../../src/actions/migration-guard/index"),
+  "rolling-update": () => import("../../src/actions/rolling-update/index"),
 };
 
 export interface InProcessRun {

@@ -40,7 +40,7 @@ function granted(p: Policy, implied: boolean): string[] {
   return [...new Set(p.Statement.filter((s) => (s.Sid ?? "").startsWith("Implied") === implied).flatMap((s) => list(s.Action)))].sort();
 }
 
-const ACTIONS: EntryName[] = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback", "migration-guard"];
+const ACTIONS: EntryName[] = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback", "migration-guard", "rolling-update"];
 const recorded = new Map<EntryName, Set<string>>(ACTIONS.map((a) => [a, new Set<string>()]));
 
 let stage: Stage;
@@ -53,9 +53,9 @@ beforeAll(async () => {
   const listener = environment.listenerArn;
   const tags = "environment=sandbox\nservice=web";
   const tg = environment.targetGroups;
-  const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true, env: Record<string, string> = {}) => {
+  const scenario = async (name: EntryName, inputs: Record<string, string>, mustSucceed = true, env: Record<string, string> = {}, signal?: AbortSignal) => {
     stage.sandbox.resetCalls();
-    const result = await runInProcess(name, inputs, env);
+    const result = await runInProcess(name, inputs, env, signal);
     if (process.env.IAM_DEBUG) console.log(name, result.ok, result.log.slice(-600));
     if (mustSucceed && !result.ok) throw new Error(`${name} ${JSON.stringify(inputs)} failed:\n${result.log}`);
     for (const call of stage.sandbox.calls()) recorded.get(name)!.add(`${SERVICE_PREFIX[call.service] ?? call.service}:${call.operation}`);
@@ -95,7 +95,72 @@ beforeAll(async () => {
   await scenario("rollback", { "listener-arn": listener, "scale-in-bad": "true", timeout: "60s" });
   // The next release, over the slot just rolled back from: its role and version tags are cleared (RemoveTags).
   await scenario("deploy-green", { "listener-arn": listener, "image-id": environment.releases.v2!, version: "v3", timeout: "60s", "stable-for": "1s" });
-}, 240_000);
+  restore();
+  await stage.close();
+  await rollingScenarios((name, inputs, mustSucceed, signal) => scenario(name, inputs, mustSucceed, {}, signal));
+}, 360_000);
+
+/**
+ * A rolling environment (one group of 4): a dry run, a good release with alarms and analysis, a
+ * never-healthy release that rolls back, a rollback of the good release, and a rollback of a
+ * refresh a stopped job left running.
+ */
+async function rollingScenarios(scenario: (name: EntryName, inputs: Record<string, string>, mustSucceed?: boolean, signal?: AbortSignal) => Promise<void>): Promise<void> {
+  stage = await startStage({ rps: 20, timeScale: 30, seed: 6, rollingInstances: 4, alarmThreshold: 1000 });
+  restore = pointSdkAt(stage.sandbox.endpoint);
+  const releases = stage.sandbox.environment.releases;
+  const rolling = (version: "v2" | "v4") => ({
+    "auto-scaling-group-name": "web-blue",
+    "image-id": releases[version]!,
+    version,
+    checkpoints: "50,100",
+    "min-healthy-percentage": "75",
+    "instance-warmup": "5s",
+    "stable-for": "1s",
+    bake: "1s",
+    "checkpoint-timeout": "2s",
+    "checkpoint-delay": "150s",
+    timeout: "2m",
+  });
+  await scenario("rolling-update", { ...rolling("v2"), "dry-run": "true" });
+  await scenario("rolling-update", {
+    ...rolling("v2"),
+    "alarm-names": "web-blue-target-5xx",
+    analysis: "true",
+    "analysis-config": "minRequests: 0\nmetrics:\n  - name: error-rate\n    preset: error-rate\n    compare: false\n    thresholds: { max: 0.05 }\n",
+  });
+  await scenario("rolling-update", rolling("v4"), false);
+  await scenario("rollback", { "auto-scaling-group-name": "web-blue", reason: "v2 breaks checkout", timeout: "90s" });
+  // A job stopped mid-refresh: AWS is asked to roll back; the rollback step finishes and verifies.
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(new Error("cancelled")), 1_500);
+  await scenario("rolling-update", rolling("v2"), false, stop.signal);
+  await scenario("rollback", { "auto-scaling-group-name": "web-blue", reason: "stopped job", timeout: "90s" });
+  // A job killed mid-refresh (kill -9 leaves the refresh running and the candidate tagged): the rollback rolls the refresh back.
+  await leaveRefreshRunning(stage);
+  await scenario("rollback", { "auto-scaling-group-name": "web-blue", reason: "killed job", timeout: "90s" });
+}
+
+/** What a killed rolling-update leaves: its refresh to version 2 paused at a checkpoint, and the group tagged with the candidate. */
+async function leaveRefreshRunning(stage: Stage): Promise<void> {
+  const { AutoScalingClient, CreateOrUpdateTagsCommand, DescribeInstanceRefreshesCommand, StartInstanceRefreshCommand } = await import("@aws-sdk/client-auto-scaling");
+  const client = new AutoScalingClient({ endpoint: stage.sandbox.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const tag = (Key: string, Value: string) => ({ ResourceId: "web-blue", ResourceType: "auto-scaling-group", Key, Value, PropagateAtLaunch: false });
+  await client.send(new CreateOrUpdateTagsCommand({ Tags: [tag("deploy:candidate-version", "v2"), tag("deploy:candidate-launch-template-version", "2")] }));
+  await client.send(
+    new StartInstanceRefreshCommand({
+      AutoScalingGroupName: "web-blue",
+      DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: stage.sandbox.environment.launchTemplates["web-blue"]!, Version: "2" } },
+      Preferences: { MinHealthyPercentage: 75, InstanceWarmup: 0, CheckpointPercentages: [50, 100], CheckpointDelay: 3600, SkipMatching: true },
+    }),
+  );
+  for (let i = 0; i < 200; i++) {
+    const r = (await client.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: "web-blue" }))).InstanceRefreshes![0]!;
+    if ((r.PercentageComplete ?? 0) >= 50) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  client.destroy();
+}
 
 afterAll(async () => {
   // IAM_RECORDED=<file> writes what was recorded, to review a policy change.

@@ -8,7 +8,7 @@
 import type { RoutingRef } from "../ports/load-balancer";
 import type { LockRules } from "../ports/load-balancer";
 import { ConfigurationError, SafetyError } from "../util/errors";
-import { acquireLock, type LockHolder, type LockOwner } from "./lock";
+import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
 import { resolveRolling, ROLLING_TAG, type RollingEnvironment, type RollingRef, writeRollingTags } from "./rolling-environment";
 import { revertRolling, type RollingDeps, type RollingPorts } from "./rolling-revert";
 import { rollbackReason, TAG } from "./tags";
@@ -110,39 +110,45 @@ export async function rollbackRolling(options: RollbackRollingOptions, deps: Rol
     if (alreadyThere) {
       log(`Nothing to roll back: every instance of ${env.group.name} runs launch template version ${target.good.version} (${target.good.label ?? "untagged"}), the last good one, and no refresh runs.`);
     } else {
-      const template = env.group.launchTemplate;
-      const revert = await revertRolling(
-        {
-          env,
-          good: { id: template?.id, name: template?.name, version: target.good.version },
-          minHealthyPercentage: options.minHealthyPercentage,
-          maxHealthyPercentage: options.maxHealthyPercentage,
-          timeoutMs: options.timeoutMs,
-          checkpoint: () => lock.checkpoint("rolling back"),
-        },
-        deps,
-      );
-      result.steps = revert.steps;
-      result.health = revert.health.summary;
-      await lock.assertHeld("tagging the rollback");
-      await writeRollingTags(env, ports, {
-        [TAG.role]: "stable",
-        ...(target.good.label ? { [TAG.version]: target.good.label } : {}),
-        [ROLLING_TAG.launchTemplateVersion]: target.good.version,
-        [ROLLING_TAG.candidateVersion]: "",
-        [ROLLING_TAG.candidateLaunchTemplateVersion]: "",
-        ...(target.phase === "updated" ? { [ROLLING_TAG.previousVersion]: "", [ROLLING_TAG.previousLaunchTemplateVersion]: "" } : {}),
-        ...(target.bad?.label ? { [TAG.rolledBackFrom]: target.bad.label } : {}),
-        [TAG.reason]: rollbackReason(options.reason, options.actor),
-        [TAG.updatedAt]: new Date(clock.now()).toISOString(),
-      });
-      log(`Rolled ${env.group.name} back: every instance runs launch template version ${target.good.version} (${target.good.label ?? "untagged"}) and is healthy (${revert.health.summary}).`);
+      await undoAndTag(options, deps, env, target, result, lock);
+      log(`Rolled ${env.group.name} back: every instance runs launch template version ${target.good.version} (${target.good.label ?? "untagged"}) and is healthy (${result.health}).`);
     }
   } finally {
     await lock.release().catch(() => log("Could not release the deployment lock; it expires with its lease."));
   }
   result.durationMs = clock.now() - started;
   return result;
+}
+
+/** Every instance on the good version (rolling-revert.ts), then the tags say so. */
+async function undoAndTag(options: RollbackRollingOptions, deps: RollbackRollingDeps, env: RollingEnvironment, target: Target, result: RollbackRollingResult, lock: AcquiredLock): Promise<void> {
+  const { clock, ports } = deps;
+  const template = env.group.launchTemplate;
+  const revert = await revertRolling(
+    {
+      env,
+      good: { id: template?.id, name: template?.name, version: target.good.version },
+      minHealthyPercentage: options.minHealthyPercentage,
+      maxHealthyPercentage: options.maxHealthyPercentage,
+      timeoutMs: options.timeoutMs,
+      checkpoint: () => lock.checkpoint("rolling back"),
+    },
+    deps,
+  );
+  result.steps = revert.steps;
+  result.health = revert.health.summary;
+  await lock.assertHeld("tagging the rollback");
+  await writeRollingTags(env, ports, {
+    [TAG.role]: "stable",
+    ...(target.good.label ? { [TAG.version]: target.good.label } : {}),
+    [ROLLING_TAG.launchTemplateVersion]: target.good.version,
+    [ROLLING_TAG.candidateVersion]: "",
+    [ROLLING_TAG.candidateLaunchTemplateVersion]: "",
+    ...(target.phase === "updated" ? { [ROLLING_TAG.previousVersion]: "", [ROLLING_TAG.previousLaunchTemplateVersion]: "" } : {}),
+    ...(target.bad?.label ? { [TAG.rolledBackFrom]: target.bad.label } : {}),
+    [TAG.reason]: rollbackReason(options.reason, options.actor),
+    [TAG.updatedAt]: new Date(clock.now()).toISOString(),
+  });
 }
 
 /** The rolling environment a rollback's inputs name, if they name one: a group, tags matching one group, or a forward action with one target group. */

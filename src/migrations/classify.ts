@@ -16,7 +16,7 @@ const unsafe = (hits: RuleHit[]): StatementAnalysis => ({ phase: "unsafe", hits 
 
 /** Statements that change no schema the running versions use, or only add to it. */
 const PLAIN_EXPAND = new Set([
-  "InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "CreateSeqStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CommentStmt", "GrantStmt", "GrantRoleStmt", "CreateFunctionStmt", "CreateTrigStmt", "ViewStmt", "CreateEnumStmt", "CompositeTypeStmt", "CreateRoleStmt", "AlterSeqStmt", "CreateTableAsStmt", "VariableShowStmt", "CreatePolicyStmt", "CreateStatsStmt", "AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CallStmt", "NotifyStmt", "LockStmt", "AnalyzeStmt", "VacuumStmt", "CreateRangeStmt",
+  "InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "CreateSeqStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CommentStmt", "GrantStmt", "GrantRoleStmt", "CreateFunctionStmt", "CreateTrigStmt", "ViewStmt", "CreateEnumStmt", "CompositeTypeStmt", "CreateRoleStmt", "AlterSeqStmt", "CreateTableAsStmt", "VariableShowStmt", "CreatePolicyStmt", "CreateStatsStmt", "AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CallStmt", "NotifyStmt", "AnalyzeStmt", "VacuumStmt", "CreateRangeStmt",
 ]);
 
 type Classifier = (f: Fields, ctx: LintContext, text: string) => StatementAnalysis;
@@ -54,6 +54,14 @@ const CLASSIFIERS: Record<string, Classifier> = {
       ? expand([{ rule: "ban-alter-domain-with-add-constraint", severity: "error", message: `ALTER DOMAIN ${names(f.typeName).map(ident).join(".")} ADD CONSTRAINT checks every column of the domain while it holds its lock.` }], true)
       : contract(),
   AlterEnumStmt: () => expand(),
+  // Lock modes 1–8, ACCESS SHARE to ACCESS EXCLUSIVE; SHARE (4) and above conflict with writes.
+  LockStmt: (f, ctx) => {
+    const isNew = list(f.relations).every((r) => ctx.created.has(relationKey(rel(kindOf(r)[1]))));
+    const mode = typeof f.mode === "number" ? f.mode : 8;
+    if (isNew || mode < 4) return expand();
+    const tables = list(f.relations).map((r) => showRelation(rel(kindOf(r)[1]))).join(", ");
+    return expand([{ rule: "ban-explicit-lock", severity: "error", message: `LOCK TABLE ${tables} in a mode that blocks ${mode === 8 ? "reads and writes" : "writes"} until the transaction ends: both live versions wait on it.` }], true);
+  },
 };
 
 /** `'2s'` → `2s`; `0` (an integer constant, whose 0 the tree leaves out) → `0`. */

@@ -175,6 +175,11 @@ describe("unsafe statements", () => {
     expect(report.findings[0]!.message).toContain('syntax error at or near ";"');
   });
 
+  it("LOCK TABLE in a mode that blocks writes (ban-explicit-lock); ROW EXCLUSIVE does not", async () => {
+    expect(await errors(`BEGIN;\n${LT}LOCK TABLE users IN ACCESS EXCLUSIVE MODE;\nCOMMIT;`)).toEqual(["ban-explicit-lock"]);
+    expect(await errors("BEGIN;\nLOCK TABLE users IN ROW EXCLUSIVE MODE;\nCOMMIT;")).toEqual([]);
+  });
+
   it("a statement kind the lint does not know (unclassified-statement)", async () => {
     expect(await errors("CREATE PUBLICATION pub FOR ALL TABLES;")).toEqual(["unclassified-statement"]);
   });

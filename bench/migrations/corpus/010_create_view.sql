@@ -1,0 +1,2 @@
+-- expect: safe (a view for the new name)
+CREATE VIEW customers AS SELECT * FROM accounts;

@@ -1,0 +1,2 @@
+-- expect: unsafe (deletes data the live version reads)
+TRUNCATE sessions CASCADE;

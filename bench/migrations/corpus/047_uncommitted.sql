@@ -1,0 +1,4 @@
+-- expect: unsafe (never committed)
+BEGIN;
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN c text;

@@ -143,8 +143,10 @@ async function main() {
 
     const workflows = [join(root, ".github/workflows"), join(root, "examples")].flatMap((dir) => files(dir, (name) => /\.ya?ml$/.test(name)));
     if (workflows.length > 0) {
-      const lint = await createLinter();
       for (const file of workflows) {
+        // A fresh linter per file: after some 15 kB of workflows one instance of the WebAssembly build
+        // fails with "RuntimeError: unreachable".
+        const lint = await createLinter();
         const name = relative(root, file);
         const text = readFileSync(file, "utf8");
         const { kept: results, dropped } = splitFindings(lint(text, name));

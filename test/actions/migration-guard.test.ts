@@ -28,6 +28,8 @@ describe("migration-guard lint", () => {
     expect(ok).toBe(true);
     expect(io.outputs.verdict).toBe("pass");
     expect(io.outputs["safe-to-run"]).toBe("");
+    expect(io.outputs["expand-files"]).toBe("db/migrations/001_add_email_address.sql");
+    expect(io.outputs["contract-files"]).toBe("db/migrations/nested/002_drop_email.sql");
     const findings = JSON.parse(io.outputs.findings!) as { rule: string }[];
     expect(findings.map((f) => f.rule)).toEqual(["ban-drop-column"]);
     expect(io.summary).toContain("| db/migrations/001\\_add\\_email\\_address.sql | expand | 3 | ✅ |");

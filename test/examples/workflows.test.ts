@@ -15,11 +15,12 @@ import { canaryAnalyzeAction } from "../../src/actions/canary-analyze/definition
 import { type ActionDefinition, parseInputs } from "../../src/inputs/define";
 import { deployGreenAction as deployGreenDefinition } from "../../src/actions/deploy-green/definition";
 import { healthGateAction } from "../../src/actions/health-gate/definition";
+import { migrationGuardAction } from "../../src/actions/migration-guard/definition";
 import { rollbackAction } from "../../src/actions/rollback/definition";
 import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";
 
 const ROOT = join(__dirname, "..", "..");
-const EXAMPLES = ["deploy.yml", "rollback.yml", "blue-green.yml"];
+const EXAMPLES = ["deploy.yml", "rollback.yml", "blue-green.yml", "deploy-with-migrations.yml"];
 const OURS = /^zero-downtime-actions\/alb-deploy\/actions\/([a-z-]+)@v1$/;
 
 const DEFINITIONS: Record<string, ActionDefinition> = {
@@ -28,6 +29,7 @@ const DEFINITIONS: Record<string, ActionDefinition> = {
   "shift-traffic": shiftTrafficAction as unknown as ActionDefinition,
   "canary-analyze": canaryAnalyzeAction as unknown as ActionDefinition,
   rollback: rollbackAction as unknown as ActionDefinition,
+  "migration-guard": migrationGuardAction as unknown as ActionDefinition,
 };
 
 /** Third-party actions the runner harness stands in for (any ref), with the inputs used and the outputs they set. */
@@ -64,6 +66,7 @@ const SAMPLES: Record<string, string> = {
   "to-slot": "blue",
   "scale-in-previous": "true",
   "analysis-config": "minRequests: 200\n",
+  "schema-version": "42",
 };
 
 interface Step {
@@ -246,7 +249,9 @@ function checkWorkflow(text: string): string[] {
       }
       if (!step.uses) return;
       if (OURS.test(step.uses)) {
-        if (!credentials) problems.push(`${label}: runs before aws-actions/configure-aws-credentials in this job`);
+        // migration-guard's lint mode makes no AWS call.
+        const awsFree = /\/migration-guard@/.test(step.uses) && (step.with?.mode ?? "lint") === "lint";
+        if (!credentials && !awsFree) problems.push(`${label}: runs before aws-actions/configure-aws-credentials in this job`);
         checkOurStep(step, label, problems);
         return;
       }
@@ -398,5 +403,29 @@ jobs:
 
   it("refuses what the runner harness cannot load", () => {
     expect(checkWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    steps: []\n")[0]).toMatch(/^the runner harness refuses it: jobs\.a\.steps/);
+  });
+});
+
+describe("examples/deploy-with-migrations.yml", () => {
+  const workflow = parse(readFileSync(join(ROOT, "examples", "deploy-with-migrations.yml"), "utf8")) as Workflow & { on: Record<string, unknown> };
+  const uses = (job: string, action: string) => workflow.jobs[job]!.steps.findIndex((s) => s.uses?.includes(`/${action}@`));
+
+  it("lints on pull requests with no AWS step, then runs expand → deploy → promote (scale-in) → gate and contract → rollback", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request", "push", "workflow_dispatch"]);
+    expect(Object.keys(workflow.jobs)).toEqual(["lint", "build", "expand", "deploy", "promote", "contract", "rollback"]);
+    expect(workflow.jobs.lint!.if).toBe("github.event_name == 'pull_request'");
+    expect(workflow.jobs.lint!.steps.some((s) => s.uses?.startsWith("aws-actions/"))).toBe(false);
+    expect(workflow.jobs.lint!.steps[uses("lint", "migration-guard")]!.with).toMatchObject({ mode: "lint", migrations: "db/migrations" });
+    expect(workflow.jobs.deploy!.needs).toEqual(["build", "expand"]);
+    expect(workflow.jobs.deploy!.steps[uses("deploy", "deploy-green")]!.with).toMatchObject({ "schema-version": "${{ needs.build.outputs.schema-version }}" });
+    expect(workflow.jobs.promote!.steps[uses("promote", "shift-traffic")]!.with).toMatchObject({ weight: 100, "scale-in-previous": true });
+    expect(workflow.jobs.contract!.needs).toBe("promote");
+    const gate = uses("contract", "migration-guard");
+    expect(workflow.jobs.contract!.steps[gate]!.with).toMatchObject({ mode: "gate" });
+    expect(workflow.jobs.contract!.steps[gate + 1]!.env).toMatchObject({ FILES: "${{ steps.gate.outputs.safe-to-run }}" });
+  });
+
+  it("passes outside text to the scripts through env:, never ${{ }} inside run:", () => {
+    for (const job of Object.values(workflow.jobs)) for (const step of job.steps) if (step.run) expect(step.run).not.toContain("${{");
   });
 });

@@ -43,6 +43,8 @@ export const migrationGuardAction = defineAction({
   outputs: {
     verdict: { description: "pass or fail: fail when any finding is an error (lint), or when any contract file may not run yet (gate)." },
     findings: { description: "The findings as a JSON array of {file, line, statement, rule, severity, phase, message, recipe}." },
+    "expand-files": { description: "The expand files (marked expand, or not marked), one path per line in run order: run them before deploy-green." },
+    "contract-files": { description: "The contract files, one path per line in run order: run only those the gate lists in safe-to-run." },
     "safe-to-run": { description: "gate: the contract files that may run now, one path per line, in order (empty in lint mode)." },
     "contracted-schema": { description: "gate: the schema version recorded as contracted on the environment (deploy:schema-contracted), empty when none." },
   },

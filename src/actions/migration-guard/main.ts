@@ -53,6 +53,8 @@ export async function main(s: MigrationGuardSettings, ctx: ActionContext): Promi
   const verdict = report.verdict === "pass" && (outcome?.decision.blocked.length ?? 0) === 0 ? "pass" : "fail";
   ctx.io.setOutput("verdict", verdict);
   ctx.io.setOutput("findings", JSON.stringify(report.findings.map(({ file, line, statement, rule, severity, phase, message, recipe }) => ({ file, line, statement, rule, severity, phase, message, recipe: recipe ?? null }))));
+  ctx.io.setOutput("expand-files", report.files.filter((f) => f.phase.phase === "expand").map((f) => f.file).join("\n"));
+  ctx.io.setOutput("contract-files", report.files.filter((f) => f.phase.phase === "contract").map((f) => f.file).join("\n"));
   ctx.io.setOutput("safe-to-run", outcome ? outcome.decision.allowed.map((c) => c.file).join("\n") : "");
   ctx.io.setOutput("contracted-schema", outcome?.contracted === undefined ? "" : String(outcome.contracted));
   ctx.io.appendSummary(renderGuardSummary(s.mode, report, outcome, { runUrl: ctx.run.runUrl }));

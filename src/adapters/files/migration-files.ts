@@ -48,6 +48,8 @@ export function findMigrationFiles(pattern: string, workspace: string): Migratio
   const paths = GLOB.test(pattern) ? byGlob(pattern, workspace) : byPath(pattern, workspace);
   if (paths.length === 0) throw new ConfigurationError(`Input migrations: "${pattern}" matches no .sql file. Give a directory of .sql files or a glob such as db/migrations/*.sql.`);
   if (paths.length > MAX_FILES) throw new ConfigurationError(`Input migrations: "${pattern}" matches ${paths.length} files; at most ${MAX_FILES}. Give a narrower directory or glob.`);
+  const odd = paths.find((p) => /[\u0000-\u001f\u007f]/.test(p));
+  if (odd) throw new ConfigurationError(`Input migrations: a file's name has a control character or line break (${JSON.stringify(posix(relative(workspace, odd))).slice(0, 120)}); rename it, since the outputs list one path per line.`);
   let total = 0;
   return paths.map((path) => {
     const text = readFileSync(path, "utf8");

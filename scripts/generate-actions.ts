@@ -18,7 +18,7 @@ export interface Branding {
 }
 
 /** What the generator reads from a definition: everything but its cross-input check. */
-export type DefinitionDocs = Pick<ActionDefinition, "name" | "title" | "description" | "inputs" | "outputs" | "post" | "branding">;
+export type DefinitionDocs = Pick<ActionDefinition, "name" | "title" | "description" | "inputs" | "outputs" | "post" | "branding" | "readme">;
 
 export interface ActionSource {
   definition: DefinitionDocs;
@@ -114,6 +114,7 @@ function usage(d: DefinitionDocs): string {
 export function renderReadme({ definition: d, iamPolicy }: ActionSource): string {
   const parts: string[] = [`<!-- ${headerLine(d.name)} -->`, `# ${prose(d.title)}`, prose(d.description), "## Usage", usage(d)];
   if (d.post) parts.push(`This action has a post step that runs when \`${d.post.if}\`.`);
+  if (d.readme) parts.push(d.readme.trim());
 
   const inputRows = Object.entries(d.inputs).map(([name, spec]) => {
     const fallback = spec.default === undefined ? "" : code(spec.default);

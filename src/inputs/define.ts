@@ -30,6 +30,8 @@ export interface OutputSpec {
 
 export interface ActionDefinition<I extends Record<string, InputSpec> = Record<string, InputSpec>> {
   name: string;
+  /** More of the action's README after its description (Markdown, ours): how it works, in sections. Never in action.yml. */
+  readme?: string;
   /** What the Marketplace shows: a Feather icon name and a colour (action.yml `branding`). */
   branding?: { icon: string; color: string };
   title: string;

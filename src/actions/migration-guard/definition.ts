@@ -3,6 +3,7 @@ import * as z from "../../util/zod";
 import { checkEnvironment, environmentInputs } from "../../inputs/common";
 import { defineAction, type Settings } from "../../inputs/define";
 import { oneOf, text } from "../../inputs/fields";
+import { MIGRATION_GUARD_README } from "./readme";
 
 export const migrationGuardAction = defineAction({
   name: "migration-guard",
@@ -10,6 +11,7 @@ export const migrationGuardAction = defineAction({
   title: "Migration guard",
   description:
     "Checks Postgres migrations for zero-downtime deployments, through the real Postgres parser. mode lint (for pull requests, no AWS): classifies every statement expand, contract or unsafe, flags lock risks, fails a contract statement in an expand file and a rename or type change (with the expand/contract recipe for that very statement). mode gate (before contract migrations): allows a contract that ends schema version N only when no slot that serves traffic, or that rollback could return to without a redeploy, runs a release needing schema N or older, and records the contracted version on the environment so rollback refuses to return to such a slot.",
+  readme: MIGRATION_GUARD_README,
   inputs: {
     mode: {
       description:

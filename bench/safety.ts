@@ -2,7 +2,7 @@
  * The long safety runs: hostile-input fuzzing (10,000 sets per action in-process, plus bundle runs),
  * seeded kill -9 trials with recovery, and the AWS API fault matrix, all on the loopback sandbox.
  *
- *   node --import tsx bench/safety.ts [--fuzz N] [--bundle N] [--kills N] [--faults N] [--cancels N] [--only fuzz|fleets|kills|faults]
+ *   node --import tsx bench/safety.ts [--fuzz N] [--bundle N] [--kills N] [--faults N] [--cancels N] [--rolling-kills N] [--only fuzz|fleets|kills|faults|rolling-kills]
  *
  * Prints a table per part and writes bench/safety-results.json. Exit 1 when any run broke a rule.
  */
@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { bundleCanCarry, refuseInProcess, refuseWithBundle, startRecordingEndpoint, useRecordingEndpoint } from "./lib/safety-fuzz";
 import { ACTIONS, hostileCase } from "./lib/safety-inputs";
 import { apiFaultTrial, badFleetTrial, cancelTrial, killTrial, type TrialOutcome } from "./lib/safety-trials";
+import { rollingKillTrial } from "./lib/rolling-trials";
 
 type Outcome = TrialOutcome & { restoredMs?: number | undefined; error?: string; recovery?: string; conclusions?: string[]; notes?: string[]; killed?: boolean; faultsInjected?: number };
 import { snapshotRepo } from "../test/e2e/support";
@@ -93,6 +94,30 @@ async function kills(): Promise<void> {
   results.kills = { trials: outcomes.length, consistent: outcomes.filter((o) => o.ok).length, killed: outcomes.filter((o) => o.killed).length, leftLock: outcomes.filter((o) => (o.notes?.length ?? 0) > 0).length, rows };
 }
 
+/** kill -9 of rolling-update at a seeded moment of its run (~30 s on 10 instances), then rollback. */
+async function rollingKills(): Promise<void> {
+  const trials = arg("rolling-kills", 20);
+  const random = seededRandom(151515);
+  const repo = snapshotRepo();
+  const rows: Record<string, unknown>[] = [];
+  let consistent = 0;
+  try {
+    for (let i = 0; i < trials; i++) {
+      const killAfterMs = Math.round(1_500 + random() * 24_000);
+      const o = await rollingKillTrial({ seed: 2000 + i, root: repo.root, killAfterMs });
+      if (o.ok) consistent++;
+      else broken++;
+      rows.push({ trial: o.label, ok: o.ok, killed: o.killed, atKill: o.phase, recovery: o.recovery, requests: o.requests, failed: o.failedRequests, seconds: Math.round(o.durationMs / 100) / 10, problems: o.problems.join("; ").slice(0, 300) });
+      console.log(`${o.ok ? "ok  " : "FAIL"} ${o.label}: ${o.phase} → ${o.recovery}${o.ok ? "" : `: ${o.problems.join("; ")}`}`);
+    }
+  } finally {
+    repo.remove();
+  }
+  console.log("\nkill -9 of rolling-update, then rollback");
+  console.table(rows);
+  results.rollingKills = { trials, consistent, killed: rows.filter((r) => r.killed).length, rows };
+}
+
 async function faults(): Promise<void> {
   const runs = arg("faults", 3);
   const repo = snapshotRepo();
@@ -140,6 +165,7 @@ if (!only || only === "fuzz") await fuzz();
 if (!only || only === "fleets") await fleets();
 if (!only || only === "faults") await faults();
 if (!only || only === "kills") await kills();
+if (!only || only === "rolling-kills") await rollingKills();
 results.finishedAt = new Date().toISOString();
 results.broken = broken;
 writeFileSync(new URL(`./safety-results${only ? `-${only}` : ""}.json`, import.meta.url), JSON.stringify(results, null, 2) + "\n");

@@ -69,6 +69,10 @@ export function chooseRollingTarget(env: RollingEnvironment, toVersion: string |
   }
   if (previous.version) return { phase: "updated", good: { label: previous.label, version: previous.version }, bad: current };
   if (current.version) return { phase: "steady", good: { label: current.label, version: current.version } };
+  // Never updated by rolling-update (or stopped before it tagged anything): one version everywhere is the good one.
+  const versions = new Set(env.group.instances.filter((i) => /^(Pending|InService)/.test(i.lifecycleState)).map((i) => i.launchTemplateVersion));
+  const only = versions.size === 1 ? [...versions][0] : undefined;
+  if (only) return { phase: "steady", good: { label: current.label, version: only } };
   throw new SafetyError(`Cannot tell the last good version of ${env.group.name}: it has no deploy:launch-template-version tag (rolling-update writes it). Nothing was changed.`);
 }
 

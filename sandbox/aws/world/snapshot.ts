@@ -128,6 +128,7 @@ export function snapshot(world: World) {
         }),
       ),
     },
+    instanceRefreshes: world.refreshes.all.map((r) => ({ id: r.id, group: r.groupName, status: r.status, percentageComplete: r.percentageComplete, statusReason: r.statusReason })),
     alarms: [...world.alarms.values()].map((a) => ({ name: a.definition.alarmName, state: a.state, reason: a.reason, updatedAt: a.stateUpdatedAt })),
     releases: Object.fromEntries(world.releases),
   };

@@ -9,13 +9,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, type Stage } from "../../sandbox/harness";
+import { REPO_ROOT, runExampleWorkflow, type Stage } from "../../sandbox/harness";
 import { expectSuccess, logOf, scenarios, timer } from "./support";
 
 const TIME_SCALE = 25;
 const INSTANCES = 10;
 const built = existsSync(join(REPO_ROOT, "dist", "rolling-update", "index.js"));
-const { start, run } = scenarios();
+const { start, run, root } = scenarios();
 const times = timer();
 
 /** The checks of one checkpoint in real seconds, and the refresh's pause that must hold them, in sandbox seconds. */
@@ -110,6 +110,19 @@ describe.skipIf(!built)("rolling-update at 200 rps, 10 instances, min healthy 90
     expect(minV1).toBeGreaterThanOrEqual(9);
     expect(report.failed, JSON.stringify({ status: report.byStatus, errors: report.errorsByCode })).toBe(0);
     times.mark(`rolling v4 stopped (min v1 serving ${minV1}/${INSTANCES})`, started);
+  }, 120_000);
+
+  it("examples/rolling.yml, as written, rolls v2 out through the runner harness", async () => {
+    const started = Date.now();
+    const stage = await start({ world: "builtin", rollingInstances: 4, rps: 60, timeScale: TIME_SCALE, seed: 54, alarmThreshold: 2 });
+    const vars = { ASG_NAME: "web-blue", CHECKPOINTS: "50,100", INSTANCE_WARMUP: "5s", STABLE_FOR: "1s", BAKE: "1s", CHECKPOINT_TIMEOUT: "2s", CHECKPOINT_DELAY: `${6 * TIME_SCALE}s`, ALARM_NAMES: "web-blue-target-5xx" };
+    const workflow = await runExampleWorkflow({ stage, repoRoot: root(), workflow: join(root(), "examples", "rolling.yml"), runId: "8101", vars, inputs: { "image-id": stage.sandbox.environment.releases.v2!, version: "v2" } });
+    const story = Object.values(workflow.jobs).flatMap((j) => j.log).join("\n");
+    expect(workflow.conclusion, story).toBe("success");
+    expect(workflow.jobs.roll!.summary).toMatch(/Rolling update of web-blue[\s\S]*v1 → v2: checkpoints 50,100 passed, 4 instances replaced/);
+    const report = (await stage.close())!;
+    expect(report.failed).toBe(0);
+    times.mark("examples/rolling.yml (4 instances, 50/100)", started);
     times.print();
   }, 120_000);
 });

@@ -33,7 +33,7 @@ export type StepInputs = Record<string, string | number | boolean>;
  * What every scenario file sets up: a snapshot of the built actions for the file, and the stage of
  * each test closed after it, whatever the test did. Call once at the top of the file (or a describe).
  */
-export function scenarios(): { start(options: StageOptions): Promise<Stage>; run(name: ActionName, inputs: StepInputs, extra?: Partial<RunActionOptions>): Promise<ActionRunResult> } {
+export function scenarios(): { start(options: StageOptions): Promise<Stage>; run(name: ActionName, inputs: StepInputs, extra?: Partial<RunActionOptions>): Promise<ActionRunResult>; root(): string } {
   let repo: ReturnType<typeof snapshotRepo> | undefined;
   let stage: Stage | undefined;
   beforeAll(() => {
@@ -55,6 +55,10 @@ export function scenarios(): { start(options: StageOptions): Promise<Stage>; run
     run: (name, inputs, extra = {}) => {
       if (!stage || !repo) throw new Error("scenarios(): start a stage before running a step");
       return step(stage, name, inputs, { root: repo.root, ...extra });
+    },
+    root: () => {
+      if (!repo) throw new Error("scenarios(): the snapshot is taken in beforeAll");
+      return repo.root;
     },
   };
 }

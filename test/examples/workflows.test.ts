@@ -18,9 +18,10 @@ import { healthGateAction } from "../../src/actions/health-gate/definition";
 import { migrationGuardAction } from "../../src/actions/migration-guard/definition";
 import { rollbackAction } from "../../src/actions/rollback/definition";
 import { shiftTrafficAction } from "../../src/actions/shift-traffic/definition";
+import { rollingUpdateAction } from "../../src/actions/rolling-update/definition";
 
 const ROOT = join(__dirname, "..", "..");
-const EXAMPLES = ["deploy.yml", "rollback.yml", "blue-green.yml", "deploy-with-migrations.yml"];
+const EXAMPLES = ["deploy.yml", "rollback.yml", "blue-green.yml", "deploy-with-migrations.yml", "rolling.yml"];
 const OURS = /^zero-downtime-actions\/alb-deploy\/actions\/([a-z-]+)@v1$/;
 
 const DEFINITIONS: Record<string, ActionDefinition> = {
@@ -30,6 +31,7 @@ const DEFINITIONS: Record<string, ActionDefinition> = {
   "canary-analyze": canaryAnalyzeAction as unknown as ActionDefinition,
   rollback: rollbackAction as unknown as ActionDefinition,
   "migration-guard": migrationGuardAction as unknown as ActionDefinition,
+  "rolling-update": rollingUpdateAction as unknown as ActionDefinition,
 };
 
 /** Third-party actions the runner harness stands in for (any ref), with the inputs used and the outputs they set. */
@@ -67,6 +69,7 @@ const SAMPLES: Record<string, string> = {
   "scale-in-previous": "true",
   "analysis-config": "minRequests: 200\n",
   "schema-version": "42",
+  "auto-scaling-group-name": "web",
 };
 
 interface Step {

@@ -42,8 +42,9 @@ export async function watchGates(gates: Gate[], b: GatedBake, stepStartedAt: num
     const outcome = await gate.watch(contextOf(b, stepStartedAt, now));
     if (outcome.ok) continue;
     b.timeline.push({ at: now, share: b.share, event: "gate", detail: `${gate.name}: ${outcome.detail}` });
-    log(`${gate.name} at ${b.share}%, ${((now - stepStartedAt) / 1000).toFixed(1)}s into the bake: failed — ${outcome.detail}`);
-    throw new AbortShift(`${gate.name} failed at ${b.share}%, ${((now - stepStartedAt) / 1000).toFixed(1)}s into the bake: ${outcome.detail}`);
+    const when = `${((now - stepStartedAt) / 1000).toFixed(1)}s into the bake${now > b.bakeEndedAt ? ` (its ${((b.bakeEndedAt - stepStartedAt) / 1000).toFixed(1)}s were over; waiting for its metrics to be published)` : ""}`;
+    log(`${gate.name} at ${b.share}%, ${when}: failed — ${outcome.detail}`);
+    throw new AbortShift(`${gate.name} failed at ${b.share}%, ${when}: ${outcome.detail}`);
   }
 }
 

@@ -177,6 +177,13 @@ describe("shiftTraffic", () => {
     expect(share(elb, BLUE_ARN)).toBe(100);
   });
 
+  it("a watch that stops the canary while the bake waits for its metrics (settleMs) says the bake time was over", async () => {
+    const { deps } = setup();
+    deps.gates = [{ name: "canary analysis", settleMs: 6_000, watch: async (ctx) => (ctx.now - ctx.stepStartedAt >= 12_000 ? { ok: false, detail: "sequential test stopped the canary" } : { ok: true, detail: "ok" }), check: async () => ({ ok: true, detail: "ok" }) }];
+    const result = await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 } }), deps);
+    expect(result.abortReason).toBe("canary analysis failed at 10%, 12.0s into the bake (its 10.0s were over; waiting for its metrics to be published): sequential test stopped the canary");
+  });
+
   it("a good canary's watch never stops it: the bake lasts its whole interval and the look at its end runs", async () => {
     const { deps } = setup();
     let ticks = 0;

@@ -63,6 +63,7 @@ describe.skipIf(!binary && !required)("canary analysis from a real Prometheus", 
   it("watched at every tick (monitor: true): v3 is stopped mid-bake by the sequential test, with fewer failed requests", async () => {
     const started = Date.now();
     const watched = await badCanary(true);
+    // Stopped inside the 20 s bake time, not in the second of metrics-delay after it.
     expect(watched.reason).toMatch(/^canary analysis failed at 10%, \d+\.\ds into the bake: sequential test stopped the canary: error-rate: canary \d+ of \d+/);
     const into = Number(/, (\d+\.\d)s into the bake/.exec(watched.reason)![1]);
     expect(into).toBeLessThan(20);

@@ -35,6 +35,7 @@ import {
   type Stage,
   type WeightHistory,
 } from "../harness";
+import { runMigrationsDemo } from "./migrations-demo";
 import { renderMarkdown, type StepEvent, type WorkflowRunResult } from "../runner";
 
 export interface DemoOptions {
@@ -286,7 +287,9 @@ async function cli(): Promise<void> {
   });
   try {
     const result = await runDemo({ signal: abort.signal });
-    process.exitCode = result.ok && !interrupted ? 0 : 1;
+    // 5. The database: the rename rehearsed on a real Postgres (npm run demo:migrations, alone).
+    const migrations = interrupted ? undefined : await runMigrationsDemo();
+    process.exitCode = result.ok && migrations?.ok === true && !interrupted ? 0 : 1;
   } catch (error) {
     console.log(interrupted ? "demo interrupted; everything it started is stopped." : `demo failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = interrupted ? 130 : 1;

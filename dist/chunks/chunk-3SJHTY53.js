@@ -1,0 +1,4 @@
+/*! zero-downtime-actions | MIT License | third-party licenses: dist/licenses.txt */
+import { createRequire as __zdaCreateRequire } from "node:module";
+const require = __zdaCreateRequire(import.meta.url);
+function u(r,n,t){let e=Math.round(r*10);if(e<0||e>1e3)throw new RangeError(`percent must be within 0\u2013100, got ${r}`);return e===1e3?[{targetGroupArn:t,weight:0},{targetGroupArn:n,weight:1}]:e===0?[{targetGroupArn:t,weight:1},{targetGroupArn:n,weight:0}]:[{targetGroupArn:t,weight:1e3-e},{targetGroupArn:n,weight:e}]}function g(r,n){let t=r.reduce((i,o)=>i+o.weight,0);if(t===0)return 0;let e=r.filter(i=>i.targetGroupArn===n).reduce((i,o)=>i+o.weight,0);return Math.round(e/t*1e3)/10}function h(r,n){let t=e=>e.map(i=>`${i.targetGroupArn}=${i.weight}`).sort().join(",");return t(r)===t(n)}function p(r,n){return r.map(t=>`${n(t.targetGroupArn)} ${g(r,t.targetGroupArn)}% (weight ${t.weight})`).join(", ")}export{u as a,g as b,h as c,p as d};

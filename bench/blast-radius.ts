@@ -7,6 +7,8 @@
  *
  * - sequential: the suite's continuous monitor (src/judge/msprt.ts) on errors and on requests slower
  *   than 256 ms (the baseline's p99), fed every second, plus today's judge at the end of each bake;
+ *   beside it the same judge fed as real sources feed it: a Prometheus data point every 15 s (readable
+ *   at once), and CloudWatch's one-minute periods read 3 minutes late (metrics-delay 3m);
  * - one look: today's judge alone, once at the end of each bake (the default configuration);
  * - 60 s threshold: every 60 s, the canary's error rate over the last minute above 1% aborts (Argo
  *   and Flagger style);
@@ -14,7 +16,8 @@
  *   and β = 0.01, as harmed requests (a figure, not a run).
  *
  * Harm is the canary's failed requests (error cases) or its requests slower than 256 ms (latency
- * cases) from its first request to the abort; a trial not stopped counts its whole exposure.
+ * cases) from its first request to the abort; a trial not stopped counts its whole exposure. The look
+ * at the end of a bake is counted at the bake's end (with CloudWatch it runs metrics-delay later).
  */
 import { judgeMeasurements } from "../src/analyze/analyze";
 import { parseCanaryConfig } from "../src/adapters/metrics/config";
@@ -189,8 +192,49 @@ function todaysVerdict(config: typeof todaysConfig, minutes: Minute[], look: num
 export const MONITOR_ALPHA = 0.005;
 const monitorOptions: MixtureOptions = { alpha: MONITOR_ALPHA, direction: "increase", allowedIncrease: 1.1, allowedDecrease: 0.9 };
 
-type Contender = "sequential" | "oneLook" | "threshold";
-export const CONTENDERS: Contender[] = ["sequential", "oneLook", "threshold"];
+type Contender = "sequential" | "prometheus" | "cloudwatch" | "oneLook" | "threshold";
+export const CONTENDERS: Contender[] = ["sequential", "prometheus", "cloudwatch", "oneLook", "threshold"];
+
+/**
+ * How the sequential judge's data arrives: a data point every `every` seconds (the counts since the
+ * previous one), readable `delay` seconds after it ends. Every second is the statistical limit; a
+ * Prometheus scraping every 15 s is readable at once; CloudWatch's one-minute periods are read with
+ * the default metrics-delay of 3 minutes (the monitor reads up to now - 3 min).
+ */
+const FEEDS: Record<"sequential" | "prometheus" | "cloudwatch", { every: number; delay: number }> = {
+  sequential: { every: 1, delay: 0 },
+  prometheus: { every: 15, delay: 0 },
+  cloudwatch: { every: 60, delay: 180 },
+};
+
+interface Feed {
+  who: keyof typeof FEEDS;
+  errors: MixtureState;
+  slow: MixtureState;
+  pending: Second;
+  /** Second (from the ramp's start) at which the judge sees the rejection and stops the canary. */
+  stopAt: number | undefined;
+}
+
+function emptySecond(): Second {
+  return { baseline: { requests: 0, errors: 0, slow: 0 }, canary: { requests: 0, errors: 0, slow: 0 } };
+}
+
+function addSecond(into: Second, s: Second): void {
+  for (const side of ["baseline", "canary"] as const) for (const k of ["requests", "errors", "slow"] as const) into[side][k] += s[side][k];
+}
+
+/** Takes one second into a feed; at the end of its data point, tests it and, on a rejection, schedules the stop. */
+function feed(f: Feed, s: Second, g: number): void {
+  addSecond(f.pending, s);
+  const { every, delay } = FEEDS[f.who];
+  if ((g + 1) % every !== 0) return;
+  const p = f.pending;
+  f.errors = updateMixture(f.errors, { baseline: { events: p.baseline.errors, total: p.baseline.requests }, canary: { events: p.canary.errors, total: p.canary.requests } }, monitorOptions);
+  f.slow = updateMixture(f.slow, { baseline: { events: p.baseline.slow, total: p.baseline.requests }, canary: { events: p.canary.slow, total: p.canary.requests } }, monitorOptions);
+  f.pending = emptySecond();
+  if (f.stopAt === undefined && (decideMixture(f.errors, monitorOptions).rejected || decideMixture(f.slow, monitorOptions).rejected)) f.stopAt = g + delay;
+}
 
 interface Outcome {
   stopped: boolean;
@@ -199,38 +243,43 @@ interface Outcome {
   requests: number;
 }
 
-/** Runs one trial (the shares of the bakes in order) and returns each contender's outcome. */
+/**
+ * Runs one trial (the shares of the bakes in order) and returns each contender's outcome. A stop the
+ * data shows after the last bake's end is counted at that end (the exposure of the wait is not simulated).
+ */
 function trial(shares: number[], c: BlastCase, random: () => number): Record<Contender, Outcome> {
   const out = {} as Record<Contender, Outcome>;
   const live = new Set<Contender>(CONTENDERS);
   const harm = { value: 0, requests: 0 };
-  let errorsTest: MixtureState = startMixture(monitorOptions);
-  let slowTest: MixtureState = startMixture(monitorOptions);
+  const feeds: Feed[] = (Object.keys(FEEDS) as Array<keyof typeof FEEDS>).map((who) => ({ who, errors: startMixture(monitorOptions), slow: startMixture(monitorOptions), pending: emptySecond(), stopAt: undefined }));
   const allMinutes: Minute[] = [];
   const stop = (who: Contender) => {
     if (!live.has(who)) return;
     live.delete(who);
     out[who] = { stopped: true, harm: harm.value, requests: harm.requests };
   };
+  let g = 0;
   for (const [index, share] of shares.entries()) {
     const bake = simulateBake(share, c.canary, random);
     let lastMinute = { requests: 0, errors: 0 };
     for (const [t, s] of bake.seconds.entries()) {
       harm.value += c.harm === "failed" ? s.canary.errors : s.canary.slow;
       harm.requests += s.canary.requests;
-      if (live.has("sequential")) {
-        errorsTest = updateMixture(errorsTest, { baseline: { events: s.baseline.errors, total: s.baseline.requests }, canary: { events: s.canary.errors, total: s.canary.requests } }, monitorOptions);
-        slowTest = updateMixture(slowTest, { baseline: { events: s.baseline.slow, total: s.baseline.requests }, canary: { events: s.canary.slow, total: s.canary.requests } }, monitorOptions);
-        if (decideMixture(errorsTest, monitorOptions).rejected || decideMixture(slowTest, monitorOptions).rejected) stop("sequential");
+      for (const f of feeds) {
+        if (!live.has(f.who)) continue;
+        feed(f, s, g);
+        if (f.stopAt !== undefined && f.stopAt <= g) stop(f.who);
       }
       lastMinute = { requests: lastMinute.requests + s.canary.requests, errors: lastMinute.errors + s.canary.errors };
       if ((t + 1) % 60 === 0) {
         if (lastMinute.requests > 0 && lastMinute.errors / lastMinute.requests > 0.01) stop("threshold");
         lastMinute = { requests: 0, errors: 0 };
       }
+      g++;
     }
     allMinutes.push(...bake.minutes);
-    if (live.has("sequential") && todaysVerdict(bakeEndConfig, allMinutes, index + 1, shares.length)) stop("sequential");
+    const lookFails = feeds.some((f) => live.has(f.who)) && todaysVerdict(bakeEndConfig, allMinutes, index + 1, shares.length);
+    for (const f of feeds) if (lookFails || (index === shares.length - 1 && f.stopAt !== undefined)) stop(f.who);
     if (live.has("oneLook") && todaysVerdict(todaysConfig, allMinutes, index + 1, shares.length)) stop("oneLook");
     if (live.size === 0) break;
   }
@@ -280,7 +329,13 @@ export function runBlastRadius(options: { trials: number; aaTrials: number; seed
   return rows;
 }
 
-const LABEL: Record<Contender, string> = { sequential: "sequential (every 1 s)", oneLook: "one look per bake", threshold: "60 s check, error rate > 1%" };
+const LABEL: Record<Contender, string> = {
+  sequential: "sequential (every 1 s)",
+  prometheus: "sequential, 15 s scrape",
+  cloudwatch: "sequential, CloudWatch minutes read 3 min late",
+  oneLook: "one look per bake",
+  threshold: "60 s check, error rate > 1%",
+};
 
 export function blastRadiusTable(rows: BlastRow[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

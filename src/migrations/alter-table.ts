@@ -93,6 +93,20 @@ const HANDLERS: Record<string, Handler> = {
   AT_ReplicaIdentity: () => EXPAND(),
   AT_EnableTrig: () => EXPAND(),
   AT_DisableTrig: () => CONTRACT([]),
+  AT_ChangeOwner: () => EXPAND(),
+  AT_SetRelOptions: () => EXPAND(),
+  AT_ResetRelOptions: () => EXPAND(),
+  AT_AlterConstraint: () => EXPAND(),
+  AT_AddIdentity: () => EXPAND(),
+  AT_SetIdentity: () => EXPAND(),
+  AT_DropIdentity: () => CONTRACT([]),
+  // Row security hides rows from a version whose role has no policy yet.
+  AT_EnableRowSecurity: () => CONTRACT([]),
+  AT_ForceRowSecurity: () => CONTRACT([]),
+  AT_DisableRowSecurity: () => EXPAND(),
+  AT_NoForceRowSecurity: () => EXPAND(),
+  AT_AttachPartition: () => EXPAND(),
+  AT_DetachPartition: () => CONTRACT([]),
 };
 
 /** Every command of one ALTER TABLE; the statement's phase is the worst of them. */

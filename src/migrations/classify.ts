@@ -54,6 +54,10 @@ const CLASSIFIERS: Record<string, Classifier> = {
       ? expand([{ rule: "ban-alter-domain-with-add-constraint", severity: "error", message: `ALTER DOMAIN ${names(f.typeName).map(ident).join(".")} ADD CONSTRAINT checks every column of the domain while it holds its lock.` }], true)
       : contract(),
   AlterEnumStmt: () => expand(),
+  ReindexStmt: (f) =>
+    list(f.params).some((p) => kindOf(p)[1].defname === "concurrently")
+      ? expand()
+      : expand([{ rule: "require-concurrent-reindex", severity: "error", message: "REINDEX without CONCURRENTLY blocks every write to the table (and reads that use the index) while it rebuilds. Use REINDEX … CONCURRENTLY (Postgres 12+), outside a transaction." }], true),
   // Lock modes 1–8, ACCESS SHARE to ACCESS EXCLUSIVE; SHARE (4) and above conflict with writes.
   LockStmt: (f, ctx) => {
     const isNew = list(f.relations).every((r) => ctx.created.has(relationKey(rel(kindOf(r)[1]))));
@@ -100,8 +104,8 @@ function drop(f: Fields, ctx: LintContext): StatementAnalysis {
     }
     return expand([{ rule: "require-concurrent-index-deletion", severity: "error", message: `DROP INDEX ${objects.join(", ")} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, blocking reads and writes. Use DROP INDEX CONCURRENTLY, outside a transaction.` }], true);
   }
-  if (DROP_CONTRACT[type]) return contract([], false);
-  return expand();
+  // Whatever else is dropped (a view, function, type, extension, policy, …) may be what the old version uses.
+  return contract([], DROP_CONTRACT[type] === undefined);
 }
 
 function dropRelation(o: unknown): Relation | undefined {
@@ -120,6 +124,8 @@ function rename(f: Fields): StatementAnalysis {
   if (f.renameType === "OBJECT_TABLE") {
     return contract([{ rule: "renaming-table", severity: "error", message: `RENAME ${table} TO ${ident(newName)}: the version still serving uses ${table} and fails the moment this runs. Rename in steps:`, recipe: renameTableRecipe(table, newName) }]);
   }
+  // An index, constraint or trigger is named by no query of the application.
+  if (f.renameType === "OBJECT_INDEX" || f.renameType === "OBJECT_TABCONSTRAINT" || f.renameType === "OBJECT_TRIGGER") return expand([], true);
   return contract();
 }
 

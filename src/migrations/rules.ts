@@ -40,6 +40,7 @@ export const RULES = {
   "require-lock-timeout": { summary: "A statement that takes a strong lock on an existing table with no lock_timeout set before it: waiting for its lock, it queues every query behind it.", squawk: "require-lock-timeout" },
   "ban-create-domain-with-constraint": { summary: "A domain with a constraint: adding or changing it later scans every column of that domain.", squawk: "ban-create-domain-with-constraint" },
   "ban-alter-domain-with-add-constraint": { summary: "ALTER DOMAIN … ADD CONSTRAINT checks every column of that domain under lock.", squawk: "ban-alter-domain-with-add-constraint" },
+  "require-concurrent-reindex": { summary: "REINDEX without CONCURRENTLY blocks writes while it rebuilds." },
   "ban-explicit-lock": { summary: "LOCK TABLE in SHARE mode or stronger blocks the live versions' writes (or reads) until the transaction ends." },
   "unparsed-block": { summary: "A DO block (or a function body run now): what it changes is not parsed, so it cannot be judged safe." },
   "parse-error": { summary: "The file does not parse as Postgres SQL." },

@@ -78,3 +78,21 @@ describe("finding migration files", () => {
     expect(findMigrationFiles("db/**/*.sql", workspace).map((f) => f.file)).toEqual(["db/migrations/001_add_email_address.sql", "db/migrations/nested/002_drop_email.sql"]);
   });
 });
+
+describe("the gate's summary", () => {
+  it("lists each slot's schema, traffic and instances, and each contract file's decision with why", async () => {
+    const { renderGuardSummary } = await import("../../src/actions/migration-guard/summary");
+    const report = { files: [{ file: "db/003_drop_email.sql", phase: { phase: "contract" as const, after: 1, markerLine: 1 }, statements: [{ line: 3, statement: "ALTER TABLE users DROP COLUMN email;", phase: "contract" as const }], findings: [], ok: true }], findings: [], verdict: "pass" as const };
+    const slots = [
+      { name: "blue", targetGroupName: "web-blue", version: "v1", schemaVersion: 1, share: 0, instances: 2 },
+      { name: "green", targetGroupName: "web-green", version: "v2", schemaVersion: 2, share: 100, instances: 2 },
+    ];
+    const blocked = { file: "db/003_drop_email.sql", after: 1, by: [{ slot: "blue", reason: "blue (v1) has 2 instance(s), so rollback returns to it without a redeploy and needs schema 1, which this contract ends (after 1); scale it in first" }] };
+    const md = renderGuardSummary("gate", report, { decision: { allowed: [], blocked: [blocked] }, slots, contracted: undefined });
+    expect(md).toContain("## ❌ migration-guard gate: fail");
+    expect(md).toContain("| blue | v1 | 1 | 0% | 2 | has 2 instance(s), so rollback returns to it without a redeploy |");
+    expect(md).toContain("| green | v2 | 2 | 100% | 2 | serves 100% of traffic |");
+    expect(md).toContain("| db/003\\_drop\\_email.sql | 1 | ⛔ not yet | blue (v1) has 2 instance(s)");
+    expect(md).toContain("No schema version is recorded as contracted on the environment.");
+  });
+});

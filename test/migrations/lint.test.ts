@@ -180,6 +180,17 @@ describe("unsafe statements", () => {
     expect(await errors("BEGIN;\nLOCK TABLE users IN ROW EXCLUSIVE MODE;\nCOMMIT;")).toEqual([]);
   });
 
+  it("REINDEX without CONCURRENTLY (require-concurrent-reindex)", async () => {
+    expect(await errors(`${LT}REINDEX TABLE users;`)).toEqual(["require-concurrent-reindex"]);
+    expect(await errors("REINDEX INDEX CONCURRENTLY users_email_idx;")).toEqual([]);
+  });
+
+  it("renaming an index or a constraint is expand; dropping a view or an extension is contract", async () => {
+    expect(await errors(`${LT}ALTER INDEX users_email_idx RENAME TO users_email_key;\nALTER TABLE users RENAME CONSTRAINT a TO b;`)).toEqual([]);
+    expect(await errors(`${LT}DROP VIEW customers;`)).toEqual(["contract-in-expand-file"]);
+    expect(await errors(`${LT}DROP EXTENSION pg_trgm;`)).toEqual(["contract-in-expand-file"]);
+  });
+
   it("a statement kind the lint does not know (unclassified-statement)", async () => {
     expect(await errors("CREATE PUBLICATION pub FOR ALL TABLES;")).toEqual(["unclassified-statement"]);
   });

@@ -38,6 +38,7 @@ import { guardProcesses } from "./fleet-guard";
 import { type Serving, waitUntilGone, waitUntilServing } from "./fleet-serving";
 import { acquireLock, type AcquiredLock, parseLegacyLock, parseLockTags } from "./lock";
 import { listenerOf, lockOwnerOf, lockPriority } from "./lock-format";
+import { checkDeploySchema } from "./schema-check";
 import { TAG } from "./tags";
 import { formatMinHealthy } from "./target-health";
 
@@ -61,6 +62,7 @@ type BaseResult = Omit<DeployGreenResult, "dryRun" | "launchTemplate" | "instanc
 export async function deployGreen(request: DeployGreenRequest, deps: DeployGreenDeps): Promise<DeployGreenResult> {
   const started = deps.clock.now();
   const t = await findTarget(request, deps.ports, deps.log);
+  if (request.schemaVersion !== undefined) await checkDeploySchema(t.env, request.schemaVersion, deps.ports.tags);
   const plan = await planDeploy(request, deps, t);
   const base: BaseResult = {
     stableForMs: plan.stable.ms,

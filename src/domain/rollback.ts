@@ -21,7 +21,7 @@ import {
 import { capacityOf, formatCapacity, planCapacity } from "./fleet-capacity";
 import { acquireLock, type AcquiredLock, type LockHolder, type LockOwner } from "./lock";
 import { readFleets, scaleUpGood } from "./rollback-fleet";
-import { checkRollbackSchema } from "./rollback-schema";
+import { checkRollbackSchema } from "./schema-check";
 import { scaleInAfterDraining } from "./scale-in";
 import { rollbackReason, TAG, tagText } from "./tags";
 import { type MinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";

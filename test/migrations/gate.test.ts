@@ -1,6 +1,8 @@
 /** The contract gate over the environment's slots, and rollback's refusal to return to a slot whose schema was contracted away. */
 import { describe, expect, it } from "vitest";
+import { resolveEnvironment } from "../../src/domain/environment";
 import { rollback, type RollbackOptions } from "../../src/domain/rollback";
+import { checkDeploySchema } from "../../src/domain/schema-check";
 import { TAG } from "../../src/domain/tags";
 import { decideGate, readSlotSchemas, recordContracted, type SlotSchema } from "../../src/migrations/gate";
 import { ManualClock } from "../../src/util/clock";
@@ -107,5 +109,15 @@ describe("rollback after a contract", () => {
     expect((await rollback(rollbackOptions(), newer.deps)).good.name).toBe("blue");
     const none = environment(2);
     expect((await rollback(rollbackOptions(), none.deps)).good.name).toBe("blue");
+  });
+});
+
+describe("deploy-green after a contract", () => {
+  it("refuses a schema-version at or below the contracted one, and allows a newer one", async () => {
+    const { elb, ports } = environment(0);
+    elb.resourceTags.set(LISTENER_ARN, { [TAG.schemaContracted]: "42" });
+    const env = await resolveEnvironment({ kind: "listener", arn: LISTENER_ARN }, ports);
+    await expect(checkDeploySchema(env, 42, ports.tags)).rejects.toThrow(/^deploy-green refused: schema-version 42 was contracted away \(tag deploy:schema-contracted=42/);
+    await expect(checkDeploySchema(env, 43, ports.tags)).resolves.toBeUndefined();
   });
 });

@@ -77,7 +77,7 @@ export const deployGreenAction = defineAction({
     },
     "schema-version": {
       description:
-        "The database schema version this release needs (a whole number), recorded in the deploy:schema-version tag of the slot. migration-guard's gate lets a contract migration that ends schema N (`-- migration: contract after N`) run only when no live or rollback-able slot needs N or older, and rollback refuses to return to a slot whose schema was contracted away. Empty: no tag, and the gate treats the slot's schema as unknown (it blocks every contract while the slot is live or warm).",
+        "The database schema version this release needs (a whole number), recorded in the deploy:schema-version tag of the slot. migration-guard's gate lets a contract migration that ends schema N (`-- migration: contract after N`) run only when no live or rollback-able slot needs N or older, and rollback refuses to return to a slot whose schema was contracted away; deploy-green itself refuses a schema-version at or below the environment's deploy:schema-contracted tag. Empty: no tag, and the gate treats the slot's schema as unknown (it blocks every contract while the slot is live or warm).",
       get schema() {
         return optionalInteger(0, 999_999_999);
       },

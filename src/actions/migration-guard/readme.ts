@@ -41,7 +41,8 @@ When any may run, the gate records the highest schema they end in the tag \`depl
 on the environment's listener or rule, before the contract runs (so no rollback can slip in between).
 From then on rollback refuses to return to a slot whose \`deploy:schema-version\` is at or below it, even
 a scaled-in one it would scale back up, unless \`force: true\` is given: that release would fail
-against the database as it is now.
+against the database as it is now. deploy-green, for the same reason, refuses a \`schema-version\` at
+or below it.
 
 Running the SQL stays with your tool (psql, node-pg-migrate, Flyway): run \`expand-files\` before
 deploy-green and \`safe-to-run\` after the gate. See

@@ -1,7 +1,8 @@
 /**
- * Rollback and the database: a slot whose release needs a schema that a contract migration ended
- * (the environment's deploy:schema-contracted tag, recorded by migration-guard's gate) would serve
- * errors against today's database, so rollback refuses to return to it unless forced.
+ * Releases and the database: a release that needs a schema which a contract migration ended (the
+ * environment's deploy:schema-contracted tag, recorded by migration-guard's gate) would serve errors
+ * against today's database. So rollback refuses to return to a slot running one unless forced, and
+ * deploy-green refuses to deploy one.
  */
 import type { ResourceTags } from "../ports/load-balancer";
 import { SafetyError } from "../util/errors";
@@ -17,8 +18,22 @@ export interface SchemaCheck {
   forced: boolean;
 }
 
+async function contractedOf(env: Environment, tags: ResourceTags): Promise<number | undefined> {
+  return parseSchemaVersion((await tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.schemaContracted]);
+}
+
+/** deploy-green's check: the release's schema-version must be above the contracted one. */
+export async function checkDeploySchema(env: Environment, schemaVersion: number, tags: ResourceTags): Promise<void> {
+  const contracted = await contractedOf(env, tags);
+  if (contracted !== undefined && schemaVersion <= contracted) {
+    throw new SafetyError(
+      `deploy-green refused: schema-version ${schemaVersion} was contracted away (tag ${TAG.schemaContracted}=${contracted} on the environment: schema ${contracted} and older are gone), so this release would fail against the database as it is now. Deploy a release built for a schema above ${contracted}.`,
+    );
+  }
+}
+
 export async function checkRollbackSchema(env: Environment, good: Slot, force: boolean, tags: ResourceTags, warn: (line: string) => void): Promise<SchemaCheck> {
-  const contracted = parseSchemaVersion((await tags.read([env.ref.arn])).get(env.ref.arn)?.[TAG.schemaContracted]);
+  const contracted = await contractedOf(env, tags);
   const needs = parseSchemaVersion(good.tags[TAG.schemaVersion]);
   const release = `${good.name}${good.version ? ` (${good.version})` : ""}`;
   if (contracted === undefined) return { needs, forced: false };

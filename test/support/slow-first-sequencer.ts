@@ -11,6 +11,7 @@ const SLOW_FIRST = [
   "test/safety/iam.test.ts",
   "test/e2e/demo.test.ts",
   "test/e2e/workflows.test.ts",
+  "test/e2e/rolling.test.ts",
   "test/safety/bad-fleet.test.ts",
   "test/e2e/promote.test.ts",
   "sandbox/test/aws/api/elbv2-rules.test.ts",
@@ -19,6 +20,8 @@ const SLOW_FIRST = [
   "test/e2e/prometheus.test.ts",
   "test/e2e/migrations.test.ts",
   "test/github/deployments.test.ts",
+  "test/safety/rolling-kill.test.ts",
+  "sandbox/test/aws/world/instance-refresh.test.ts",
 ];
 
 function rank(file: string): number {

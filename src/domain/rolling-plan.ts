@@ -127,6 +127,11 @@ export async function planRolling(request: RollingUpdateRequest, deps: RollingUp
   const { group } = env;
   const configured = group.launchTemplate;
   if (!configured) throw new ConfigurationError(`Auto Scaling group ${group.name} has no launch template (a launch configuration or a mixed instances policy); a rolling update needs one.`);
+  if (group.desiredCapacity <= 1 && request.maxHealthyPercentage < 200) {
+    throw new SafetyError(
+      `rolling-update refused: ${group.name} runs ${group.desiredCapacity} instance(s), so an instance refresh with max-healthy-percentage ${request.maxHealthyPercentage} would terminate it before its replacement serves. Set max-healthy-percentage to 200 (launch before terminate), or scale the group to 2 or more.`,
+    );
+  }
   const active = await (await ports.refreshes()).latest(group.name);
   if (active && REFRESH_ACTIVE.includes(active.status)) {
     throw new SafetyError(`rolling-update refused: instance refresh ${active.id} of ${group.name} is ${active.status}. Wait for it to end, or run the rollback action.`);

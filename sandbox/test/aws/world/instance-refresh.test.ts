@@ -118,6 +118,7 @@ describe("instance refresh", () => {
     expect(watched.maxServing).toBeLessThanOrEqual(10);
     const group = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }))).AutoScalingGroups![0]!;
     expect(group.LaunchTemplate?.Version).toBe("2");
+    await eventually("the last replaced instance gone", () => (census().releases.every((r) => r === "v2:InService") ? true : undefined));
     expect(census().releases).toEqual(Array(10).fill("v2:InService"));
   }, 60_000);
 
@@ -129,6 +130,8 @@ describe("instance refresh", () => {
     });
     expect(watched.minInService).toBeGreaterThanOrEqual(10);
     expect(watched.maxServing).toBe(11);
+    // The last instance replaced may still be draining when the refresh reports Successful.
+    await eventually("the last replaced instance gone", () => (census().releases.every((r) => r === "v2:InService") ? true : undefined));
     expect(census().releases).toEqual(Array(10).fill("v2:InService"));
   }, 60_000);
 
@@ -193,6 +196,7 @@ describe("instance refresh", () => {
     expect(rolling.RollbackDetails).toMatchObject({ PercentageCompleteOnRollback: 50, RollbackReason: expect.stringMatching(/canary-5xx/) });
     const done = await until("RollbackSuccessful", (r) => r.Status === "RollbackSuccessful");
     expect(done.PercentageComplete).toBe(0);
+    await eventually("the replaced instances gone", () => (census().releases.every((r) => r === "v1:InService") ? true : undefined));
     expect(census().releases).toEqual(Array(4).fill("v1:InService"));
   });
 
@@ -206,6 +210,7 @@ describe("instance refresh", () => {
     await until("the 25% checkpoint", (r) => r.PercentageComplete === 25);
     await c.asg.send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: GROUP }));
     await until("RollbackSuccessful", (r) => r.Status === "RollbackSuccessful");
+    await eventually("the replaced instances gone", () => (census().releases.every((r) => r === "v1:InService") ? true : undefined));
     expect(census().releases).toEqual(Array(4).fill("v1:InService"));
     // Cancel: the replaced instance stays on the new version, the group's configuration does not change.
     await refreshWith({ MinHealthyPercentage: 75, InstanceWarmup: 0, CheckpointPercentages: [25, 100], CheckpointDelay: 3600 });

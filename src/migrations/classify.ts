@@ -16,7 +16,7 @@ const unsafe = (hits: RuleHit[]): StatementAnalysis => ({ phase: "unsafe", hits 
 
 /** Statements that change no schema the running versions use, or only add to it. */
 const PLAIN_EXPAND = new Set([
-  "InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "CreateSeqStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CommentStmt", "GrantStmt", "GrantRoleStmt", "CreateFunctionStmt", "CreateTrigStmt", "ViewStmt", "CreateEnumStmt", "CompositeTypeStmt", "CreateRoleStmt", "AlterSeqStmt", "CreateTableAsStmt", "VariableShowStmt", "CreatePolicyStmt", "CreateStatsStmt", "AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CallStmt", "NotifyStmt", "AnalyzeStmt", "VacuumStmt", "CreateRangeStmt",
+  "InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "CreateSeqStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CommentStmt", "GrantStmt", "GrantRoleStmt", "CreateFunctionStmt", "ViewStmt", "CreateEnumStmt", "CompositeTypeStmt", "CreateRoleStmt", "AlterSeqStmt", "CreateTableAsStmt", "VariableShowStmt", "CreatePolicyStmt", "CreateStatsStmt", "AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CallStmt", "NotifyStmt", "AnalyzeStmt", "VacuumStmt", "CreateRangeStmt",
 ]);
 
 type Classifier = (f: Fields, ctx: LintContext, text: string) => StatementAnalysis;
@@ -54,6 +54,8 @@ const CLASSIFIERS: Record<string, Classifier> = {
       ? expand([{ rule: "ban-alter-domain-with-add-constraint", severity: "error", message: `ALTER DOMAIN ${names(f.typeName).map(ident).join(".")} ADD CONSTRAINT checks every column of the domain while it holds its lock.` }], true)
       : contract(),
   AlterEnumStmt: () => expand(),
+  // CREATE TRIGGER takes SHARE ROW EXCLUSIVE on its table: writes wait while it waits for its lock.
+  CreateTrigStmt: (f, ctx) => expand([], !ctx.created.has(relationKey(rel(f.relation)))),
   ReindexStmt: (f) =>
     list(f.params).some((p) => kindOf(p)[1].defname === "concurrently")
       ? expand()
@@ -104,8 +106,9 @@ function drop(f: Fields, ctx: LintContext): StatementAnalysis {
     }
     return expand([{ rule: "require-concurrent-index-deletion", severity: "error", message: `DROP INDEX ${objects.join(", ")} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, blocking reads and writes. Use DROP INDEX CONCURRENTLY, outside a transaction.` }], true);
   }
-  // Whatever else is dropped (a view, function, type, extension, policy, …) may be what the old version uses.
-  return contract([], DROP_CONTRACT[type] === undefined);
+  // Whatever else is dropped (a view, function, type, extension, policy, …) may be what the old version
+  // uses. DROP TRIGGER locks its table ACCESS EXCLUSIVE.
+  return contract([], DROP_CONTRACT[type] === undefined || type === "OBJECT_TRIGGER");
 }
 
 function dropRelation(o: unknown): Relation | undefined {

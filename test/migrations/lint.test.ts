@@ -24,7 +24,7 @@ describe("expand statements pass in an expand file", () => {
     ["an index built concurrently", "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"],
     ["a check constraint NOT VALID, validated in its own transaction", `${LT}ALTER TABLE users ADD CONSTRAINT email_present CHECK (email IS NOT NULL) NOT VALID;\nBEGIN;\n${LT}ALTER TABLE users VALIDATE CONSTRAINT email_present;\nCOMMIT;`],
     ["a backfill", "UPDATE users SET email_address = email WHERE email_address IS NULL;"],
-    ["a dual-write trigger", "CREATE FUNCTION copy_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email_address := coalesce(NEW.email_address, NEW.email); RETURN NEW; END $$;\nCREATE TRIGGER users_copy_email BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION copy_email();"],
+    ["a dual-write trigger", "SET lock_timeout = '2s';\nCREATE FUNCTION copy_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email_address := coalesce(NEW.email_address, NEW.email); RETURN NEW; END $$;\nCREATE TRIGGER users_copy_email BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION copy_email();"],
     ["an index on a table created in the same file", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);"],
   ])("%s", async (_what, sql) => {
     const report = await lint(sql);
@@ -183,6 +183,11 @@ describe("unsafe statements", () => {
   it("REINDEX without CONCURRENTLY (require-concurrent-reindex)", async () => {
     expect(await errors(`${LT}REINDEX TABLE users;`)).toEqual(["require-concurrent-reindex"]);
     expect(await errors("REINDEX INDEX CONCURRENTLY users_email_idx;")).toEqual([]);
+  });
+
+  it("CREATE and DROP TRIGGER lock their table, so they need a lock_timeout (require-lock-timeout)", async () => {
+    expect(await errors("CREATE TRIGGER t BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION f();")).toEqual(["require-lock-timeout"]);
+    expect(await errors("-- migration: contract after 1\nDROP TRIGGER t ON users;")).toEqual(["require-lock-timeout"]);
   });
 
   it("renaming an index or a constraint is expand; dropping a view or an extension is contract", async () => {

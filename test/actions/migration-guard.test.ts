@@ -69,6 +69,21 @@ describe("migration-guard lint", () => {
   });
 });
 
+describe("the findings output", () => {
+  it("keeps the findings that fit in its byte budget, in order, and warns about the rest", async () => {
+    const { findingsJson } = await import("../../src/actions/migration-guard/main");
+    const finding = { file: "a.sql", line: 1, statement: "DROP TABLE t;", rule: "ban-drop-table" as const, severity: "warning" as const, phase: "contract" as const, message: "x".repeat(100) };
+    const report = { files: [], findings: Array.from({ length: 10 }, (_, i) => ({ ...finding, line: i + 1 })), verdict: "pass" as const };
+    const warnings: string[] = [];
+    const all = JSON.parse(findingsJson(report, (w) => warnings.push(w))) as { line: number }[];
+    expect(all).toHaveLength(10);
+    expect(warnings).toEqual([]);
+    const some = JSON.parse(findingsJson(report, (w) => warnings.push(w), 1000)) as { line: number }[];
+    expect(some.map((f) => f.line)).toEqual([1, 2, 3, 4]);
+    expect(warnings).toEqual(["The findings output holds the first 4 of 10 findings (GitHub keeps at most 1 MB of outputs); the step summary counts them all."]);
+  });
+});
+
 describe("finding migration files", () => {
   it("globs with *, ? and **, sorted by path", () => {
     expect(globToRegExp("db/**/*.sql").test("db/a/b/001.sql")).toBe(true);

@@ -43,6 +43,16 @@ function failureMessage(s: MigrationGuardSettings, report: LintReport, outcome: 
   return `migration-guard ${s.mode} failed: ${[lint, gateText].filter(Boolean).join(". ")}. See the step summary.`;
 }
 
+/** GitHub keeps at most 1 MB of a job's outputs: the findings that fit in 900 kB, in order, and a warning when some did not. */
+export function findingsJson(report: LintReport, warn: (line: string) => void, maxBytes = 900_000): string {
+  const items = report.findings.map(({ file, line, statement, rule, severity, phase, message, recipe }) => JSON.stringify({ file, line, statement, rule, severity, phase, message, recipe: recipe ?? null }));
+  let bytes = 2;
+  let kept = 0;
+  while (kept < items.length && bytes + Buffer.byteLength(items[kept]!) + 1 <= maxBytes) bytes += Buffer.byteLength(items[kept++]!) + 1;
+  if (kept < items.length) warn(`The findings output holds the first ${kept} of ${report.findings.length} findings (GitHub keeps at most 1 MB of outputs); the step summary counts them all.`);
+  return `[${items.slice(0, kept).join(",")}]`;
+}
+
 export async function main(s: MigrationGuardSettings, ctx: ActionContext): Promise<void> {
   const workspace = ctx.io.env("GITHUB_WORKSPACE") || process.cwd();
   const files = findMigrationFiles(s.migrations, workspace);
@@ -52,7 +62,7 @@ export async function main(s: MigrationGuardSettings, ctx: ActionContext): Promi
   const outcome = s.mode === "gate" ? await gate(report, s, ctx) : undefined;
   const verdict = report.verdict === "pass" && (outcome?.decision.blocked.length ?? 0) === 0 ? "pass" : "fail";
   ctx.io.setOutput("verdict", verdict);
-  ctx.io.setOutput("findings", JSON.stringify(report.findings.map(({ file, line, statement, rule, severity, phase, message, recipe }) => ({ file, line, statement, rule, severity, phase, message, recipe: recipe ?? null }))));
+  ctx.io.setOutput("findings", findingsJson(report, (line) => ctx.io.warning(line)));
   ctx.io.setOutput("expand-files", report.files.filter((f) => f.phase.phase === "expand").map((f) => f.file).join("\n"));
   ctx.io.setOutput("contract-files", report.files.filter((f) => f.phase.phase === "contract").map((f) => f.file).join("\n"));
   ctx.io.setOutput("safe-to-run", outcome ? outcome.decision.allowed.map((c) => c.file).join("\n") : "");

@@ -65,6 +65,8 @@ export interface DemoResult {
   byVersion: Record<string, { ok: number; failed: number }>;
   failed: number;
   invariantViolations: number;
+  /** Where the canary analysis read its metrics: a real Prometheus (when the binary is present) or the sandbox's CloudWatch. */
+  analysisSource: "prometheus" | "cloudwatch";
 }
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "rollback/index.js"];
@@ -267,6 +269,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       byVersion,
       failed: report.failed,
       invariantViolations: violations.length,
+      analysisSource: prometheus ? "prometheus" : "cloudwatch",
     };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

@@ -26,4 +26,6 @@ it("ships v2 with no failed request, catches and restores v3, holds the invarian
   expect(output).toMatch(/approval: environment 'production'/);
   expect(output).toMatch(/RESULTS/);
   expect(result.durationMs).toBeLessThan(120_000);
+  // .ci/run installs prometheus, so in CI the demo must have judged from it, not fallen back to CloudWatch.
+  if (process.env.CI === "true") expect(result.analysisSource, "CI=true but the demo found no prometheus binary").toBe("prometheus");
 }, 150_000);

@@ -75,6 +75,10 @@ function increment(now: Counts, before: Counts): Counts {
   return { events, total };
 }
 
+function highest(now: Counts, before: Counts): Counts {
+  return { events: Math.max(now.events, before.events), total: Math.max(now.total, before.total) };
+}
+
 function describe(m: MonitoredMetric): string {
   const rate = (c: Counts) => (c.total > 0 ? `${fmt((100 * c.events) / c.total)}%` : "n/a");
   return `${m.name}: canary ${m.canary.events} of ${m.canary.total} (${rate(m.canary)}) vs baseline ${m.baseline.events} of ${m.baseline.total} (${rate(m.baseline)}); sequential statistic ${fmt(m.decision.statistic)} (stops at ${fmt(m.decision.threshold)} = 1/α, α ${fmt(m.alpha)}), always-valid p ${fmt(m.decision.pValue)}`;
@@ -100,7 +104,8 @@ export function createBakeMonitor(config: CanaryConfig, providers: ProviderSet, 
       return;
     }
     const interval = { baseline: increment(m.baseline, w.seen.baseline), canary: increment(m.canary, w.seen.canary) };
-    w.seen = { baseline: m.baseline, canary: m.canary };
+    // High-water marks: counts that shrink (an extrapolated query, a period re-aligned) are not taken in twice when they grow back.
+    w.seen = { baseline: highest(m.baseline, w.seen.baseline), canary: highest(m.canary, w.seen.canary) };
     w.state = updateMixture(w.state, interval, w.options);
   }
 

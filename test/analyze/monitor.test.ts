@@ -92,6 +92,19 @@ describe("continuous monitoring", () => {
     await monitor.evaluate(tick(62));
     expect(logs.join("\n")).toMatch(/error-rate could not be measured this tick \(throttled\)/);
   });
+
+  it("takes in only what grows past the highest counts seen: a window that shrinks and grows back is not counted twice", async () => {
+    const answers = [
+      { baseline: { events: 1, total: 900 }, canary: { events: 1, total: 100 } },
+      { baseline: { events: 0, total: 800 }, canary: { events: 0, total: 90 } },
+      { baseline: { events: 2, total: 1000 }, canary: { events: 2, total: 110 } },
+    ];
+    let call = 0;
+    const provider: MetricProvider = { measure: async () => ({ kind: "counts", ...answers[call++]! }) };
+    const monitor = createBakeMonitor(config, { cloudwatch: provider }, () => {});
+    for (const s of [10, 12, 14]) await monitor.evaluate(tick(s));
+    expect(monitor.last()!.metrics[0]).toMatchObject({ baseline: { events: 2, total: 1000 }, canary: { events: 2, total: 110 } });
+  });
 });
 
 const slot = (name: string, arn: string, version: string): Slot => ({ name, targetGroupArn: arn, targetGroupName: `web-${name}`, weight: 0, share: 0, version, tags: {} });

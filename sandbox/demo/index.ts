@@ -4,4 +4,5 @@
  */
 export { clipAtWord, runDemo, type DemoOptions, type DemoResult } from "./demo";
 export { runMigrationsDemo, type MigrationsDemoResult } from "./migrations-demo";
-export { rehearseExpandContract, rehearseOneStep, type ExpandContractResult, type OneStepResult, type RehearsalOptions } from "./rehearsal";
+export { databaseStage, rehearseExpandContract, rehearseOneStep, writeMigrations, type ExpandContractResult, type OneStepResult, type RehearsalOptions } from "./rehearsal";
+export { CONTRACT_SQL, EXPAND_SQL, SEED_SQL } from "./rehearsal-sql";

@@ -66,7 +66,7 @@ function runnerFor(stage: Stage, options: RehearsalOptions): Runner {
 }
 
 /** Starts a stage whose v1 (blue, schema 1) and v2 (schema 2) read and write users in `db`. */
-async function databaseStage(db: SandboxDatabase, options: RehearsalOptions): Promise<Stage> {
+export async function databaseStage(db: SandboxDatabase, options: RehearsalOptions): Promise<Stage> {
   const stage = await startStage({ rps: options.rps ?? 40, timeScale: options.timeScale ?? 25, seed: 11, stableTags: { "deploy:schema-version": "1" } });
   try {
     const { releases } = stage.sandbox.environment;
@@ -79,7 +79,7 @@ async function databaseStage(db: SandboxDatabase, options: RehearsalOptions): Pr
   }
 }
 
-function writeMigrations(workspace: string, files: Record<string, string>): void {
+export function writeMigrations(workspace: string, files: Record<string, string>): void {
   const dir = join(workspace, "db", "migrations");
   mkdirSync(dir, { recursive: true });
   for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);

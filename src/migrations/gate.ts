@@ -17,7 +17,11 @@ export interface SlotSchema {
   schemaVersion?: number | undefined;
   /** Share of traffic, 0–100. */
   share: number;
-  /** Instances (Auto Scaling desired capacity, or registered targets when no group feeds it). */
+  /**
+   * Instances the slot is meant to run: its Auto Scaling group's desired capacity (a group scaled to 0
+   * counts as scaled in while its last instances shut down), or its registered targets that are not
+   * draining when no group feeds it.
+   */
   instances: number;
 }
 
@@ -73,7 +77,7 @@ export async function readSlotSchemas(ref: EnvironmentRef, ports: EnvironmentPor
     let instances: number;
     try {
       const group = await fleetOf(env, slot, fleet);
-      instances = group ? Math.max(group.desiredCapacity, group.instances.filter((i) => !/^Terminat/.test(i.lifecycleState)).length) : (await ports.targetGroups.health(slot.targetGroupArn)).filter((t) => t.state !== "draining").length;
+      instances = group ? group.desiredCapacity : (await ports.targetGroups.health(slot.targetGroupArn)).filter((t) => t.state !== "draining").length;
     } catch (error) {
       throw new OperationalError(`Could not tell whether ${slot.name} (${slot.targetGroupName}) still has instances: ${errorMessage(error)}. The gate does not pass without knowing.`, { cause: error });
     }

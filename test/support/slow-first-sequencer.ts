@@ -11,6 +11,7 @@ const SLOW_FIRST = [
   "test/safety/iam.test.ts",
   "test/e2e/demo.test.ts",
   "test/e2e/workflows.test.ts",
+  "test/e2e/migrations-workflow.test.ts",
   "test/e2e/rolling.test.ts",
   "test/safety/bad-fleet.test.ts",
   "test/e2e/promote.test.ts",

@@ -11,7 +11,7 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-export const ACTIONS = ["deploy-green", "health-gate", "shift-traffic", "rollback", "canary-analyze"] as const;
+export const ACTIONS = ["deploy-green", "health-gate", "shift-traffic", "rollback", "canary-analyze", "migration-guard"] as const;
 
 export function bundlePath(ctx: BenchContext, action: string): string {
   return `${ctx.dist}/${action}/index.js`;

@@ -40,7 +40,8 @@ export interface StageOptions {
   world?: "template" | "builtin";
   /**
    * A rolling environment: the built-in one with web-blue at this many instances (room for as many
-   * again), the only group the listener sends traffic to; the stage waits until all are healthy.
+   * again, a 30 s health check grace period), the only group the listener sends traffic to; the stage
+   * waits until all are healthy.
    */
   rollingInstances?: number;
 }
@@ -91,7 +92,8 @@ export function stageConfig(options: Pick<StageOptions, "deregistrationDelaySeco
   const builtin = options.world === "builtin" || options.rollingInstances !== undefined;
   const config = builtin ? builtinStage(delay, threshold) : templateConfig({ DeregistrationDelaySeconds: String(delay), Target5xxThreshold: String(threshold) });
   const n = options.rollingInstances;
-  if (n !== undefined) config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => (g.name === "web-blue" ? { ...g, desiredCapacity: n, maxSize: 2 * n } : g));
+  // A 30 s grace period: also the default warm-up of a refresh that gives none (a rollback's).
+  if (n !== undefined) config.autoScalingGroups = (config.autoScalingGroups ?? []).map((g) => (g.name === "web-blue" ? { ...g, desiredCapacity: n, maxSize: 2 * n, healthCheckGracePeriodSeconds: 30 } : g));
   const stable: Record<string, string> = (options.tagStable ?? true) ? { "deploy:role": "stable", "deploy:version": "v1", ...options.stableTags } : {};
   const blueTags = (name: string, tags: Record<string, string> | undefined) => (name === "web-blue" ? { ...tags, ...stable } : tags);
   config.targetGroups = (config.targetGroups ?? []).map((tg) => ({ ...tg, tags: blueTags(tg.name, tg.tags) }));

@@ -119,7 +119,7 @@ async function rollingScenarios(scenario: (name: EntryName, inputs: Record<strin
     "stable-for": "1s",
     bake: "1s",
     "checkpoint-timeout": "2s",
-    "checkpoint-delay": "150s",
+    "checkpoint-delay": "100s",
     timeout: "2m",
   });
   await scenario("rolling-update", { ...rolling("v2"), "dry-run": "true" });

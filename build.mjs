@@ -306,12 +306,14 @@ async function main() {
     writeFileSync(join(dist, action, "package.json"), `${JSON.stringify({ type: "commonjs", private: true }, null, 2)}\n`);
   }
 
-  if (Object.keys(result.metafile.inputs).some((i) => PG_QUERY_JS.test(i))) {
+  const shipsParser = Object.keys(result.metafile.inputs).some((i) => PG_QUERY_JS.test(i));
+  if (shipsParser) {
     if (!existsSync(join(dist, "migration-guard"))) mkdirSync(join(dist, "migration-guard"));
     copyFileSync(join(root, PG_QUERY_WASM), join(dist, "migration-guard", "libpg-query.wasm"));
   }
   writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
-  writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile));
+  const wasmNotice = shipsParser ? `\n-----\n\n${readFileSync(join(root, "scripts/licenses/libpg-query-wasm.txt"), "utf8")}` : "";
+  writeFileSync(join(dist, "licenses.txt"), licenses(result.metafile) + wasmNotice);
 
   const problems = report(result.metafile, entries);
   const gap = auditGap(result.metafile, root);

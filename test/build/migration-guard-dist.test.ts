@@ -4,7 +4,7 @@
  * runs it: from another working directory, with no node_modules in reach.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,13 @@ afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 describe.skipIf(!existsSync(entry))("dist/migration-guard", () => {
   it("has the parser's WebAssembly beside its entry", () => {
     expect(existsSync(join(root, "dist/migration-guard/libpg-query.wasm"))).toBe(true);
+  });
+
+  it("names the licenses of what the WebAssembly is compiled from: libpg_query and PostgreSQL's parser", () => {
+    const licenses = readFileSync(join(root, "dist/licenses.txt"), "utf8");
+    expect(licenses).toContain("libpg-query@");
+    expect(licenses).toContain("Copyright (c) 2015-2023, Lukas Fittl");
+    expect(licenses).toContain("Portions Copyright (c) 1994, The Regents of the University of California");
   });
 
   it("lints with the bundled parser: a rename fails with its rule and line", async () => {

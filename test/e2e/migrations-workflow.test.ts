@@ -3,6 +3,8 @@
  * sandbox, with its psql steps on the sandbox's Postgres (PGlite, through pglite-socket). The expand
  * migration runs before deploy-green, the canary and the promotion scale the old fleet in, the gate
  * allows the contract and psql runs it, with no failed request; rollback to v1 is refused after it.
+ * Without a psql client it is skipped on a workstation and FAILS in CI (CI=true), where .ci/run installs
+ * Debian's postgresql-client, so CI cannot pass without having run it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +37,12 @@ afterAll(() => {
   repo?.remove();
   rmSync(workspace, { recursive: true, force: true });
   times.print();
+});
+
+it("psql is on the PATH in CI", () => {
+  if (process.env.CI === "true" && !hasPsql) {
+    throw new Error("CI=true but no psql was found: .ci/run installs Debian's postgresql-client");
+  }
 });
 
 it.skipIf(!hasPsql)("runs expand with psql, deploys v2 (schema 2), promotes, gates and contracts, with no failed request", async () => {

@@ -64,6 +64,7 @@ const LOADERS: Record<FuzzAction, () => Promise<unknown>> = {
   "shift-traffic": () => import("../../src/actions/shift-traffic/index"),
   "canary-analyze": () => import("../../src/actions/canary-analyze/index"),
   rollback: () => import("../../src/actions/rollback/index"),
+  "rolling-update": () => import("../../src/actions/rolling-update/index"),
 };
 const entries = new Map<FuzzAction, Promise<Entry>>();
 function entry(action: FuzzAction): Promise<Entry> {

@@ -7,7 +7,9 @@
 import fc from "fast-check";
 
 export const ACTIONS = ["deploy-green", "health-gate", "shift-traffic", "canary-analyze", "rollback"] as const;
-export type FuzzAction = (typeof ACTIONS)[number];
+/** Fuzzed in-process (test/safety/rolling-input-fuzz.test.ts); through its bundle once dist/ has it. */
+export const ROLLING_ACTIONS = ["rolling-update"] as const;
+export type FuzzAction = (typeof ACTIONS)[number] | (typeof ROLLING_ACTIONS)[number];
 
 const ACCOUNT = "123456789012";
 export const VALID = {
@@ -180,6 +182,31 @@ export const PLANS: Record<FuzzAction, { baseline: Record<string, string>; kinds
       "report-path": "path",
     },
   },
+  "rolling-update": {
+    baseline: { "auto-scaling-group-name": "web", version: "v2", "image-id": "ami-0123456789abcdef0" },
+    kinds: {
+      "auto-scaling-group-name": "text",
+      "environment-tags": "tags",
+      "aws-region": "region",
+      version: "version",
+      "launch-template-version": "launchTemplateVersion",
+      "image-id": "imageId",
+      checkpoints: "steps",
+      "min-healthy-percentage": "percent",
+      "max-healthy-percentage": "positiveInteger",
+      "instance-warmup": "duration",
+      "stable-for": "duration",
+      bake: "duration",
+      "checkpoint-timeout": "duration",
+      "checkpoint-delay": "duration",
+      "alarm-names": "alarmNames",
+      analysis: "boolean",
+      timeout: "duration",
+      "deployment-id": "deploymentId",
+      "dry-run": "boolean",
+      "lock-ttl": "duration",
+    },
+  },
   rollback: {
     baseline: { "listener-arn": VALID.listener },
     kinds: {
@@ -212,12 +239,14 @@ function companions(action: FuzzAction, name: string, inputs: Record<string, str
     delete inputs["listener-arn"];
     delete inputs.slot;
   }
-  if (action === "deploy-green" && name === "launch-template-version") delete inputs["image-id"];
+  if ((action === "deploy-green" || action === "rolling-update") && name === "launch-template-version") delete inputs["image-id"];
+  if (action === "rolling-update" && name === "environment-tags") delete inputs["auto-scaling-group-name"];
   if (action === "shift-traffic" && name === "steps") delete inputs.weight;
 }
 
 /** Cross-input conflicts that must be refused before any AWS call. */
 function conflicts(action: FuzzAction): fc.Arbitrary<HostileCase>[] {
+  if (action === "rolling-update") return rollingConflicts(PLANS[action].baseline);
   const out: fc.Arbitrary<HostileCase>[] = [
     fc.constant({ inputs: { ...PLANS[action].baseline, "rule-arn": VALID.rule }, hostile: ["listener-arn", "rule-arn"] }),
     fc.constant({ inputs: { ...PLANS[action].baseline, "environment-tags": "service=web" }, hostile: ["listener-arn", "environment-tags"] }),
@@ -230,6 +259,18 @@ function conflicts(action: FuzzAction): fc.Arbitrary<HostileCase>[] {
   if (action === "shift-traffic") out.push(fc.constant({ inputs: { ...PLANS[action].baseline, steps: "10,50,100" }, hostile: ["weight", "steps"] }));
   if (action === "deploy-green") out.push(fc.constant({ inputs: { ...PLANS[action].baseline, "launch-template-version": "3" }, hostile: ["launch-template-version", "image-id"] }));
   return out;
+}
+
+/** rolling-update names its group one way, says what to roll out one way, and keeps max within 100 of min. */
+function rollingConflicts(baseline: Record<string, string>): fc.Arbitrary<HostileCase>[] {
+  const without = (name: string) => Object.fromEntries(Object.entries(baseline).filter(([k]) => k !== name));
+  return [
+    fc.constant({ inputs: { ...baseline, "environment-tags": "service=web" }, hostile: ["auto-scaling-group-name", "environment-tags"] }),
+    fc.constant({ inputs: without("auto-scaling-group-name"), hostile: ["auto-scaling-group-name", "environment-tags"] }),
+    fc.constant({ inputs: { ...baseline, "launch-template-version": "3" }, hostile: ["launch-template-version", "image-id"] }),
+    fc.constant({ inputs: { ...baseline, "min-healthy-percentage": "0", "max-healthy-percentage": "150" }, hostile: ["min-healthy-percentage", "max-healthy-percentage"] }),
+    fc.constant({ inputs: { ...baseline, analysis: "true" }, hostile: ["analysis", "analysis-config", "analysis-config-file"] }),
+  ];
 }
 
 /** One or two inputs of the action replaced by refusable values, or a cross-input conflict. */

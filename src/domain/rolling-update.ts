@@ -12,7 +12,7 @@
  * tag the new version good. Any failure rolls back (rolling-revert.ts): RollbackInstanceRefresh while
  * the refresh runs, a new refresh to the previous version otherwise.
  */
-import { ConfigurationError, errorMessage } from "../util/errors";
+import { ConfigurationError, errorMessage, OperationalError } from "../util/errors";
 import { waitUntilServing } from "./fleet-serving";
 import { acquireLock, type AcquiredLock, LockLostError } from "./lock";
 import { passCheckpoint } from "./rolling-checkpoint";
@@ -20,6 +20,7 @@ import { refreshGroup, ROLLING_TAG, writeRollingTags } from "./rolling-environme
 import { planRolling, type RollingPlan, type RollingUpdateDeps, type RollingUpdateRequest, type RollingUpdateResult } from "./rolling-plan";
 import { revertRolling, waitForRefresh, describeRefresh } from "./rolling-revert";
 import { TAG } from "./tags";
+import type { InstanceRefreshes } from "../ports/refresh";
 
 export type { RollingUpdateDeps, RollingUpdateRequest, RollingUpdateResult };
 
@@ -89,8 +90,8 @@ async function update(request: RollingUpdateRequest, deps: RollingUpdateDeps, pl
       await passCheckpoint({ request, deps, plan, refreshId: result.refreshId, lock, deadline, index, startedAt }, report);
     } catch (error) {
       report.status = "failed";
-      report.detail = errorMessage(error);
-      throw error;
+      report.detail = await withRefreshCause(refreshes, env.group.name, errorMessage(error));
+      throw new OperationalError(report.detail, { cause: error });
     }
   }
   const end = await waitForRefresh({ refreshes, groupName: env.group.name, id: result.refreshId, timeoutMs: Math.max(1000, deadline - clock.now()), checkpoint: () => lock.checkpoint("finishing the refresh") }, deps);
@@ -156,6 +157,16 @@ async function startRefresh(request: RollingUpdateRequest, deps: RollingUpdateDe
   });
   deps.log(`Started instance refresh ${id} of ${env.group.name} to launch template version ${plan.to.version} (${request.version}). Two versions serve at once until it ends.`);
   return id;
+}
+
+/**
+ * A check that failed because AWS itself stopped the refresh (its alarm gate with AutoRollback, a
+ * failure) says so first: that is why the instances went away.
+ */
+async function withRefreshCause(refreshes: InstanceRefreshes, groupName: string, message: string): Promise<string> {
+  const r = await refreshes.latest(groupName).catch(() => undefined);
+  if (!r || !/^(Failed|Cancelling|Cancelled|RollbackInProgress|RollbackFailed|RollbackSuccessful)$/.test(r.status) || message.includes(r.id)) return message;
+  return `Instance refresh ${r.id} is ${describeRefresh(r)}. ${message}`;
 }
 
 /** Every instance back on the version that served before, then the tags say so. A job being stopped only asks AWS to roll back. */

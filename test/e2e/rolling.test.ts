@@ -85,7 +85,9 @@ describe.skipIf(!built)("rolling-update at 200 rps, 10 instances, min healthy 90
     const state = stage.sandbox.state();
     expect(result.outputs["rolled-back"]).toBe("true");
     expect(result.outputs["checkpoints-passed"]).toBe("");
-    expect(result.outputs["rollback-reason"]).toMatch(/web-blue-target-5xx|ALARM|Rollback/);
+    // The 5xx alarm fires during the first checkpoint's bake: seen by the step's own poll, or first by
+    // the refresh's AlarmSpecification, which then rolls itself back (AutoRollback); the reason names it.
+    expect(result.outputs["rollback-reason"]).toMatch(/web-blue-target-5xx (is in|went into) ALARM/);
     const byVersion = failuresByVersion(report);
     expect(Object.keys(byVersion).filter((v) => byVersion[v]! > 0 && v !== "v3"), JSON.stringify(byVersion)).toEqual([]);
     expect(report.connectionErrors).toBe(0);

@@ -4,6 +4,7 @@ import { checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs,
 import { defineAction, type Settings } from "../../inputs/define";
 import { addIssue, boolean, duration, integer, keyValues, nameList, optionalDuration, optionalMultilineText, optionalText } from "../../inputs/fields";
 import { autoScalingGroupInput, releaseInputs } from "../../inputs/release";
+import { ROLLING_UPDATE_README } from "./readme";
 
 /** `10,50,100`: ascending whole percentages of the group that must be new, ending at 100. */
 const checkpoints = () =>
@@ -28,6 +29,7 @@ const checkpoints = () =>
 export const rollingUpdateAction = defineAction({
   name: "rolling-update",
   branding: { icon: "refresh-cw", color: "orange" },
+  readme: ROLLING_UPDATE_README,
   title: "Rolling update",
   description:
     "Replaces the instances of one Auto Scaling group in place with EC2 instance refresh, in checkpoints (e.g. 10%, 50%, 100%), with no second fleet. At each checkpoint the new instances must be healthy in the target group and stay so (stable-for), then a bake watches alarms and, optionally, canary analysis of the new version against the old one in the same target group. Any failure rolls every instance back to the previous numbered launch template version. Two versions serve at once while it runs. Takes the environment's deployment lock.",

@@ -12,6 +12,9 @@
  * - one look: today's judge alone, once at the end of each bake (the default configuration);
  * - 60 s threshold: every 60 s, the canary's error rate over the last minute above 1% aborts (Argo
  *   and Flagger style);
+ * - the same check at equal false alarms: its threshold calibrated (exactly, from the binomial
+ *   distribution of a minute's canary errors, not from a seeded run) to the smallest one whose A/A
+ *   false-abort rate over a full ramp 1% → 5% → 10% is at most 1%, the sequential judge's bound;
  * - SPRT: Wald's expected sample size of the simple SPRT that knows the true effect, at the same α
  *   and β = 0.01, as harmed requests (a figure, not a run).
  *
@@ -192,8 +195,46 @@ function todaysVerdict(config: typeof todaysConfig, minutes: Minute[], look: num
 export const MONITOR_ALPHA = 0.005;
 const monitorOptions: MixtureOptions = { alpha: MONITOR_ALPHA, direction: "increase", allowedIncrease: 1.1, allowedDecrease: 0.9 };
 
-type Contender = "sequential" | "prometheus" | "cloudwatch" | "oneLook" | "threshold";
-export const CONTENDERS: Contender[] = ["sequential", "prometheus", "cloudwatch", "oneLook", "threshold"];
+type Contender = "sequential" | "prometheus" | "cloudwatch" | "oneLook" | "threshold" | "calibrated";
+export const CONTENDERS: Contender[] = ["sequential", "prometheus", "cloudwatch", "oneLook", "threshold", "calibrated"];
+
+const RAMP = [0.01, 0.05, 0.1];
+
+/** P(Binomial(n, p) <= k), summed term by term (n is a minute's canary requests: at most 1,200). */
+function binomialCdf(k: number, n: number, p: number): number {
+  let term = Math.pow(1 - p, n);
+  let sum = term;
+  for (let i = 1; i <= Math.min(k, n); i++) {
+    term *= ((n - i + 1) / i) * (p / (1 - p));
+    sum += term;
+  }
+  return Math.min(1, sum);
+}
+
+/** Exact A/A false-abort rate over a full ramp of the 60 s check "error rate > x" (ten independent minutes a step). */
+export function thresholdRampFalseAbort(x: number): number {
+  let pass = 1;
+  for (const share of RAMP) {
+    const n = 60 * Math.round(RPS * share);
+    pass *= Math.pow(binomialCdf(Math.floor(x * n + 1e-9), n, BASELINE_ERRORS), BAKE_SECONDS / 60);
+  }
+  return 1 - pass;
+}
+
+/**
+ * The smallest threshold of the 60 s check whose A/A false-abort rate over a full ramp is at most
+ * `bound`: the rate only changes at x = k/n for a step's n requests a minute, so those are the candidates.
+ */
+export function calibratedThreshold(bound: number): number {
+  const candidates = RAMP.flatMap((share) => {
+    const n = 60 * Math.round(RPS * share);
+    return Array.from({ length: n + 1 }, (_, k) => k / n);
+  }).sort((a, b) => a - b);
+  return candidates.find((x) => thresholdRampFalseAbort(x) <= bound) ?? 1;
+}
+
+/** The calibrated check's threshold: equal false alarms with the sequential judge's 1% bound over a ramp. */
+export const CALIBRATED_THRESHOLD = calibratedThreshold(0.01);
 
 /**
  * How the sequential judge's data arrives: a data point every `every` seconds (the counts since the
@@ -273,6 +314,7 @@ function trial(shares: number[], c: BlastCase, random: () => number): Record<Con
       lastMinute = { requests: lastMinute.requests + s.canary.requests, errors: lastMinute.errors + s.canary.errors };
       if ((t + 1) % 60 === 0) {
         if (lastMinute.requests > 0 && lastMinute.errors / lastMinute.requests > 0.01) stop("threshold");
+        if (lastMinute.requests > 0 && lastMinute.errors / lastMinute.requests > CALIBRATED_THRESHOLD) stop("calibrated");
         lastMinute = { requests: 0, errors: 0 };
       }
       g++;
@@ -313,8 +355,8 @@ export function runBlastRadius(options: { trials: number; aaTrials: number; seed
   const rows: BlastRow[] = [];
   const plans: Array<{ c: BlastCase; shares: number[] }> = [];
   for (const share of [0.01, 0.05, 0.1]) for (const c of BLAST_CASES) plans.push({ c, shares: [share] });
-  plans.push({ c: BLAST_CASES[0]!, shares: [0.01, 0.05, 0.1] });
-  plans.push({ c: BLAST_CASES[2]!, shares: [0.01, 0.05, 0.1] });
+  plans.push({ c: BLAST_CASES[0]!, shares: RAMP });
+  plans.push({ c: BLAST_CASES[2]!, shares: RAMP });
   for (const { c, shares } of plans) {
     const trials = c.id === "aa" ? options.aaTrials : options.trials;
     const outcomes = Array.from({ length: trials }, () => trial(shares, c, random));
@@ -335,6 +377,7 @@ const LABEL: Record<Contender, string> = {
   cloudwatch: "sequential, CloudWatch minutes read 3 min late",
   oneLook: "one look per bake",
   threshold: "60 s check, error rate > 1%",
+  calibrated: `60 s check at equal false alarms, error rate > ${(CALIBRATED_THRESHOLD * 100).toFixed(2)}%`,
 };
 
 export function blastRadiusTable(rows: BlastRow[]): string {
@@ -379,6 +422,10 @@ export function blastRadiusChecks(rows: BlastRow[]): BlastCheck[] {
     {
       what: `2x errors at 10%: median failed ${seq(twofold).medianHarm}, no more than one look (${twofold.contenders.oneLook.medianHarm}) and the 60 s check (${twofold.contenders.threshold.medianHarm}, whose A/A false-abort is ${pct(row("aa", "0.1").contenders.threshold.stopRate)} per bake and ${pct(ramp.contenders.threshold.stopRate)} per ramp)`,
       met: seq(twofold).medianHarm <= Math.min(twofold.contenders.oneLook.medianHarm, twofold.contenders.threshold.medianHarm),
+    },
+    {
+      what: `at equal false alarms (the 60 s check's threshold calibrated to ${(CALIBRATED_THRESHOLD * 100).toFixed(2)}%, A/A false-abort ${pct(ramp.contenders.calibrated.stopRate)} per ramp, exactly ${pct(thresholdRampFalseAbort(CALIBRATED_THRESHOLD))}): 2x errors at 10% median failed ${seq(twofold).medianHarm} against its ${twofold.contenders.calibrated.medianHarm}, 10x errors ${seq(tenfold).medianHarm} against ${tenfold.contenders.calibrated.medianHarm} (3x fewer)`,
+      met: seq(twofold).medianHarm <= twofold.contenders.calibrated.medianHarm && 3 * seq(tenfold).medianHarm <= tenfold.contenders.calibrated.medianHarm,
     },
   ];
 }

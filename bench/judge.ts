@@ -236,17 +236,18 @@ async function runJudge(config: CanaryConfig, providers: ProviderSet, start: num
   return last;
 }
 
-/** The blast-radius table (bench/blast-radius.ts); BLAST_TRIALS and BLAST_AA_TRIALS set its trials. */
-function blastRadius(): { rows: BlastRow[]; missed: number; seconds: number } {
+/** The blast-radius table (bench/blast-radius.ts); BLAST_TRIALS and BLAST_AA_TRIALS set its trials, BLAST_SEED its seed (to check a figure on another seed). */
+function blastRadius(): { rows: BlastRow[]; missed: number; seconds: number; seed: number } {
   const began = Date.now();
-  const rows = runBlastRadius({ trials: Number(process.env.BLAST_TRIALS ?? 200), aaTrials: Number(process.env.BLAST_AA_TRIALS ?? 400), seed: SEED });
+  const seed = Number(process.env.BLAST_SEED ?? SEED);
+  const rows = runBlastRadius({ trials: Number(process.env.BLAST_TRIALS ?? 200), aaTrials: Number(process.env.BLAST_AA_TRIALS ?? 400), seed });
   const seconds = (Date.now() - began) / 1000;
   console.log(`\nBlast radius: detected or false-abort rate · median / p95 harmed requests before the abort (failed, or slower than the baseline's p99 for latency cases)\n`);
   console.log(blastRadiusTable(rows));
   const checks = blastRadiusChecks(rows);
   console.log(`\n${checks.map((c) => `${c.met ? "met   " : "MISSED"} ${c.what}`).join("\n")}`);
-  console.log(`\nseed ${SEED}, ${seconds.toFixed(1)} s`);
-  return { rows, missed: checks.filter((c) => !c.met).length, seconds };
+  console.log(`\nseed ${seed}, ${seconds.toFixed(1)} s`);
+  return { rows, missed: checks.filter((c) => !c.met).length, seconds, seed };
 }
 
 async function main(): Promise<void> {
@@ -304,7 +305,7 @@ async function main(): Promise<void> {
   console.log(`\n${TRIALS} trials per case (${AA_TRIALS} for A/A cases), seed ${SEED}, ${PERIODS} one-minute periods per side, ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU)`);
   const blast = blastRadius();
   missed += blast.missed;
-  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cpuSeconds, cases: rows, blastRadius: { seconds: blast.seconds, rows: blast.rows } }, null, 2) + "\n");
+  writeFileSync(new URL("./judge-results.json", import.meta.url), JSON.stringify({ seed: SEED, trials: TRIALS, aaTrials: AA_TRIALS, periods: PERIODS, seconds, cpuSeconds, cases: rows, blastRadius: { seed: blast.seed, seconds: blast.seconds, rows: blast.rows } }, null, 2) + "\n");
   if (missed > 0) {
     console.error(`${missed} target(s) missed`);
     process.exitCode = 1;

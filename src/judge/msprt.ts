@@ -12,8 +12,8 @@
  * the baseline is a live control. For each θ of a grid of alternatives beyond the null boundary θ0
  * (the allowed effect, 1.1 by default) the likelihood ratio against θ0 is a nonnegative
  * supermartingale under every θ ≤ θ0 (monotone likelihood ratio), and so is their average with fixed
- * weights. Ville's inequality then bounds the chance that it EVER reaches 1/α, over any number of
- * looks and however the canary's share changes between intervals, by α. The always-valid p-value
+ * weights summing to 1. Ville's inequality then bounds the chance that it EVER reaches 1/α, over any
+ * number of looks and however the canary's share changes between intervals, by α. The always-valid p-value
  * is 1 / (the largest value reached so far), capped at 1.
  */
 import type { Counts } from "../ports/metrics";
@@ -35,8 +35,15 @@ export interface MixtureOptions {
   allowedDecrease: number;
 }
 
-/** Alternatives, as multiples of the null boundary: from a 25% worse rate to 30 times worse. */
+/**
+ * Alternatives, as multiples of the null boundary: from a 25% worse rate to 30 times worse, with
+ * their weights. Moderate effects (1.5x to 3x) weigh twice as much as the others: they are the
+ * regressions that take the most evidence to see, where the weight's share of the threshold matters
+ * most (a weight w costs about ln(1/w) of log likelihood ratio); large effects pile up evidence so
+ * fast that a smaller weight costs them a failure or so.
+ */
 const GRID = [1.25, 1.5, 2, 3, 5, 10, 30];
+const WEIGHTS = [1, 2, 2, 2, 1, 1, 1].map((w) => w / 10);
 
 export interface MixtureState {
   /** Log likelihood ratio of each alternative (increase side first, then decrease side). */
@@ -56,10 +63,10 @@ interface Alternative {
 }
 
 function alternatives(o: MixtureOptions): Alternative[] {
-  const up = GRID.map((g) => ({ theta: o.allowedIncrease * g, null: o.allowedIncrease }));
-  const down = GRID.map((g) => ({ theta: o.allowedDecrease / g, null: o.allowedDecrease }));
-  const chosen = o.direction === "increase" ? up : o.direction === "decrease" ? down : [...up, ...down];
-  return chosen.map((a) => ({ ...a, weight: 1 / chosen.length }));
+  const sides = o.direction === "either" ? 2 : 1;
+  const up = GRID.map((g, i) => ({ theta: o.allowedIncrease * g, null: o.allowedIncrease, weight: WEIGHTS[i]! / sides }));
+  const down = GRID.map((g, i) => ({ theta: o.allowedDecrease / g, null: o.allowedDecrease, weight: WEIGHTS[i]! / sides }));
+  return o.direction === "increase" ? up : o.direction === "decrease" ? down : [...up, ...down];
 }
 
 export function checkMixtureOptions(o: MixtureOptions): void {

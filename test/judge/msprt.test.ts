@@ -38,6 +38,24 @@ describe("mixture SPRT on counts", () => {
     expect(decideMixture(state, options).ratio).toBe(3);
   });
 
+  it("the statistic is the weighted mean of the alternatives' ratios: moderate effects (1.5x-3x of the boundary) weigh twice as much", () => {
+    const interval = { baseline: { events: 1, total: 100 }, canary: { events: 3, total: 100 } };
+    const lr = (theta: number, theta0: number) => {
+      const p = theta / (theta + 1);
+      const p0 = theta0 / (theta0 + 1);
+      return Math.pow(p / p0, 3) * ((1 - p) / (1 - p0));
+    };
+    const grid = [1.25, 1.5, 2, 3, 5, 10, 30];
+    const weights = [0.1, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1];
+    const up = grid.reduce((sum, g, i) => sum + weights[i]! * lr(1.1 * g, 1.1), 0);
+    const down = grid.reduce((sum, g, i) => sum + weights[i]! * lr(0.9 / g, 0.9), 0);
+    expect(decideMixture(updateMixture(startMixture(options), interval, options), options).statistic).toBeCloseTo(up, 12);
+    const either = { ...options, direction: "either" as const };
+    expect(decideMixture(updateMixture(startMixture(either), interval, either), either).statistic).toBeCloseTo((up + down) / 2, 12);
+    // Weights sum to 1: with no evidence the statistic is 1 on every side.
+    for (const direction of ["increase", "decrease", "either"] as const) expect(decideMixture(startMixture({ ...options, direction }), { ...options, direction }).statistic).toBeCloseTo(1, 12);
+  });
+
   it("an interval with no events, or with trials on one side only, changes nothing", () => {
     const start = startMixture(options);
     const a = updateMixture(start, { baseline: { events: 0, total: 180 }, canary: { events: 0, total: 20 } }, options);

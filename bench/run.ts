@@ -20,6 +20,7 @@ import { healthGateReaction } from "./lib/parts/health-gate";
 import { autoRollback } from "./lib/parts/auto-rollback";
 import { pipeline } from "./lib/parts/pipeline";
 import { scale } from "./lib/parts/scale";
+import { manyEnvs } from "./lib/parts/many-envs";
 
 const PARTS: Record<string, (ctx: BenchContext) => Promise<PartResult>> = {
   "cold-start": coldStart,
@@ -28,6 +29,7 @@ const PARTS: Record<string, (ctx: BenchContext) => Promise<PartResult>> = {
   "auto-rollback": autoRollback,
   pipeline,
   scale,
+  "many-envs": manyEnvs,
 };
 /** Names of what a part measures, accepted by --only as well. */
 const ALIASES: Record<string, string> = { "manual-rollback": "pipeline", calls: "pipeline", load: "pipeline" };

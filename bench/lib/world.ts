@@ -18,6 +18,8 @@ export interface World {
   weights(): Record<string, number>;
   /** metrics-delay for this sandbox: one sandbox minute plus the publication lag, in whole real seconds. */
   metricsDelay(): string;
+  /** propagation-delay for this sandbox: its propagation of listener changes in whole real seconds. */
+  propagationDelay(): string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startWorld(options: { timeScale: number; config?: SandboxC
       const total = groups.reduce((s, g) => s + g.weight, 0) || 1;
       return Object.fromEntries(groups.map((g) => [g.name, (100 * g.weight) / total]));
     },
+    propagationDelay: () => `${Math.ceil(env.propagationSeconds / env.timeScale)}s`,
     metricsDelay: () => `${Math.ceil((60 + env.metricPublicationLagSeconds) / env.timeScale)}s`,
     async close() {
       autoScaling.destroy();

@@ -68,6 +68,11 @@ const stickinessSchema = strict({
   durationSeconds: z.number().int().min(1).max(604800).default(86400),
 });
 
+const bucketSchema = strict({
+  burst: z.number().int().min(1, { message: "burst must be at least 1" }),
+  perSecond: z.number().positive({ message: "perSecond must be above 0" }),
+});
+
 const actionSchema = z.discriminatedUnion("type", [
   strict({
     type: z.literal("forward"),
@@ -103,9 +108,9 @@ export const configSchema = strict({
     /**
      * ELBv2 tag read lag in wall-clock milliseconds (not scaled by the time scale): for this long after
      * AddTags/RemoveTags on a resource, DescribeTags answers its previous tags (AWS does not promise
-     * read-after-write tags). 0: off.
+     * read-after-write tags). On by default (1 s); 0: off.
      */
-    tagReadLagMs: z.number().int().min(0, { message: "tagReadLagMs must be 0 or more" }).max(3_600_000, { message: "tagReadLagMs must be at most 3600000 (one hour)" }).default(0),
+    tagReadLagMs: z.number().int().min(0, { message: "tagReadLagMs must be 0 or more" }).max(3_600_000, { message: "tagReadLagMs must be at most 3600000 (one hour)" }).default(1000),
     /**
      * CloudWatch publication lag in sandbox seconds: GetMetricData serves a minute only once it is complete
      * and this much longer has passed (AWS publishes ALB metrics per whole minute and late; 1–3 min is
@@ -118,6 +123,40 @@ export const configSchema = strict({
      * its group has weight.
      */
     stickinessBeatsWeight: z.boolean().default(true),
+    /**
+     * Sandbox seconds a ModifyListener/ModifyRule takes to reach every load balancer node: request by
+     * request, old and new actions coexist for this long (AWS: "requests could be routed using the
+     * previous rule configuration for a short time"). 0: at once.
+     */
+    propagationSeconds: z.number().min(0, { message: "propagationSeconds must be 0 or more" }).max(300, { message: "propagationSeconds must be at most 300" }).default(5),
+    /**
+     * API throttling: a token bucket per API class for the whole sandbox (one account), in wall-clock
+     * seconds. ELB Describe* 40/10 is documented; the rest are the nearest documented or commonly
+     * reported figures (docs/FIDELITY.md says which).
+     */
+    apiThrottling: strict({
+      enabled: z.boolean().default(true),
+      elbDescribe: bucketSchema.default({ burst: 40, perSecond: 10 }),
+      elbMutating: bucketSchema.default({ burst: 20, perSecond: 5 }),
+      autoScalingDescribe: bucketSchema.default({ burst: 40, perSecond: 10 }),
+      autoScalingMutating: bucketSchema.default({ burst: 20, perSecond: 5 }),
+      ec2Describe: bucketSchema.default({ burst: 100, perSecond: 20 }),
+      ec2Mutating: bucketSchema.default({ burst: 50, perSecond: 5 }),
+      cloudWatchGetMetricData: bucketSchema.default({ burst: 50, perSecond: 50 }),
+      cloudWatchDescribeAlarms: bucketSchema.default({ burst: 9, perSecond: 9 }),
+      cloudWatchOther: bucketSchema.default({ burst: 20, perSecond: 20 }),
+    }).default({
+      enabled: true,
+      elbDescribe: { burst: 40, perSecond: 10 },
+      elbMutating: { burst: 20, perSecond: 5 },
+      autoScalingDescribe: { burst: 40, perSecond: 10 },
+      autoScalingMutating: { burst: 20, perSecond: 5 },
+      ec2Describe: { burst: 100, perSecond: 20 },
+      ec2Mutating: { burst: 50, perSecond: 5 },
+      cloudWatchGetMetricData: { burst: 50, perSecond: 50 },
+      cloudWatchDescribeAlarms: { burst: 9, perSecond: 9 },
+      cloudWatchOther: { burst: 20, perSecond: 20 },
+    }),
     releases: z
       .record(z.string(), releaseSchema)
       .superRefine((releases, ctx) => {

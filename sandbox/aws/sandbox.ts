@@ -13,6 +13,7 @@ import { ec2 } from "./api/ec2";
 import { elbv2 } from "./api/elbv2";
 import { FaultInjector, type FaultSpec, type FaultSpecInput } from "./api/faults";
 import { startAwsServer } from "./api/server";
+import { ApiThrottle } from "./api/throttle";
 import { TagReadLag } from "./api/tag-lag";
 import { ControlError, controlHandler } from "./control/api";
 import { startListener } from "./dataplane/listener-proxy";
@@ -42,6 +43,8 @@ export interface EnvironmentInfo {
   timeScale: number;
   /** Sandbox seconds after a minute ends before CloudWatch serves it (config metricPublicationLagSeconds). */
   metricPublicationLagSeconds: number;
+  /** Sandbox seconds a listener or rule change takes to reach every load balancer node (config propagationSeconds). */
+  propagationSeconds: number;
   /** URL of the first listener of the first load balancer. */
   listenerUrl: string;
   loadBalancerArn: string;
@@ -74,6 +77,8 @@ export interface Sandbox {
   modelTally(): ModelTally;
   /** The ELBv2 tag read lag in wall-clock ms (0: off); setting it applies to writes from then on. */
   tagReadLagMs(): number;
+  /** Calls answered with a throttling error by the API's token buckets (config apiThrottling) so far. */
+  throttledCalls(): number;
   setTagReadLag(ms: number): number;
   injectFaults(spec: FaultSpecInput): FaultSpec;
   faults(): FaultSpec[];
@@ -104,6 +109,7 @@ function environmentOf(world: World, endpoint: string): EnvironmentInfo {
     accountId: world.accountId,
     timeScale: world.clock.timeScale,
     metricPublicationLagSeconds: world.metricPublicationLagSeconds,
+    propagationSeconds: (world.propagation.delayMs * world.clock.timeScale) / 1000,
     listenerUrl: lbs[0]?.listeners[0]?.url ?? "",
     loadBalancerArn: lbs[0]?.arn ?? "",
     listenerArn: lbs[0]?.listeners[0]?.arn ?? "",
@@ -126,6 +132,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const calls = new CallLog();
   const faults = new FaultInjector(seededRandom(seed ^ 0x5bd1e995));
   const tagLag = new TagReadLag(() => clock.now(), config.tagReadLagMs);
+  const throttle = new ApiThrottle(config.apiThrottling);
   let sandbox: Sandbox | undefined;
   try {
     await world.start();
@@ -135,6 +142,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       calls,
       faults,
       tagLag,
+      throttle,
       ...(options.port !== undefined ? { port: options.port } : {}),
       control: controlHandler(() => sandbox!),
     });
@@ -149,6 +157,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       resetCalls: () => calls.reset(),
       modelTally: () => calls.modelTally(),
       tagReadLagMs: () => tagLag.lagMs,
+      throttledCalls: () => throttle.throttled,
       setTagReadLag(ms) {
         try {
           tagLag.lagMs = ms;

@@ -9,6 +9,7 @@ export {
   healthyCount,
   REPO_ROOT,
   sandboxMetricsDelay,
+  sandboxPropagationDelay,
   sandboxStableFor,
   stageConfig,
   startStage,

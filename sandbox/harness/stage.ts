@@ -65,6 +65,12 @@ export function sandboxMetricsDelay(stage: Pick<Stage, "sandbox">): string {
   return `${Math.ceil((60 + metricPublicationLagSeconds) / timeScale)}s`;
 }
 
+/** propagation-delay for the sandbox: its listener-change propagation in whole real seconds (at least 1 when on). */
+export function sandboxPropagationDelay(stage: Pick<Stage, "sandbox">): string {
+  const { timeScale, propagationSeconds } = stage.sandbox.environment;
+  return `${Math.ceil(propagationSeconds / timeScale)}s`;
+}
+
 export interface Stage {
   sandbox: Sandbox;
   load: LoadRun | undefined;

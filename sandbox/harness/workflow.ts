@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runWorkflow, type StepEvent, type WorkflowRunResult } from "../runner";
-import { REPO_ROOT, sandboxMetricsDelay, sandboxStableFor, type Stage } from "./stage";
+import { REPO_ROOT, sandboxMetricsDelay, sandboxPropagationDelay, sandboxStableFor, type Stage } from "./stage";
 
 /**
  * The rehearsal's CANARY_CONFIG variable: an analysis configuration whose minimum request count suits a few seconds of demo traffic
@@ -48,6 +48,7 @@ export function exampleVars(stage: Stage, extra: Record<string, string> = {}): R
     LISTENER_ARN: stage.sandbox.environment.listenerArn,
     STABLE_FOR: sandboxStableFor(stage),
     METRICS_DELAY: sandboxMetricsDelay(stage),
+    PROPAGATION_DELAY: sandboxPropagationDelay(stage),
     ...extra,
   };
 }

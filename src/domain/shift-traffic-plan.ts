@@ -55,6 +55,15 @@ export function settledAt(gates: Gate[], bakeEnd: number, deadline: number): num
   return Math.max(bakeEnd, Math.min(bakeEnd + settle, deadline));
 }
 
+/**
+ * The watch during a bake (health, alarms) reads every `everyMs` for its first 30 s, then backs off to
+ * twice that: a long bake of many deployments in one account stays within the shared API budget, and
+ * a target going unhealthy is still seen within a few seconds.
+ */
+export function watchDelay(everyMs: number, intoBakeMs: number): number {
+  return intoBakeMs < 30_000 ? everyMs : 2 * everyMs;
+}
+
 export interface ShiftOptions {
   environment: EnvironmentRef;
   to: string;
@@ -73,6 +82,8 @@ export interface ShiftOptions {
   lockTtlMs: number;
   /** How often gates and health are polled during a bake. */
   watchEveryMs: number;
+  /** propagation-delay: how long a verified write takes to reach every load balancer node (0 or absent: at once). */
+  propagationMs?: number | undefined;
   /** Tags to write on promotion (e.g. sha). */
   sha?: string | undefined;
 }

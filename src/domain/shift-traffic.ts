@@ -19,7 +19,7 @@ import {
   AbortShift,
   checkAborted,
   type PlannedShift,
-  planShift, settledAt,
+  planShift, settledAt, watchDelay,
   type ShiftDeps,
   type ShiftOptions,
   type ShiftPlan,
@@ -84,6 +84,8 @@ async function shiftSteps(options: ShiftOptions, deps: ShiftDeps, plan: PlannedS
       await lock.assertHeld(`moving ${to.name} to ${percent}%`);
       if (clock.now() - run.seenAt >= 1000) await assertUnchanged(ports.router, env.ref, run.current, `moving ${to.name} to ${percent}%`);
       const verified = await writeVerified(ports.router, env.ref, next, clock, { stickiness });
+      // The read-back is the API's view; the nodes route by it a little later. A bake counts from then.
+      if (bakesAfter(i) && options.propagationMs) await clock.sleep(options.propagationMs, deps.signal);
       run.current = verified.groups;
       run.seenAt = clock.now();
       run.canaryStartedAt ??= clock.now();
@@ -171,7 +173,7 @@ async function finish(options: ShiftOptions, deps: ShiftDeps, plan: PlannedShift
     result.promoted = true;
     result.timeline.push({ at: clock.now(), share: 100, event: "promote", detail: `${to.name} tagged stable, ${from.name} previous` });
     if (options.scaleInPrevious) {
-      result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs, { ...deps, purpose: "scale-in-previous", lock });
+      result.scaledIn = await scaleInAfterDraining(env, from, options.scaleInDelayMs + (options.propagationMs ?? 0), { ...deps, purpose: "scale-in-previous", lock });
       result.timeline.push({ at: clock.now(), share: 100, event: "scale-in", detail: `${result.scaledIn.asg}: ${result.scaledIn.fromCapacity} → 0` });
     }
   }
@@ -226,7 +228,7 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
     const now = clock.now();
     if (now >= judgeAt) break;
     await watchGates(deps.gates, gated, stepStartedAt, now, deps.log);
-    await clock.sleep(Math.min(options.watchEveryMs, judgeAt - now), deps.signal);
+    await clock.sleep(Math.min(watchDelay(options.watchEveryMs, now - stepStartedAt), judgeAt - now), deps.signal);
   }
   await checkGates(deps.gates, gated, stepStartedAt, () => clock.now(), deps.log);
   return last;

@@ -44,9 +44,14 @@ export interface RuntimeOptions {
   ports?: (regionHint?: string) => Promise<Ports>;
 }
 
-function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>, signal: () => AbortSignal): (hint?: string) => Promise<Ports> {
+function awsPorts(io: ActionIO, definitionName: string, settings: Record<string, unknown>, signal: () => AbortSignal, built: (ports: Ports) => void): (hint?: string) => Promise<Ports> {
   let ports: Promise<Ports> | undefined;
-  return (hint) => (ports ??= import("./aws").then(({ createAwsPorts }) => createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal)));
+  return (hint) =>
+    (ports ??= import("./aws").then(({ createAwsPorts }) => {
+      const made = createAwsPorts(io, definitionName, regionFrom(settings, io, hint), signal);
+      built(made);
+      return made;
+    }));
 }
 
 /** Stops the step on SIGINT/SIGTERM (unless the caller brings its own signal) and at its deadline. */
@@ -72,6 +77,9 @@ export async function runAction<I extends Record<string, InputSpec>>(
     return true;
   }
   let stop: ReturnType<typeof cancellation> | undefined;
+  let built: Ports | undefined;
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   try {
     const settings = parseInputs(definition, (name) => io.getInput(name));
     checkRegion(settings as Record<string, unknown>, io);
@@ -84,14 +92,14 @@ export async function runAction<I extends Record<string, InputSpec>>(
     const env = (name: string) => io.env(name);
     const ctx: ActionContext = {
       io,
-      clock: options.clock ?? systemClock,
+      clock,
       random: options.random ?? Math.random,
       log: (line) => io.info(line),
       signal: c.signal,
       callSignal: () => c.callSignal(),
       deadline: (ms) => c.deadline(ms),
       run: runInfo(env),
-      ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>, () => c.callSignal()),
+      ports: options.ports ?? awsPorts(io, definition.name, settings as Record<string, unknown>, () => c.callSignal(), (p) => (built = p)),
     };
     await main(settings, ctx);
     await io.flush();
@@ -102,6 +110,8 @@ export async function runAction<I extends Record<string, InputSpec>>(
     reportFailure(io, error);
     return false;
   } finally {
+    // Every deployment in the account draws from the same API budget: say what this step used.
+    if (built && built.clients.calls.total > 0) io.info(built.clients.calls.describe(clock.now() - started));
     stop?.finished();
   }
 }

@@ -16,6 +16,12 @@ export interface PollPolicy {
   jitter: number;
   /** How often a progress line is logged, in ms. */
   progressEveryMs: number;
+  /**
+   * Back off only while nothing changes: a probe status different from the last one starts the delays
+   * from `initialDelayMs` again, so a wait that is making progress keeps polling fast (and reacts to its
+   * last step as soon as to the others) while a long plateau costs few API calls.
+   */
+  resetOnChange?: boolean;
 }
 
 /**
@@ -83,8 +89,13 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const deadline = start + options.timeoutMs;
   let lastProgress = start;
   let doneSince: number | undefined;
+  let previous: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const result = await options.probe();
+    if (policy.resetOnChange && !result.done) {
+      if (previous !== undefined && result.status !== previous) attempt = 0;
+      previous = result.status;
+    }
     const now = clock.now();
     let lastStatus: string;
     let heldMs = 0;
@@ -118,7 +129,9 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
     // While holding, reacting within a second matters less than not repeating an identical read
     // within one: polls are 1.0–1.2 s apart.
     const wanted = doneSince === undefined ? nextDelay(attempt, policy, options.random) : HOLD_POLL_MS * (1 + 0.2 * options.random());
-    await clock.sleep(Math.min(wanted, deadline - now), options.signal);
+    // A backed-off delay never pushes the next progress line past its cadence.
+    const untilProgress = policy.resetOnChange ? Math.max(HOLD_POLL_MS, lastProgress + policy.progressEveryMs - now) : Infinity;
+    await clock.sleep(Math.min(wanted, untilProgress, deadline - now), options.signal);
   }
 }
 

@@ -224,8 +224,20 @@ describe("shiftTraffic", () => {
     await shiftTraffic(options({ plan: { kind: "steps", percents: [10, 100], intervalMs: 30_000 } }), deps);
     expect(seen).toEqual([{ waited: 9_000, bake: 30_000 }]);
     expect(logs).toContain("Baking green at 10% for 30s, then 9s more until its metrics are published (metrics-delay)");
-    // Health was read through the settling too (every 2 s over 39 s), not only during the 30 s bake.
-    expect(healthReads).toBeGreaterThanOrEqual(20);
+    // Health was read through the settling too (every 2 s for 30 s, then every 4 s), not only during the 30 s bake.
+    expect(healthReads).toBeGreaterThanOrEqual(17);
+  });
+
+  it("starts each bake, and the canary's window, propagation-delay after the verified write", async () => {
+    const { deps, elb, clock } = setup();
+    const writes: number[] = [];
+    elb.onWrite = () => writes.push(clock.now());
+    const seen: unknown[] = [];
+    deps.gates = [{ name: "probe", check: async (ctx) => (seen.push({ bake: ctx.stepStartedAt - writes[0]!, window: ctx.canaryStartedAt - writes[0]! }), { ok: true, detail: "ok" }) }];
+    await shiftTraffic(options({ propagationMs: 5_000, plan: { kind: "steps", percents: [10, 100], intervalMs: 30_000 } }), deps);
+    const [at] = seen as { bake: number; window: number }[];
+    expect(at!.bake).toBeGreaterThanOrEqual(5_000);
+    expect(at!.window).toBeGreaterThanOrEqual(5_000);
   });
 
   it("never settles past the timeout: the look runs at the deadline", async () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { runAction, type ActionRunResult, type RunActionOptions } from "../../sandbox/runner";
 import { recheckCalls } from "../../sandbox/aws";
-import { actionDir, REPO_ROOT, sandboxMetricsDelay, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/harness";
+import { actionDir, REPO_ROOT, sandboxMetricsDelay, sandboxPropagationDelay, sandboxStableFor, startStage, type ActionName, type Stage, type StageOptions } from "../../sandbox/harness";
 
 const BUNDLES = ["deploy-green/index.js", "health-gate/index.js", "shift-traffic/index.js", "shift-traffic/post.js", "canary-analyze/index.js", "rollback/index.js"];
 
@@ -95,6 +95,7 @@ export async function step(
   const { root, ...options } = extra;
   if ((name === "deploy-green" || name === "health-gate") && inputs["stable-for"] === undefined) inputs = { ...inputs, "stable-for": sandboxStableFor(stage) };
   if ((name === "shift-traffic" || name === "canary-analyze") && inputs["metrics-delay"] === undefined) inputs = { ...inputs, "metrics-delay": sandboxMetricsDelay(stage) };
+  if (name === "shift-traffic" && inputs["propagation-delay"] === undefined) inputs = { ...inputs, "propagation-delay": sandboxPropagationDelay(stage) };
   return runAction({ action: actionDir(name, root), inputs, github: { repository: "acme/web", runId: "4242" }, ...options, env: { ...stage.awsEnv, ...(options.env ?? {}) } });
 }
 

@@ -5,7 +5,7 @@
  */
 import { AddTagsCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../sandbox/aws";
+import { defaultConfig, type Sandbox, startSandbox } from "../../sandbox/aws";
 import { run as canaryAnalyze } from "../../src/actions/canary-analyze/index";
 import { RecordingIO } from "../../src/adapters/github/io";
 
@@ -14,7 +14,8 @@ const saved = new Map<string, string | undefined>();
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ timeScale: 30, seed: 9 });
+  // The test writes the tags it reads right before the step: no tag read lag here (the suite's own writes are read later).
+  sandbox = await startSandbox({ config: { ...defaultConfig(), tagReadLagMs: 0 }, timeScale: 30, seed: 9 });
   for (const name of ENV) saved.set(name, process.env[name]);
   Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: sandbox.region });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pointSdkAt, runInProcess, type EntryName } from "../../bench/lib/safety-inproc";
-import { sandboxMetricsDelay, startStage, type Stage } from "../../sandbox/harness";
+import { sandboxMetricsDelay, sandboxPropagationDelay, startStage, type Stage } from "../../sandbox/harness";
 
 const SERVICE_PREFIX: Record<string, string> = { ElasticLoadBalancingV2: "elasticloadbalancing", AutoScaling: "autoscaling", EC2: "ec2", CloudWatch: "cloudwatch" };
 /** Permissions AWS checks on behalf of a recorded call, and the calls that need them. */
@@ -84,6 +84,7 @@ beforeAll(async () => {
     "analysis-config": "minRequests: 0\n",
     "analysis-inconclusive": "continue",
     "metrics-delay": sandboxMetricsDelay(stage),
+    "propagation-delay": sandboxPropagationDelay(stage),
     "stickiness-duration": "60s",
     "scale-in-previous": "true",
   });

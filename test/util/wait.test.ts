@@ -71,4 +71,32 @@ describe("pollUntil", () => {
     expect(error.heldMs).toBeLessThan(10_000);
     expect(error.lastStatus).toMatch(/^passing for \d+\.\ds of the 60\.0s it must hold$/);
   });
+
+  it("with resetOnChange, backs off while the status stays the same and polls fast again after a change", async () => {
+    const clock = new ManualClock();
+    const statuses = ["0 of 2", "0 of 2", "0 of 2", "0 of 2", "0 of 2", "1 of 2", "1 of 2"];
+    let polls = 0;
+    const probe = async (): Promise<ProbeResult<string>> => {
+      const status = statuses[polls++];
+      return status ? { done: false, status } : { done: true, value: "serving" };
+    };
+    const policy = { initialDelayMs: 1100, maxDelayMs: 2000, factor: 1.25, jitter: 0, progressEveryMs: 5000, resetOnChange: true };
+    await pollUntil({ label: "fleet", probe, timeoutMs: 60_000, clock, random: noJitter, log: () => {}, policy });
+    const gaps = clock.sleeps;
+    // 1.1, 1.375, 1.72, then the 2 s cap while "0 of 2" lasts; back to 1.1 s after "1 of 2".
+    expect(gaps.slice(0, 3).map((ms) => Math.round(ms))).toEqual([1100, 1375, 1719]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2000);
+    expect(Math.round(gaps[5]!)).toBe(1100);
+  });
+
+  it("with resetOnChange, never lets a backed-off delay push the progress line past its cadence", async () => {
+    const clock = new ManualClock();
+    const lines: number[] = [];
+    const start = clock.now();
+    const policy = { initialDelayMs: 1000, maxDelayMs: 4000, factor: 2, jitter: 0, progressEveryMs: 5000, resetOnChange: true };
+    await expect(
+      pollUntil({ label: "x", probe: async () => ({ done: false, status: "same" }), timeoutMs: 30_000, clock, random: noJitter, log: () => lines.push(clock.now() - start), policy }),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    for (let i = 1; i < lines.length; i++) expect(lines[i]! - lines[i - 1]!).toBeLessThanOrEqual(5000);
+  });
 });

@@ -37,7 +37,7 @@ export async function autoRollback(ctx: BenchContext): Promise<PartResult> {
         "alarm-names": ALARM,
         analysis: "true",
         "analysis-inconclusive": "continue",
-        "metrics-delay": world.metricsDelay(),
+        "metrics-delay": world.metricsDelay(), "propagation-delay": world.propagationDelay(),
         timeout: "5m",
       };
       const running = runStep(ctx, { action: "shift-traffic", endpoint: world.sandbox.endpoint, inputs, expectCode: "non-zero", runId: "7100" });

@@ -51,7 +51,7 @@ export async function pipeline(ctx: BenchContext): Promise<PartResult> {
       runStep(ctx, {
         action: "shift-traffic",
         endpoint,
-        inputs: { "listener-arn": env.listenerArn, to: "candidate", steps: STEPS, interval: `${INTERVAL_S}s`, analysis: "true", "analysis-inconclusive": "continue", "metrics-delay": world.metricsDelay(), timeout: "10m" },
+        inputs: { "listener-arn": env.listenerArn, to: "candidate", steps: STEPS, interval: `${INTERVAL_S}s`, analysis: "true", "analysis-inconclusive": "continue", "metrics-delay": world.metricsDelay(), "propagation-delay": world.propagationDelay(), timeout: "10m" },
         expectCode: 0,
       }),
     );

@@ -10,6 +10,7 @@ import type { World } from "../world/world";
 import type { CallLog, CallRecord } from "./calls";
 import { AwsError, notSupported } from "./errors";
 import type { FaultInjector } from "./faults";
+import type { ApiThrottle } from "./throttle";
 import { hasConstraints, requestError, requestViolations } from "./model-validate";
 import { decodeQuery } from "./query";
 import type { ServiceDefinition } from "./service";
@@ -24,6 +25,8 @@ export interface AwsServerOptions {
   faults: FaultInjector;
   /** Optional ELBv2 tag read lag (off when absent or 0). */
   tagLag?: TagReadLag;
+  /** Per-account token buckets per API class (config apiThrottling). */
+  throttle?: ApiThrottle;
   host?: string;
   port?: number;
   control: (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void>;
@@ -179,6 +182,12 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
     if (injected) {
       sendError(res, parsed, requestId, injected);
       log(injected.status, injected.code, decision.kind);
+      return;
+    }
+    const throttled = options.throttle?.admit(parsed.serviceName, parsed.operation);
+    if (throttled) {
+      sendError(res, parsed, requestId, throttled);
+      log(throttled.status, throttled.code, "throttled");
       return;
     }
 

@@ -24,6 +24,7 @@ import { forwardTargets, planFor, ruleMatches } from "./routing";
 import { AutoScaling } from "./autoscaling";
 import { InstanceRefreshes } from "./instance-refresh";
 import { evaluateAlarms } from "./alarms";
+import { Propagation } from "./propagation";
 
 export interface WorldOptions {
   config: ResolvedConfig;
@@ -43,6 +44,8 @@ export class World {
   readonly metricPublicationLagSeconds: number;
   /** Config stickinessBeatsWeight: a valid stickiness cookie keeps its group even at weight 0. */
   readonly stickinessBeatsWeight: boolean;
+  /** When listener and rule changes reach the data plane (config propagationSeconds). */
+  readonly propagation: Propagation;
 
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly listeners = new Map<string, Listener>();
@@ -74,6 +77,7 @@ export class World {
     this.metrics = this.dataPlane.createMetricsStore(this.clock);
     this.metricPublicationLagSeconds = config.metricPublicationLagSeconds;
     this.stickinessBeatsWeight = config.stickinessBeatsWeight;
+    this.propagation = new Propagation(() => this.clock.now(), this.clock.realMs(config.propagationSeconds));
     this.autoScaling = new AutoScaling(this);
     this.refreshes = new InstanceRefreshes(this);
     populate(this, config);
@@ -174,10 +178,12 @@ export class World {
         return tg ? { targetGroupArn: tg.arn, targetGroupDimension: tg.dimension, health: tg.health } : undefined;
       },
     };
+    // Each request is served by one load balancer node, which may not have seen the latest write yet.
+    const node = this.propagation.nextNode();
     for (const rule of this.rulesOf(listener)) {
-      if (ruleMatches(rule, request)) return planFor(rule.actions, request, ctx);
+      if (ruleMatches(rule, request)) return planFor(this.propagation.view(rule.arn, rule.actions, node), request, ctx);
     }
-    return planFor(listener.defaultActions, request, ctx);
+    return planFor(this.propagation.view(listener.defaultRuleArn, listener.defaultActions, node), request, ctx);
   }
 
   /** Actions of a rule ARN (the default rule's are the listener's default actions). */
@@ -194,6 +200,7 @@ export class World {
   recordWeights(ruleArn: string): void {
     const found = this.actionsOf(ruleArn);
     if (!found) return;
+    this.propagation.record(ruleArn, found.actions);
     for (const action of found.actions) {
       const targets = forwardTargets(action);
       if (targets.length === 0) continue;

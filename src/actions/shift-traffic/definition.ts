@@ -92,6 +92,15 @@ export const shiftTrafficAction = defineAction({
       valid: "fail or continue",
     },
     ...metricsDelayInput,
+    "propagation-delay": {
+      description:
+        "How long a weight change takes to reach every load balancer node after the API reads it back (AWS: rule updates apply \"for a short time\" later, not quantified). Each bake counts from then, and a scale-in waits it out before the deregistration delay.",
+      default: "5s",
+      get schema() {
+        return duration({ min: 0, max: 120_000 });
+      },
+      valid: "a duration from 0 to 2m, e.g. 5s",
+    },
     "stickiness-duration": {
       description: "Turn on target group stickiness on the forward action for this long, so a user does not flip between versions during a canary. 0 turns it off; empty leaves it unchanged.",
       get schema() {

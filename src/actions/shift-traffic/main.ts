@@ -53,6 +53,7 @@ export function requestFromSettings(s: ShiftSettings, run: RunInfo): ShiftOption
     lockOwner: lockOwnerOf(run),
     lockTtlMs: s["lock-ttl"],
     watchEveryMs: 2000,
+    propagationMs: s["propagation-delay"],
     sha: run.sha || undefined,
   };
 }

@@ -28,12 +28,40 @@ export interface AwsSettings {
 export const CONNECTION_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 15_000;
 
+/**
+ * Retries of every client: adaptive (client-side rate limiting once throttled) with 8 attempts, so a
+ * burst over an account's shared API budget (ELB: Describe* 40, refill 10 per second) is waited out
+ * with backoff instead of failing the step. AWS_RETRY_MODE=standard and AWS_MAX_ATTEMPTS override.
+ */
+export const DEFAULT_RETRY = { mode: "adaptive", maxAttempts: 8 } as const;
+
+/** The retry settings from the SDK's own variables, else DEFAULT_RETRY. */
+export function retrySettings(env: (name: string) => string | undefined): Pick<AwsSettings, "retryMode" | "maxAttempts"> {
+  const attempts = Number(env("AWS_MAX_ATTEMPTS") ?? "");
+  return {
+    retryMode: env("AWS_RETRY_MODE") === "standard" ? "standard" : DEFAULT_RETRY.mode,
+    maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : DEFAULT_RETRY.maxAttempts,
+  };
+}
+
 /** Counts AWS operations per `Service.Operation`, attempts included, for logs and benchmarks. */
 export class CallCounter {
   readonly counts = new Map<string, number>();
-  record(service: string, operation: string): void {
+  /** When the first and the latest call were sent (epoch ms). */
+  first: number | undefined;
+  last: number | undefined;
+  record(service: string, operation: string, at = Date.now()): void {
     const key = `${service}.${operation}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.first ??= at;
+    this.last = at;
+  }
+  /** One line for the step log: the total, the rate per minute over the step, and the busiest operations. */
+  describe(elapsedMs: number): string {
+    const total = this.total;
+    const perMinute = total / Math.max(1, elapsedMs / 60_000);
+    const top = [...this.counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 6);
+    return `AWS calls: ${total} in ${Math.round(elapsedMs / 1000)}s (${perMinute.toFixed(1)} per minute, attempts included)${top.length ? `: ${top.map(([k, n]) => `${k.replace(/^ElasticLoadBalancingV2\./, "ELB.")} ${n}`).join(", ")}` : ""}`;
   }
   get total(): number {
     let sum = 0;

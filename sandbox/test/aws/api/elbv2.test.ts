@@ -27,6 +27,9 @@ function config(): SandboxConfig {
   const extra = ["spare-1", "spare-2", "spare-3", "spare-4"].map((name) => ({ name, port: 80 }));
   return {
     ...base,
+    // Tags are read right after they are written here; the read lag has its own tests (tag-lag.test.ts).
+    tagReadLagMs: 0,
+    apiThrottling: { enabled: false },
     targetGroups: [...(base.targetGroups ?? []), ...extra],
     loadBalancers: base.loadBalancers!.map((lb) => ({
       ...lb,

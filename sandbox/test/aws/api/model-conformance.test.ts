@@ -15,6 +15,7 @@ import { elbv2 } from "../../../aws/api/elbv2";
 import { elbv2HandWritten } from "../../../aws/api/model-hand";
 import type { VendoredModel } from "../../../aws/api/model-types";
 import { modelViolations } from "../../../aws/api/model-validate";
+import { defaultConfig } from "../../../aws/config";
 import { startSandbox, type Sandbox } from "../../../aws/sandbox";
 import { clientsFor, failure } from "./clients";
 import { caseOf, KINDS, kindsIn } from "./model-cases";
@@ -52,7 +53,8 @@ describe("requests that break the API models are rejected as AWS rejects them", 
   let c: Clients;
   let tgArn: string;
   beforeAll(async () => {
-    sandbox = await startSandbox({ timeScale: 50, seed: 3 });
+    // Dozens of calls a second: the API's throttling (api/throttle.test.ts) would answer some of them first.
+    sandbox = await startSandbox({ config: { ...defaultConfig(), apiThrottling: { enabled: false }, tagReadLagMs: 0 }, timeScale: 50, seed: 3 });
     c = clientsFor(sandbox, 1);
     tgArn = sandbox.environment.targetGroups["web-blue"]!;
   });

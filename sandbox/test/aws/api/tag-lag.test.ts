@@ -40,8 +40,8 @@ describe("TagReadLag (injected clock)", () => {
     expect(() => (lag.lagMs = 1.5)).toThrow(RangeError);
   });
 
-  it("is a strict config key: 0 by default, whole milliseconds only", () => {
-    expect(parseConfig(defaultConfig()).tagReadLagMs).toBe(0);
+  it("is a strict config key: 1000 ms (one second) by default, whole milliseconds only", () => {
+    expect(parseConfig(defaultConfig()).tagReadLagMs).toBe(1000);
     expect(parseConfig({ ...defaultConfig(), tagReadLagMs: 2000 }).tagReadLagMs).toBe(2000);
     expect(() => parseConfig({ ...defaultConfig(), tagReadLagMs: -5 })).toThrow(/tagReadLagMs: tagReadLagMs must be 0 or more/);
   });

@@ -42,7 +42,7 @@ describe("sandbox configuration", () => {
   it("refuses an unknown key at any depth, naming it and the valid keys there", () => {
     const base = defaultConfig();
     expect(() => parseConfig({ targetgroups: [{ name: "web-blue" }] })).toThrow(
-      '(root): unknown key "targetgroups" (did you mean "targetGroups"?); valid keys here: region, accountId, tagReadLagMs, metricPublicationLagSeconds, stickinessBeatsWeight, releases, targetGroups, loadBalancers, launchTemplates, autoScalingGroups, alarms',
+      '(root): unknown key "targetgroups" (did you mean "targetGroups"?); valid keys here: region, accountId, tagReadLagMs, metricPublicationLagSeconds, stickinessBeatsWeight, propagationSeconds, apiThrottling, releases, targetGroups, loadBalancers, launchTemplates, autoScalingGroups, alarms',
     );
     const tg = { ...base.targetGroups![0]!, healthCheck: { path: "/health", intervall: 5 } };
     expect(() => parseConfig({ ...base, targetGroups: [tg, base.targetGroups![1]!] })).toThrow(/targetGroups\.0\.healthCheck: unknown key "intervall"; valid keys here: enabled, protocol, port, path, intervalSeconds,/);

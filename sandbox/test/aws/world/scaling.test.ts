@@ -13,6 +13,8 @@ const SLOW_IMAGE = "ami-0aa11bb22cc33dd44";
 function config(): SandboxConfig {
   const base = defaultConfig();
   return {
+    // Listener changes here are followed by requests at once; propagation has its own test.
+    propagationSeconds: 0,
     ...base,
     releases: {
       ...base.releases,

@@ -13,6 +13,8 @@ function config(): SandboxConfig {
   const releases = Object.fromEntries(Object.entries(base.releases!).map(([image, r]) => [image, { ...r, latencyMs: { median: 1, p99: 3 } }]));
   return {
     ...base,
+    // The split after each write is measured at once here; propagation has its own test.
+    propagationSeconds: 0,
     releases,
     loadBalancers: base.loadBalancers!.map((lb) => ({
       ...lb,

@@ -75,11 +75,11 @@ export interface ServingOptions extends WaitCommon {
 /**
  * Waiting for instances to launch, boot and pass health checks takes minutes, and every deployment in
  * the account shares one API budget (ELB Describe*: 40, refill 10 per second): polls start 1.1 s apart
- * (never the same reads twice within a second), back off to 2 s while nothing changes, and are 1.1 s
+ * (never the same reads twice within a second), after the first 10 s back off to 2 s while nothing changes, and are 1.1 s
  * apart again after any change (an instance InService, a target healthy), so the wait reacts within
  * about a second while it makes progress.
  */
-export const fleetPoll: PollPolicy = { initialDelayMs: 1100, maxDelayMs: 2000, factor: 1.25, jitter: 0.08, progressEveryMs: 5000, resetOnChange: true };
+export const fleetPoll: PollPolicy = { initialDelayMs: 1100, maxDelayMs: 2000, factor: 1.25, jitter: 0.08, progressEveryMs: 5000, resetOnChange: true, backoffAfterMs: 10_000 };
 
 /** How often a wait calls its checkpoint: one cheap read, often enough that a preempted deploy stops within seconds. */
 export const CHECKPOINT_MS = 5_000;

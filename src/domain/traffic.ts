@@ -122,8 +122,12 @@ export async function assertRolesUnchanged(env: Environment, found: Map<string, 
   const now = await deps.ports.tags.read([...found.keys()]);
   for (const slot of env.slots) {
     const expected = found.get(slot.targetGroupArn);
-    const role = now.get(slot.targetGroupArn)?.[TAG.role];
-    if (expected && !expected.includes(role)) {
+    const tags = now.get(slot.targetGroupArn);
+    const role = tags?.[TAG.role];
+    // Tag reads are not read-after-write consistent: a role written before this run's read (its
+    // updated-at says so) is what that read should have seen, not a change under this deployment.
+    const writtenAt = Date.parse(tags?.[TAG.updatedAt] ?? "");
+    if (expected && !expected.includes(role) && !(writtenAt < readAt)) {
       throw new ListenerChangedError(
         `The tags changed under this deployment: ${slot.name} is tagged ${TAG.role}=${untrusted(role ?? "(none)", 64)} where this run found ${expected.map((r) => r ?? "(none)").join(" or ")}. ` +
           "Not promoting, and not overwriting them: find out what changed them, then run rollback or deploy again.",

@@ -22,6 +22,8 @@ export interface PollPolicy {
    * last step as soon as to the others) while a long plateau costs few API calls.
    */
   resetOnChange?: boolean;
+  /** With resetOnChange: back off only once the wait has lasted this long (short waits keep the initial delay). */
+  backoffAfterMs?: number;
 }
 
 /**
@@ -128,7 +130,8 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
     }
     // While holding, reacting within a second matters less than not repeating an identical read
     // within one: polls are 1.0–1.2 s apart.
-    const wanted = doneSince === undefined ? nextDelay(attempt, policy, options.random) : HOLD_POLL_MS * (1 + 0.2 * options.random());
+    const backingOff = !policy.resetOnChange || now - start >= (policy.backoffAfterMs ?? 0);
+    const wanted = doneSince === undefined ? nextDelay(backingOff ? attempt : 0, policy, options.random) : HOLD_POLL_MS * (1 + 0.2 * options.random());
     // A backed-off delay never pushes the next progress line past its cadence.
     const untilProgress = policy.resetOnChange ? Math.max(HOLD_POLL_MS, lastProgress + policy.progressEveryMs - now) : Infinity;
     await clock.sleep(Math.min(wanted, untilProgress, deadline - now), options.signal);

@@ -29,7 +29,7 @@ function setup() {
     log: () => {},
     warn: (l: string) => warnings.push(l),
   };
-  return { elb, deps, warnings };
+  return { elb, deps, warnings, clock };
 }
 
 const options: ShiftOptions = shiftOptions({ plan: { kind: "steps", percents: [10, 50, 100], intervalMs: 10_000 } });
@@ -74,5 +74,15 @@ describe("shift-traffic when the role tags change under it", () => {
     expect(elb.tagsOf(GREEN_ARN)[TAG.role]).toBe("candidate");
     expect(elb.tagsOf(BLUE_ARN)[TAG.role]).toBe("failed");
     expect(elb.lockHolder()).toBeUndefined();
+  });
+
+  it("promotes when its first read was stale: the role it finds later was written before that read (tags are not read-after-write)", async () => {
+    const { elb, deps, clock } = setup();
+    const writtenBefore = new Date(clock.now() - 500).toISOString();
+    // The run's first read saw green untagged (a stale read); green's candidate tag was written before it.
+    elb.resourceTags.set(GREEN_ARN, { [TAG.version]: "v2" });
+    deps.gates = [{ name: "analysis", check: async () => (elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "candidate", [TAG.version]: "v2", [TAG.updatedAt]: writtenBefore }), { ok: true, detail: "pass" }) }];
+    const result = await shiftTraffic({ ...options, to: "green", plan: { kind: "steps", percents: [50, 100], intervalMs: 10_000 } }, deps);
+    expect(result.promoted).toBe(true);
   });
 });

@@ -28,6 +28,8 @@ function config(desired: number, groupVersion = "1"): SandboxConfig {
   const base = defaultConfig();
   return {
     ...base,
+    // The test polls the refresh every few milliseconds: more than Auto Scaling's Describe bucket allows (api/throttle.test.ts).
+    apiThrottling: { enabled: false },
     targetGroups: base.targetGroups!.map((t) => ({ ...t, deregistrationDelaySeconds: 4 })),
     launchTemplates: base.launchTemplates!.map((t) =>
       t.name === GROUP ? { ...t, versions: [...t.versions!, { imageId: RELEASE_IMAGES.v2, instanceType: "t3.micro", description: "v2" }] } : t,

@@ -6,6 +6,7 @@
 import type { AlarmStates } from "../ports/alarms";
 import type { LockRules, Stickiness, WeightedGroup } from "../ports/load-balancer";
 import type { Clock, Random } from "../util/clock";
+import { errorMessage, isThrottling } from "../util/errors";
 import { analyzeState, type Environment, type EnvironmentPorts, type EnvironmentRef, type EnvironmentState, findSlot, otherSlot, refuseInconsistent, resolveEnvironment, type Slot } from "./environment";
 import type { AcquiredLock, LockOwner, SavedLock } from "./lock";
 import type { MinHealthy, TargetGroupHealthReport } from "./target-health";
@@ -62,6 +63,21 @@ export function settledAt(gates: Gate[], bakeEnd: number, deadline: number): num
  */
 export function watchDelay(everyMs: number, intoBakeMs: number): number {
   return intoBakeMs < 30_000 ? everyMs : 2 * everyMs;
+}
+
+/**
+ * A bake's health read throttled past the SDK's retries (the account's API budget is shared): the last
+ * reading stands for one more tick, and the next tick reads again, rather than aborting a healthy
+ * canary over the budget. With no reading yet, the error stands.
+ */
+export async function tolerateThrottling<T>(read: () => Promise<T>, last: T | undefined, log: (line: string) => void): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (last === undefined || !isThrottling(error)) throw error;
+    log(`Target health read throttled by AWS (${errorMessage(error)}); the last reading stands until the next one`);
+    return last;
+  }
 }
 
 export interface ShiftOptions {

@@ -19,7 +19,7 @@ import {
   AbortShift,
   checkAborted,
   type PlannedShift,
-  planShift, settledAt, watchDelay,
+  planShift, settledAt, tolerateThrottling, watchDelay,
   type ShiftDeps,
   type ShiftOptions,
   type ShiftPlan,
@@ -215,7 +215,7 @@ async function bake(options: ShiftOptions, deps: ShiftDeps, b: BakeContext): Pro
     checkAborted(deps.signal);
     await b.lock.checkpoint(`baking ${b.to.name} at ${b.share}%`);
     const reuse = last && clock.now() - last.at < 1000 ? last.report : undefined;
-    const health = reuse ?? (await readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement));
+    const health = reuse ?? (await tolerateThrottling(() => readTargetHealth(ports.targetGroups, b.to.targetGroupArn, requirement), last?.report, deps.log));
     if (!reuse) last = { at: clock.now(), report: health };
     if (!health.ok) throw new AbortShift(`${b.to.name} lost health during the bake at ${b.share}%: ${health.summary}`);
     if (alarms) {

@@ -73,6 +73,18 @@ export function wrapError(context: string, error: unknown): Error {
   return new OperationalError(`${context}: ${detail}`, { cause: error });
 }
 
+/** AWS's throttling codes (ELB ThrottlingException, Auto Scaling and CloudWatch Throttling, EC2 RequestLimitExceeded). */
+const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|RequestLimitExceeded|TooManyRequestsException|RequestThrottled(Exception)?)$/;
+
+/** True when an error (or what it wraps) is AWS throttling the account's API budget: the SDK's retries ran out. */
+export function isThrottling(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = awsErrorCode(e);
+    if (code && THROTTLING.test(code)) return true;
+  }
+  return false;
+}
+
 /** The AWS error code (e.g. `ListenerNotFound`) of an SDK error, if it is one. */
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;

@@ -3,7 +3,7 @@
  * jitter, an injectable clock, and a progress line with a label at a steady cadence.
  */
 import type { Clock, Random } from "./clock";
-import { OperationalError } from "./errors";
+import { errorMessage, isThrottling, OperationalError } from "./errors";
 
 export interface PollPolicy {
   /** First delay between polls, in ms. */
@@ -92,8 +92,22 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   let lastProgress = start;
   let doneSince: number | undefined;
   let previous: string | undefined;
+  let throttledFor = 0;
   for (let attempt = 0; ; attempt++) {
-    const result = await options.probe();
+    let result: ProbeResult<T>;
+    try {
+      result = await options.probe();
+      throttledFor = 0;
+    } catch (error) {
+      // The account's API budget is shared: a poll throttled past the SDK's retries waits longer and
+      // polls again (until the timeout) instead of failing the step.
+      if (!isThrottling(error) || clock.now() >= deadline) throw error;
+      throttledFor = Math.min(10_000, Math.max(2_000, throttledFor * 2));
+      options.log(`${options.label}: throttled by AWS (${errorMessage(error)}); polling again in ${seconds(throttledFor)}`);
+      await clock.sleep(Math.min(throttledFor * (0.75 + 0.5 * options.random()), Math.max(0, deadline - clock.now())), options.signal);
+      attempt--;
+      continue;
+    }
     if (policy.resetOnChange && !result.done) {
       if (previous !== undefined && result.status !== previous) attempt = 0;
       previous = result.status;

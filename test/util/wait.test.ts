@@ -99,4 +99,21 @@ describe("pollUntil", () => {
     ).rejects.toBeInstanceOf(TimeoutError);
     for (let i = 1; i < lines.length; i++) expect(lines[i]! - lines[i - 1]!).toBeLessThanOrEqual(5000);
   });
+
+  it("waits longer and polls again when a poll is throttled past the SDK's retries, instead of failing", async () => {
+    const clock = new ManualClock();
+    const lines: string[] = [];
+    let polls = 0;
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} });
+    const probe = async (): Promise<ProbeResult<string>> => {
+      polls++;
+      if (polls <= 2) throw new Error("Reading the target health: ThrottlingException: Rate exceeded", { cause: throttled });
+      return { done: true, value: "healthy" };
+    };
+    await expect(pollUntil({ label: "gate", probe, timeoutMs: 60_000, clock, random: noJitter, log: (l) => lines.push(l) })).resolves.toBe("healthy");
+    expect(clock.sleeps).toEqual([2000, 4000]);
+    expect(lines[0]).toMatch(/^gate: throttled by AWS \(.*Rate exceeded\); polling again in 2\.0s$/);
+    // Any other error still ends the wait.
+    await expect(pollUntil({ label: "gate", probe: async () => Promise.reject(new Error("AccessDenied")), timeoutMs: 60_000, clock, random: noJitter, log: () => {} })).rejects.toThrow("AccessDenied");
+  });
 });

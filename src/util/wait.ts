@@ -83,6 +83,25 @@ export function nextDelay(attempt: number, policy: PollPolicy, random: Random): 
   return Math.max(0, Math.min(policy.maxDelayMs, base - spread + 2 * spread * random()));
 }
 
+/**
+ * One poll. The account's API budget is shared: a poll throttled past the SDK's retries waits longer
+ * (2 s, doubling to 10 s) and reports "throttled", so the caller polls again (until the timeout)
+ * instead of failing the step.
+ */
+async function probeOrThrottled<T>(options: PollOptions<T>, deadline: number, throttled: { waitMs: number }): Promise<ProbeResult<T> | "throttled"> {
+  try {
+    const result = await options.probe();
+    throttled.waitMs = 0;
+    return result;
+  } catch (error) {
+    if (!isThrottling(error) || options.clock.now() >= deadline) throw error;
+    const wait = (throttled.waitMs = Math.min(10_000, Math.max(2_000, throttled.waitMs * 2)));
+    options.log(`${options.label}: throttled by AWS (${errorMessage(error)}); polling again in ${seconds(wait)}`);
+    await options.clock.sleep(Math.min(wait * (0.75 + 0.5 * options.random()), Math.max(0, deadline - options.clock.now())), options.signal);
+    return "throttled";
+  }
+}
+
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const policy = options.policy ?? fastPoll;
   const holdForMs = options.holdForMs ?? 0;
@@ -92,19 +111,10 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   let lastProgress = start;
   let doneSince: number | undefined;
   let previous: string | undefined;
-  let throttledFor = 0;
+  const throttled = { waitMs: 0 };
   for (let attempt = 0; ; attempt++) {
-    let result: ProbeResult<T>;
-    try {
-      result = await options.probe();
-      throttledFor = 0;
-    } catch (error) {
-      // The account's API budget is shared: a poll throttled past the SDK's retries waits longer and
-      // polls again (until the timeout) instead of failing the step.
-      if (!isThrottling(error) || clock.now() >= deadline) throw error;
-      throttledFor = Math.min(10_000, Math.max(2_000, throttledFor * 2));
-      options.log(`${options.label}: throttled by AWS (${errorMessage(error)}); polling again in ${seconds(throttledFor)}`);
-      await clock.sleep(Math.min(throttledFor * (0.75 + 0.5 * options.random()), Math.max(0, deadline - clock.now())), options.signal);
+    const result = await probeOrThrottled(options, deadline, throttled);
+    if (result === "throttled") {
       attempt--;
       continue;
     }

@@ -14,7 +14,7 @@ import { parseLockTags } from "../../src/domain/lock-format";
 import { TAG } from "../../src/domain/tags";
 import { systemClock } from "../../src/util/clock";
 import { RELEASE_IMAGES } from "../../sandbox/aws";
-import { type Sandbox, startSandbox } from "../../sandbox/aws";
+import { defaultConfig, type Sandbox, startSandbox } from "../../sandbox/aws";
 import { startStage } from "../../sandbox/harness";
 
 let sandbox: Sandbox;
@@ -28,7 +28,8 @@ async function lockOf() {
 }
 
 beforeEach(async () => {
-  sandbox = await startSandbox({ timeScale: 40, seed: 7 });
+  // The test reads back the tags the step just wrote: no tag read lag here (the suite is held to it in e2e).
+  sandbox = await startSandbox({ config: { ...defaultConfig(), tagReadLagMs: 0 }, timeScale: 40, seed: 7 });
   const config = { endpoint: sandbox.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 3 };
   const elb = new ElasticLoadBalancingV2Client(config);
   const asg = new AutoScalingClient(config);

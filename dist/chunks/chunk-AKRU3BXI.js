@@ -1,0 +1,4 @@
+/*! zero-downtime-actions | MIT License | third-party licenses: dist/licenses.txt */
+import { createRequire as __zdaCreateRequire } from "node:module";
+const require = __zdaCreateRequire(import.meta.url);
+import{f as c}from"./chunk-FB4AERUW.js";import{a as m}from"./chunk-5Y5DSGS5.js";var s=100,l=class{constructor(e){this.client=e}client;async read(e){if(e.length===0)return[];let{DescribeAlarmsCommand:p}=await import("./dist-es-KPSDLLT5.js"),A=await this.client(),i=[];try{for(let t=0;t<e.length;t+=s){let r;do{let a=await A.send(new p({AlarmNames:e.slice(t,t+s),AlarmTypes:["MetricAlarm","CompositeAlarm"],NextToken:r,MaxRecords:s}));for(let o of[...a.MetricAlarms??[],...a.CompositeAlarms??[]])i.push({name:o.AlarmName??"",state:o.StateValue??"INSUFFICIENT_DATA",reason:m(o.StateReason??"",500)});r=a.NextToken}while(r)}}catch(t){throw c(`Reading CloudWatch alarms ${e.join(", ")}`,t)}return i}};function h(n){return new l(()=>n.cloudWatch())}export{l as a,h as b};

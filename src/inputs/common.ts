@@ -73,6 +73,17 @@ export const metricsDelayInput = {
   },
 } satisfies Record<string, InputSpec>;
 
+/** Where the canary metrics of an action's own analysis are, as a file (shift-traffic, rolling-update); each says what analysis-config does. */
+export const analysisConfigFileInput = {
+  "analysis-config-file": {
+    description: "Path of a YAML file in the repository with the canary metrics; used when analysis-config is empty.",
+    get schema() {
+      return optionalText(1024);
+    },
+    valid: "a relative file path",
+  },
+} satisfies Record<string, InputSpec>;
+
 export const stableForInput = {
   "stable-for": {
     description:

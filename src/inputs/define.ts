@@ -24,6 +24,15 @@ export interface InputSpec<T = unknown> {
   secret?: boolean;
 }
 
+/**
+ * The same input told in another action's words: its schema (still a getter, built only when
+ * needed), valid values, default and the rest unchanged; only the description differs. A spread
+ * (`{ ...spec, description }`) would read the getter and build the schema when the module loads.
+ */
+export function describedAs<S extends InputSpec>(spec: S, description: string): S {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(spec), description: { value: description, enumerable: true, writable: true, configurable: true } }) as S;
+}
+
 export interface OutputSpec {
   description: string;
 }

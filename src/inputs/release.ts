@@ -1,4 +1,4 @@
-/** The inputs that say what to roll out, for the actions that replace instances in place (rolling-update); deploy-green's are the same rules. */
+/** The inputs that say what to roll out: rolling-update's as they are, deploy-green's with its own words (describedAs). */
 import * as z from "../util/zod";
 import { optionalText } from "./fields";
 import type { InputSpec } from "./define";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defineAction, parseInputs } from "../../src/inputs/define";
+import { defineAction, describedAs, parseInputs } from "../../src/inputs/define";
 import { optionalText } from "../../src/inputs/fields";
 import { ConfigurationError } from "../../src/util/errors";
 
@@ -47,5 +47,28 @@ describe("parseInputs", () => {
     const settings = parseInputs(definition, (name) => ({ b: "yes", c: "z", need: "n" })[name] ?? "");
     expect(settings.b).toBe("yes");
     expect(built()).toBe(4);
+  });
+});
+
+describe("describedAs", () => {
+  it("changes only the description and builds the schema only when it is read", () => {
+    let built = 0;
+    const spec = {
+      description: "first words",
+      default: "x",
+      required: true,
+      get schema() {
+        built++;
+        return optionalText(3);
+      },
+      valid: "up to 3 characters",
+      secret: true,
+    };
+    const other = describedAs(spec, "other words");
+    expect(built).toBe(0);
+    expect(other).toMatchObject({ description: "other words", default: "x", required: true, valid: "up to 3 characters", secret: true });
+    expect(spec.description).toBe("first words");
+    expect(other.schema.safeParse("abcd").success).toBe(false);
+    expect(built).toBe(1);
   });
 });

@@ -1,16 +1,8 @@
 /** deploy-green's inputs and outputs: the single truth for its settings, action.yml and docs. */
-import * as z from "../../util/zod";
 import { checkEnvironment, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "../../inputs/common";
-import { defineAction, type Settings } from "../../inputs/define";
-import { duration, minHealthy, optionalInteger, optionalText } from "../../inputs/fields";
-
-export const VERSION_LABEL = /^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}$/;
-export const LAUNCH_TEMPLATE_VERSION = /^(?:[1-9]\d{0,9}|\$Latest|\$Default)$/;
-export const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-export const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
-
-const optionalMatching = (pattern: RegExp, message: string) =>
-  z.union([z.pipe(z.literal(""), z.transform(() => undefined)), z.string().check(z.regex(pattern, message))]);
+import { defineAction, describedAs, type Settings } from "../../inputs/define";
+import { duration, minHealthy, optionalInteger } from "../../inputs/fields";
+import { releaseInputs } from "../../inputs/release";
 
 export const deployGreenAction = defineAction({
   name: "deploy-green",
@@ -20,29 +12,15 @@ export const deployGreenAction = defineAction({
     "Brings the idle slot's Auto Scaling group up on a new version (a launch template version or an AMI), waits until every instance is InService and healthy in its target group and has stayed so for stable-for, and tags the slot as the candidate. Never touches the listener. Old instances on the idle slot are replaced by scaling it to 0 and back up, which costs no traffic since it has none. On success the run keeps the deployment lock for shift-traffic in the same run; on failure it releases it.",
   inputs: {
     ...environmentInputs,
-    version: {
-      description: "Label of the version being deployed (e.g. the git tag or build number), recorded in the deploy:version tag.",
-      required: true,
-      get schema() {
-        return z.string().check(z.regex(VERSION_LABEL, "not 1–128 letters, digits or . _ + : @ / -, starting with a letter or digit"));
-      },
-      valid: "1–128 characters: letters, digits and . _ + : @ / -, starting with a letter or digit (e.g. v1.4.2 or build-5123)",
-    },
-    "launch-template-version": {
-      description: "Launch template version to run on the idle slot: a version number, $Latest or $Default. Give this or image-id.",
-      get schema() {
-        return optionalMatching(LAUNCH_TEMPLATE_VERSION, "not a version number, $Latest or $Default");
-      },
-      valid: "a version number such as 7, or $Latest, or $Default",
-    },
-    "image-id": {
-      description:
-        "AMI to run on the idle slot. A new launch template version is created from the group's current one with only the image changed. Give this or launch-template-version.",
-      get schema() {
-        return optionalMatching(IMAGE_ID, "not an AMI id");
-      },
-      valid: "ami- followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890",
-    },
+    version: describedAs(releaseInputs.version, "Label of the version being deployed (e.g. the git tag or build number), recorded in the deploy:version tag."),
+    "launch-template-version": describedAs(
+      releaseInputs["launch-template-version"],
+      "Launch template version to run on the idle slot: a version number, $Latest or $Default. Give this or image-id.",
+    ),
+    "image-id": describedAs(
+      releaseInputs["image-id"],
+      "AMI to run on the idle slot. A new launch template version is created from the group's current one with only the image changed. Give this or launch-template-version.",
+    ),
     "desired-capacity": {
       description:
         "Instances to run on the idle slot. Default: the live slot's desired capacity (at least 1), raised to the idle group's minimum size if below it. Must fit the idle group's maximum size.",
@@ -68,13 +46,7 @@ export const deployGreenAction = defineAction({
       valid: "a duration from 30s to 6h, e.g. 15m",
     },
     ...stableForInput,
-    "deployment-id": {
-      description: "Identifies this deployment in tags and the summary. Default: <run id>-<run attempt>.",
-      get schema() {
-        return z.pipe(optionalText(128), z.union([z.undefined(), z.string().check(z.regex(DEPLOYMENT_ID, "not 1–128 letters, digits or . _ : / -"))]));
-      },
-      valid: "1–128 characters: letters, digits and . _ : / -, starting with a letter or digit",
-    },
+    "deployment-id": releaseInputs["deployment-id"],
     "schema-version": {
       description:
         "The database schema version this release needs (a whole number), recorded in the deploy:schema-version tag of the slot. migration-guard's gate lets a contract migration that ends schema N (`-- migration: contract after N`) run only when no live or rollback-able slot needs N or older, and rollback refuses to return to a slot whose schema was contracted away; deploy-green itself refuses a schema-version at or below the environment's deploy:schema-contracted tag. Empty: no tag, and the gate treats the slot's schema as unknown (it blocks every contract while the slot is live or warm).",

@@ -1,6 +1,6 @@
 import { boolean, duration, minHealthy, optionalInteger, optionalText, text } from "../../inputs/fields";
 import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput } from "../../inputs/common";
-import { defineAction } from "../../inputs/define";
+import { defineAction, describedAs } from "../../inputs/define";
 import { autoScalingGroupInput } from "../../inputs/release";
 
 export const rollbackAction = defineAction({
@@ -11,11 +11,10 @@ export const rollbackAction = defineAction({
     "Puts 100% of traffic back on the last known good slot from any state (mid-canary, after promotion, after a crashed job). Scales that slot back up and waits until it is healthy if it was scaled in; never moves traffic onto an empty or unhealthy group. Takes over any deployment lock.",
   inputs: {
     ...environmentInputs,
-    "auto-scaling-group-name": {
-      ...autoScalingGroupInput["auto-scaling-group-name"],
-      description:
-        "A rolling environment's Auto Scaling group (see rolling-update): every instance returns to the last good launch template version. Give this, listener-arn, rule-arn or environment-tags; a listener or rule with one target group, or tags matching one group, name a rolling environment too.",
-    },
+    "auto-scaling-group-name": describedAs(
+      autoScalingGroupInput["auto-scaling-group-name"],
+      "A rolling environment's Auto Scaling group (see rolling-update): every instance returns to the last good launch template version. Give this, listener-arn, rule-arn or environment-tags; a listener or rule with one target group, or tags matching one group, name a rolling environment too.",
+    ),
     reason: {
       description:
         "Why, in words, on one line. Recorded in the step summary as written and in the deploy:reason tag with who asked, in the characters ELBv2 allows in a tag (letters, digits, spaces and _ . : / = + - @; e.g. `(by alice)` becomes `- by alice`).",

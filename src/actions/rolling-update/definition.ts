@@ -1,8 +1,8 @@
 /** rolling-update's inputs and outputs: the single truth for its settings, action.yml and docs. */
 import * as z from "../../util/zod";
-import { checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "../../inputs/common";
-import { defineAction, type Settings } from "../../inputs/define";
-import { addIssue, boolean, duration, integer, keyValues, nameList, optionalDuration, optionalMultilineText, optionalText } from "../../inputs/fields";
+import { analysisConfigFileInput, checkStableFor, dryRunInput, environmentInputs, githubDeploymentInputs, lockTtlInput, stableForInput } from "../../inputs/common";
+import { defineAction, describedAs, type Settings } from "../../inputs/define";
+import { addIssue, boolean, duration, integer, keyValues, nameList, optionalDuration, optionalMultilineText } from "../../inputs/fields";
 import { autoScalingGroupInput, releaseInputs } from "../../inputs/release";
 import { ROLLING_UPDATE_README } from "./readme";
 
@@ -34,10 +34,10 @@ export const rollingUpdateAction = defineAction({
   description:
     "Replaces the instances of one Auto Scaling group in place with EC2 instance refresh, in checkpoints (e.g. 10%, 50%, 100%), with no second fleet. At each checkpoint the new instances must be healthy in the target group and stay so (stable-for), then a bake watches alarms and, optionally, canary analysis of the new version against the old one in the same target group. Any failure rolls every instance back to the previous numbered launch template version. Two versions serve at once while it runs. Takes the environment's deployment lock.",
   inputs: {
-    "auto-scaling-group-name": {
-      ...autoScalingGroupInput["auto-scaling-group-name"],
-      description: "Name of the Auto Scaling group to update. It must be attached to one target group that a listener or rule forwards to. Give this or environment-tags.",
-    },
+    "auto-scaling-group-name": describedAs(
+      autoScalingGroupInput["auto-scaling-group-name"],
+      "Name of the Auto Scaling group to update. It must be attached to one target group that a listener or rule forwards to. Give this or environment-tags.",
+    ),
     "environment-tags": {
       description: "Find the Auto Scaling group by its tags, one key=value per line (e.g. environment=production and service=web); exactly one group must match.",
       get schema() {
@@ -128,13 +128,7 @@ export const rollingUpdateAction = defineAction({
       },
       valid: "YAML text",
     },
-    "analysis-config-file": {
-      description: "Path of a YAML file in the repository with the canary metrics; used when analysis-config is empty.",
-      get schema() {
-        return optionalText(1024);
-      },
-      valid: "a relative file path",
-    },
+    ...analysisConfigFileInput,
     timeout: {
       description: "How long the whole update may take, checkpoints included; the rollback after a failure has as long again.",
       default: "60m",

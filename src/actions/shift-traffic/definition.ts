@@ -1,6 +1,6 @@
 import * as z from "../../util/zod";
-import { boolean, duration, minHealthy, nameList, optionalDuration, optionalMultilineText, optionalText, percent, steps, text } from "../../inputs/fields";
-import { checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput, metricsDelayInput } from "../../inputs/common";
+import { boolean, duration, minHealthy, nameList, optionalDuration, optionalMultilineText, percent, steps, text } from "../../inputs/fields";
+import { analysisConfigFileInput, checkEnvironment, dryRunInput, environmentInputs, environmentRequired, githubDeploymentInputs, lockTtlInput, metricsDelayInput } from "../../inputs/common";
 import { defineAction } from "../../inputs/define";
 
 const optionalPercent = z.union([z.pipe(z.literal(""), z.transform(() => undefined)), percent()]);
@@ -75,13 +75,7 @@ export const shiftTrafficAction = defineAction({
       },
       valid: "YAML text",
     },
-    "analysis-config-file": {
-      description: "Path of a YAML file in the repository with the canary metrics; used when analysis-config is empty.",
-      get schema() {
-        return optionalText(1024);
-      },
-      valid: "a relative file path",
-    },
+    ...analysisConfigFileInput,
     "analysis-inconclusive": {
       description:
         "What an inconclusive verdict on the last look before 100% does: fail (abort and restore) or continue. Earlier looks always continue. A metric whose sample is too small to ever reach significance is \"not enough data\" and makes the verdict inconclusive: with CloudWatch's one-minute periods a rank test needs about 6 periods a side at the default alpha, so a canary whose last look sees fewer (short bakes) is inconclusive and, with fail, aborts.",

@@ -27,6 +27,7 @@ import { parseCanaryConfig } from "../src/adapters/metrics/config";
 import { decideMixture, sprtExpectedSize, startMixture, updateMixture, type MixtureOptions, type MixtureState } from "../src/judge/msprt";
 import type { Measurement } from "../src/judge/types";
 import { seededRandom } from "../sandbox/aws";
+import { nearestRank, select } from "./lib/stats";
 
 const RPS = 200;
 const BAKE_SECONDS = 600;
@@ -94,42 +95,12 @@ interface Minute {
   canary: MinuteSide;
 }
 
-/** Moves the k-th smallest value to index k (quickselect) and returns it. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
-}
-
-function rank(n: number, q: number): number {
-  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
-}
-
 function closeMinute(side: MinuteSide): void {
   const n = side.latencies.length;
   if (n === 0) return;
   const a = Float64Array.from(side.latencies);
-  side.p50 = select(a, rank(n, 0.5));
-  side.p99 = select(a, rank(n, 0.99));
+  side.p50 = select(a, nearestRank(n, 0.5));
+  side.p99 = select(a, nearestRank(n, 0.99));
   side.latencies = [];
 }
 

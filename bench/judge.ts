@@ -14,6 +14,7 @@ import { parseCanaryConfig, type CanaryConfig } from "../src/adapters/metrics/co
 import type { MetricProvider, ProviderSet } from "../src/adapters/metrics/provider";
 import { seededRandom } from "../sandbox/aws";
 import { blastRadiusChecks, blastRadiusTable, runBlastRadius, type BlastRow } from "./blast-radius";
+import { nearestRank, select } from "./lib/stats";
 
 const SEED = 20261124;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 600);
@@ -97,39 +98,8 @@ function latency(f: Fleet, random: () => number, gaussian: () => number): number
   return f.medianMs * Math.exp(f.sigma * gaussian());
 }
 
-/** Nearest-rank quantile index (0-based) of n values. */
-function rank(n: number, q: number): number {
-  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
-}
-
 function quantile(sorted: Float64Array, q: number): number {
-  return sorted[rank(sorted.length, q)]!;
-}
-
-/** Moves the k-th smallest value to index k (quickselect, Hoare partition); O(n) on average. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
+  return sorted[nearestRank(sorted.length, q)]!;
 }
 
 interface PeriodData {
@@ -150,8 +120,8 @@ function simulate(f: Fleet, random: () => number, gaussian: () => number, start:
       lat[k] = latency(f, random, gaussian);
       if (random() < f.errorRate) errors++;
     }
-    const p50 = select(lat, rank(n, 0.5));
-    const p99 = select(lat, rank(n, 0.99));
+    const p50 = select(lat, nearestRank(n, 0.5));
+    const p99 = select(lat, nearestRank(n, 0.99));
     out.push({ t: start + i * 60_000, requests: n, errors, p50, p99 });
   }
   return out;

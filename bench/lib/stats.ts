@@ -31,12 +31,42 @@ export function pairedRatio(measured: readonly number[], baseline: readonly numb
   return summarize(measured.map((m, i) => m / (baseline[i] as number)));
 }
 
+/** Nearest-rank quantile index (0-based) of n values: the smallest with at least q of them at or below it. */
+export function nearestRank(n: number, q: number): number {
+  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+}
+
 /** Percentile (nearest rank) of unsorted values; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
+  return sorted[nearestRank(sorted.length, p / 100)] as number;
+}
+
+/** Moves the k-th smallest value to index k (quickselect, Hoare partition; O(n) on average) and returns it. Reorders `a`. */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
 }
 
 export function round(value: number, digits = 2): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pairedRatio, percentile, summarize } from "../stats";
+import { nearestRank, pairedRatio, percentile, select, summarize } from "../stats";
 
 describe("summarize", () => {
   it("gives the middle value of an odd count and the mean of the middle two of an even count", () => {
@@ -34,5 +34,21 @@ describe("percentile", () => {
     expect(percentile(values, 99)).toBe(99);
     expect(percentile(values, 50)).toBe(50);
     expect(percentile([], 99)).toBeNaN();
+  });
+});
+
+describe("select", () => {
+  it("finds the k-th smallest value, duplicates included, as a sort would", () => {
+    const values = [9, 3, 7, 3, 1, 8, 2, 7, 5, 3, 6];
+    const sorted = [...values].sort((a, b) => a - b);
+    for (let k = 0; k < values.length; k++) expect(select(Float64Array.from(values), k)).toBe(sorted[k]);
+  });
+
+  it("takes the nearest-rank index of a quantile", () => {
+    expect(nearestRank(100, 0.99)).toBe(98);
+    expect(nearestRank(100, 0.5)).toBe(49);
+    expect(nearestRank(3, 0)).toBe(0);
+    expect(nearestRank(3, 1)).toBe(2);
+    expect(select(Float64Array.from([4, 1, 3, 2]), nearestRank(4, 0.5))).toBe(2);
   });
 });

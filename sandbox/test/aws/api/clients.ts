@@ -1,8 +1,9 @@
-/** SDK clients pointed at a sandbox, exactly as an action would build them (test credentials). */
+/** SDK clients pointed at a sandbox, exactly as an action would build them (test credentials), and a plain HTTP GET for its listener. */
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { request, type Agent } from "node:http";
 import type { Sandbox } from "../../../aws/sandbox";
 
 export function clientsFor(sandbox: Sandbox, maxAttempts = 3) {
@@ -45,4 +46,16 @@ export async function eventually<T>(label: string, probe: () => T | undefined | 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** GETs `url` through `agent` and resolves the status code, once the body is read. */
+export function statusOf(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

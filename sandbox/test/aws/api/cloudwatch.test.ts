@@ -1,20 +1,9 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../aws/config";
 import { startSandbox, type Sandbox } from "../../../aws/sandbox";
-import { clientsFor, eventually, failure } from "./clients";
-
-function get(url: string, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+import { clientsFor, eventually, failure, statusOf } from "./clients";
 
 describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
   let sandbox: Sandbox;
@@ -38,7 +27,7 @@ describe("CloudWatch through the unmodified SDK (awsJson1_0)", () => {
   it("returns request counts for traffic sent through the listener, in epoch-second timestamps", async () => {
     await eventually("blue healthy", () => (sandbox.state().targetGroups.find((t) => t.name === "web-blue")!.healthy === 2 ? true : undefined));
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const statuses = await Promise.all(Array.from({ length: 40 }, () => get(`${sandbox.environment.listenerUrl}/`, agent)));
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => statusOf(`${sandbox.environment.listenerUrl}/`, agent)));
     agent.destroy();
     expect(statuses.every((s) => s === 200)).toBe(true);
     const now = Date.now();

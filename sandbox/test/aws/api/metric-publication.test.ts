@@ -3,26 +3,15 @@
  * minute without events has no HTTPCode_* data point (AWS/ApplicationELB reports counts only when non-zero).
  */
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig, parseConfig } from "../../../aws/config";
 import { publishedUntil } from "../../../aws/metrics/publication";
 import { startSandbox, type Sandbox } from "../../../aws/sandbox";
-import { clientsFor, eventually } from "./clients";
+import { clientsFor, eventually, statusOf } from "./clients";
 
 const SCALE = 60; // one sandbox minute lasts one real second
 const MINUTE = 1000;
-
-function get(url: string, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 describe("metric publication", () => {
   it("defaults to a lag of 2 sandbox minutes and refuses a negative one", () => {
@@ -61,7 +50,7 @@ describe("metric publication", () => {
       await eventually("blue healthy", () => (sandbox.state().targetGroups.find((t) => t.name === "web-blue")!.healthy === 2 ? true : undefined));
       const agent = new Agent({ keepAlive: true, maxSockets: 8 });
       const sentAt = Date.now();
-      const statuses = await Promise.all(Array.from({ length: 30 }, () => get(`${sandbox.environment.listenerUrl}/`, agent)));
+      const statuses = await Promise.all(Array.from({ length: 30 }, () => statusOf(`${sandbox.environment.listenerUrl}/`, agent)));
       const sentUntil = Date.now();
       agent.destroy();
       expect(statuses.every((s) => s === 200)).toBe(true);

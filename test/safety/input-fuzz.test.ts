@@ -2,12 +2,12 @@
  * Bad input is refused before AWS is touched: for every action, generated hostile input sets fail
  * with exactly one error naming an input, no stack trace, and zero requests to a recording AWS
  * endpoint. 200 sets per action in-process and 4 through the built bundle here; bench/safety.ts
- * runs 10,000 per action.
+ * runs 10,000 per action of ACTIONS (rolling-update, in ROLLING_ACTIONS, only here).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleCanCarry, refuseInProcess, refuseWithBundle, startRecordingEndpoint, useRecordingEndpoint, type RecordingEndpoint } from "../../bench/lib/safety-fuzz";
-import { ACTIONS, hostileCase, PLANS } from "../../bench/lib/safety-inputs";
+import { ACTIONS, hostileCase, PLANS, ROLLING_ACTIONS } from "../../bench/lib/safety-inputs";
 import { snapshotRepo } from "../e2e/support";
 
 const IN_PROCESS_RUNS = 200;
@@ -28,7 +28,7 @@ afterAll(async () => {
   await endpoint.close();
 });
 
-describe.each(ACTIONS)("%s refuses hostile inputs", (action) => {
+describe.each([...ACTIONS, ...ROLLING_ACTIONS])("%s refuses hostile inputs", (action) => {
   it(`in-process: ${IN_PROCESS_RUNS} generated sets, each one error naming an input, no stack, no AWS request`, async () => {
     await fc.assert(
       fc.asyncProperty(hostileCase(action), async (c) => {

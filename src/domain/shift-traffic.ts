@@ -28,7 +28,7 @@ import {
   type ShiftRun,
   type TimelineEntry,
 } from "./shift-traffic-plan";
-import { checkGates, watchGates } from "./shift-traffic-gates";
+import { checkGates, type GatedBake, watchGates } from "./shift-traffic-gates";
 import { TAG, tagText } from "./tags";
 import { formatMinHealthy, readTargetHealth, type TargetGroupHealthReport } from "./target-health";
 import { assertRolesUnchanged, assertUnchanged, ListenerChangedError, requireHealthy, unstick, unstuckNote, writeVerified } from "./traffic";
@@ -182,20 +182,12 @@ async function finish(options: ShiftOptions, deps: ShiftDeps, plan: PlannedShift
   else if (!(await lock.park())) deps.warn("The deployment lock was no longer this step's to leave to the next step of its run; the next step takes it as any other deployment would.");
 }
 
-interface BakeContext {
+/** A step's bake as the gates see it (bakeEndedAt is set once the bake starts), with the run's lock, health and deadline. */
+interface BakeContext extends Omit<GatedBake, "bakeEndedAt"> {
   lock: AcquiredLock;
   /** The latest health read; reused when under a second old, so the bake does not repeat it. */
   lastHealth: { at: number; report: TargetGroupHealthReport } | undefined;
-  canaryStartedAt: number;
-  to: Slot;
-  from: Slot;
-  loadBalancerArn: string;
-  share: number;
-  stepIndex: number;
-  plannedLooks: number;
   deadline: number;
-  timeline: TimelineEntry[];
-  final: boolean;
 }
 
 /** Waits one interval, watching health and alarms; runs the gates at the end. Throws AbortShift. Returns the last health read. */

@@ -115,7 +115,12 @@ async function scaleInBlue(stage: Stage): Promise<void> {
   await waitFor("web-blue to have no instance left", () => !stage.sandbox.state().instances.some((i) => i.group === "web-blue" && !i.dead), 30_000);
 }
 
-export async function rehearseExpandContract(options: RehearsalOptions): Promise<ExpandContractResult> {
+/** A rehearsal's frame: a seeded database, a stage on it, its runner and the migrations written; the stage and the database closed at the end. */
+async function rehearse<T>(
+  options: RehearsalOptions,
+  migrations: Record<string, string>,
+  body: (r: { db: SandboxDatabase; stage: Stage; run: Runner; say: (line: string) => void }) => Promise<T>,
+): Promise<T> {
   const say = options.print ?? (() => undefined);
   const db = await startDatabase();
   let stage: Stage | undefined;
@@ -123,13 +128,27 @@ export async function rehearseExpandContract(options: RehearsalOptions): Promise
     await db.exec(SEED_SQL);
     stage = await databaseStage(db, options);
     const run = runnerFor(stage, options);
+    writeMigrations(options.workspace, migrations);
+    return await body({ db, stage, run, say });
+  } finally {
+    await stage?.close();
+    await db.close();
+  }
+}
+
+/** Lets the load run a second more, then marks where the counts of countsSince start. */
+async function markLoad(stage: Stage): Promise<{ before: { total: number; failed: number }; fromSecond: number }> {
+  await new Promise((r) => setTimeout(r, 1_000));
+  const before = stage.load!.snapshot();
+  return { before, fromSecond: before.timeline.length };
+}
+
+export async function rehearseExpandContract(options: RehearsalOptions): Promise<ExpandContractResult> {
+  return rehearse(options, { "002_add_email_address.sql": EXPAND_SQL, "003_drop_email.sql": CONTRACT_SQL }, async ({ db, stage, run, say }) => {
     const listener = stage.sandbox.environment.listenerArn;
-    writeMigrations(options.workspace, { "002_add_email_address.sql": EXPAND_SQL, "003_drop_email.sql": CONTRACT_SQL });
     const lint = await run("migration-guard", { mode: "lint", migrations: "db/migrations" });
     say(`migration-guard lint: ${lint.outputs.verdict} (${JSON.parse(lint.outputs.findings ?? "[]").length} finding(s))`);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const before = stage.load!.snapshot();
-    const fromSecond = before.timeline.length;
+    const { before, fromSecond } = await markLoad(stage);
     await db.exec(EXPAND_SQL);
     say("expand migration run (psql -f db/migrations/002_add_email_address.sql): email_address added, both columns kept equal, backfilled");
     await deployV2(stage, run, say);
@@ -149,26 +168,14 @@ export async function rehearseExpandContract(options: RehearsalOptions): Promise
     const modelViolations = recheckCalls(stage.sandbox.calls()).violations.length;
     const invariantViolations = weightInvariantViolations(stage.sandbox.state().weightHistory, { since: stage.readyAt }).length;
     return { lint, earlyGate, gate, refusedRollback, ...counts, emailDropped: !columns.some((c) => c.column_name === "email"), modelViolations, invariantViolations };
-  } finally {
-    await stage?.close();
-    await db.close();
-  }
+  });
 }
 
 export async function rehearseOneStep(options: RehearsalOptions): Promise<OneStepResult> {
-  const say = options.print ?? (() => undefined);
-  const db = await startDatabase();
-  let stage: Stage | undefined;
-  try {
-    await db.exec(SEED_SQL);
-    stage = await databaseStage(db, options);
-    const run = runnerFor(stage, options);
-    writeMigrations(options.workspace, { "010_rename_email.sql": ONE_STEP_SQL });
+  return rehearse(options, { "010_rename_email.sql": ONE_STEP_SQL }, async ({ db, stage, run, say }) => {
     const lint = await run("migration-guard", { mode: "lint", migrations: "db/migrations/010_rename_email.sql" });
     say(`migration-guard lint of the one-step rename: ${lint.outputs.verdict} — ${lint.annotations.find((a) => a.level === "error")?.message ?? ""}`);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const before = stage.load!.snapshot();
-    const fromSecond = before.timeline.length;
+    const { before, fromSecond } = await markLoad(stage);
     await db.exec(ONE_STEP_SQL);
     say("one-step rename run anyway (ALTER TABLE users RENAME COLUMN email TO email_address), then v2 deployed");
     await deployV2(stage, run, say);
@@ -176,8 +183,5 @@ export async function rehearseOneStep(options: RehearsalOptions): Promise<OneSte
     const counts = countsSince(stage, before, fromSecond);
     say(`${counts.failed} failed of ${counts.requests} requests from the rename until v2 took all traffic`);
     return { lint, ...counts };
-  } finally {
-    await stage?.close();
-    await db.close();
-  }
+  });
 }

@@ -4,34 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { rollback, type RollbackOptions } from "../../src/domain/rollback";
-import { TAG } from "../../src/domain/tags";
-import { ManualClock } from "../../src/util/clock";
 import { OperationalError, SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
-import { FakeFleet } from "../support/fake-fleet";
+import { promotedPair } from "../support/promoted-pair";
 
 const DENIED = "Describing Auto Scaling groups (feeding web-blue): AccessDenied: User is not authorized to perform: autoscaling:DescribeAutoScalingGroups";
-
-function setup(blueRunning: number) {
-  const clock = new ManualClock();
-  const fleet = new FakeFleet(clock);
-  const elb = new FakeElb();
-  fleet.addGroup({ name: "web-blue", running: blueRunning, targetGroupArns: [BLUE_ARN] });
-  fleet.addGroup({ name: "web-green", running: 3, targetGroupArns: [GREEN_ARN] });
-  // Promoted: green serves everything, blue is the previous (good) slot.
-  elb.groups = [
-    { targetGroupArn: BLUE_ARN, weight: 0 },
-    { targetGroupArn: GREEN_ARN, weight: 1 },
-  ];
-  elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "previous", [TAG.version]: "v1" });
-  elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "stable", [TAG.version]: "v2" });
-  elb.healthOf.set(BLUE_ARN, () => fleet.targetsOf(BLUE_ARN));
-  elb.healthOf.set(GREEN_ARN, () => fleet.targetsOf(GREEN_ARN));
-  const warnings: string[] = [];
-  const ports = { router: elb, tags: elb.tags, locks: elb.locks, targetGroups: elb, discovery: elb, fleet: async () => fleet };
-  const deps = { ports, clock, random: () => 0.5, log: () => {}, warn: (l: string) => warnings.push(l) };
-  return { fleet, elb, deps, warnings };
-}
 
 const options: RollbackOptions = {
   environment: { kind: "listener", arn: LISTENER_ARN },
@@ -48,7 +25,7 @@ const blueWeight = (elb: FakeElb) => elb.groups.find((g) => g.targetGroupArn ===
 
 describe("rollback with Auto Scaling reads failing", () => {
   it("a good slot that must be scaled up: refuses with the read error, not 'no group feeds it', and moves nothing", async () => {
-    const { fleet, elb, deps } = setup(0);
+    const { fleet, elb, deps } = promotedPair(0);
     fleet.failures.push({ op: "findByTargetGroups", error: new OperationalError(DENIED) });
 
     const error = await rollback(options, deps).then(
@@ -65,7 +42,7 @@ describe("rollback with Auto Scaling reads failing", () => {
   });
 
   it("the factory of the Auto Scaling port failing is told the same way", async () => {
-    const { elb, deps } = setup(0);
+    const { elb, deps } = promotedPair(0);
     const ports = { ...deps.ports, fleet: () => Promise.reject(new OperationalError("Loading the Auto Scaling client: connect ETIMEDOUT")) };
 
     await expect(rollback(options, { ...deps, ports })).rejects.toThrow(/cannot be scaled up: Could not find the Auto Scaling group of blue \(web-blue\): Loading the Auto Scaling client: connect ETIMEDOUT\./);
@@ -73,7 +50,7 @@ describe("rollback with Auto Scaling reads failing", () => {
   });
 
   it("a good slot that is healthy: traffic goes back, and a warning says which read failed and what was skipped", async () => {
-    const { fleet, elb, deps, warnings } = setup(2);
+    const { fleet, elb, deps, warnings } = promotedPair(2);
     fleet.failures.push({ op: "findByTargetGroups", error: new OperationalError(DENIED) });
 
     const result = await rollback(options, deps);
@@ -87,7 +64,7 @@ describe("rollback with Auto Scaling reads failing", () => {
   });
 
   it("the bad slot's group failing to read leaves the good one usable, and says so", async () => {
-    const { fleet, elb, deps, warnings } = setup(0);
+    const { fleet, elb, deps, warnings } = promotedPair(0);
     const original = fleet.findByTargetGroups.bind(fleet);
     fleet.findByTargetGroups = async (arns) => {
       if (arns.includes(GREEN_ARN)) throw new OperationalError("Describing Auto Scaling groups (feeding web-green): Throttling: Rate exceeded");
@@ -101,7 +78,7 @@ describe("rollback with Auto Scaling reads failing", () => {
   });
 
   it("a target group fed by two groups is a configuration error named as such, not 'no group'", async () => {
-    const { fleet, deps } = setup(0);
+    const { fleet, deps } = promotedPair(0);
     fleet.addGroup({ name: "web-blue-old", running: 0, targetGroupArns: [BLUE_ARN] });
 
     await expect(rollback(options, deps)).rejects.toThrow(/cannot be scaled up: Could not find the Auto Scaling group of blue \(web-blue\): target group web-blue is fed by 2 Auto Scaling groups \(web-blue, web-blue-old\)/);

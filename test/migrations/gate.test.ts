@@ -5,10 +5,12 @@ import { rollback, type RollbackOptions } from "../../src/domain/rollback";
 import { checkDeploySchema } from "../../src/domain/schema-check";
 import { TAG } from "../../src/domain/tags";
 import { decideGate, readSlotSchemas, recordContracted, type SlotSchema } from "../../src/migrations/gate";
-import { ManualClock } from "../../src/util/clock";
 import { SafetyError } from "../../src/util/errors";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
-import { FakeFleet } from "../support/fake-fleet";
+import { BLUE_ARN, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { promotedPair } from "../support/promoted-pair";
+
+/** Blue (v1, previous) needs schema 42, green (v2, stable) 43. */
+const SCHEMAS = { blue: { [TAG.schemaVersion]: "42" }, green: { [TAG.schemaVersion]: "43" } };
 
 const slot = (overrides: Partial<SlotSchema>): SlotSchema => ({ name: "blue", targetGroupName: "web-blue", share: 0, instances: 0, ...overrides });
 
@@ -38,29 +40,9 @@ describe("decideGate", () => {
   });
 });
 
-function environment(blueRunning: number) {
-  const clock = new ManualClock();
-  const fleet = new FakeFleet(clock);
-  const elb = new FakeElb();
-  fleet.addGroup({ name: "web-blue", running: blueRunning, targetGroupArns: [BLUE_ARN] });
-  fleet.addGroup({ name: "web-green", running: 3, targetGroupArns: [GREEN_ARN] });
-  elb.groups = [
-    { targetGroupArn: BLUE_ARN, weight: 0 },
-    { targetGroupArn: GREEN_ARN, weight: 1 },
-  ];
-  elb.resourceTags.set(BLUE_ARN, { [TAG.role]: "previous", [TAG.version]: "v1", [TAG.schemaVersion]: "42" });
-  elb.resourceTags.set(GREEN_ARN, { [TAG.role]: "stable", [TAG.version]: "v2", [TAG.schemaVersion]: "43" });
-  elb.healthOf.set(BLUE_ARN, () => fleet.targetsOf(BLUE_ARN));
-  elb.healthOf.set(GREEN_ARN, () => fleet.targetsOf(GREEN_ARN));
-  const ports = { router: elb, tags: elb.tags, locks: elb.locks, targetGroups: elb, discovery: elb, fleet: async () => fleet };
-  const warnings: string[] = [];
-  const deps = { ports, clock, random: () => 0.5, log: () => undefined, warn: (l: string) => warnings.push(l) };
-  return { elb, fleet, ports, deps, warnings };
-}
-
 describe("readSlotSchemas and recordContracted", () => {
   it("reads each slot's schema tag, traffic and instances, and records the contracted schema on the listener, never lowering it", async () => {
-    const { elb, ports } = environment(2);
+    const { elb, ports } = promotedPair(2, SCHEMAS);
     const { env, slots, contracted } = await readSlotSchemas({ kind: "listener", arn: LISTENER_ARN }, ports);
     expect(slots.map((s) => [s.name, s.schemaVersion, s.share, s.instances])).toEqual([["blue", 42, 0, 2], ["green", 43, 100, 3]]);
     expect(contracted).toBeUndefined();
@@ -85,7 +67,7 @@ const rollbackOptions = (overrides: Partial<RollbackOptions> = {}): RollbackOpti
 
 describe("rollback after a contract", () => {
   it("refuses to return to a slot needing a contracted schema, leaving traffic where it is", async () => {
-    const { elb, deps } = environment(0);
+    const { elb, deps } = promotedPair(0, SCHEMAS);
     elb.resourceTags.set(LISTENER_ARN, { [TAG.schemaContracted]: "42" });
     const error = await rollback(rollbackOptions(), deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyError);
@@ -95,7 +77,7 @@ describe("rollback after a contract", () => {
   });
 
   it("with force: true rolls back and warns", async () => {
-    const { elb, deps, warnings } = environment(2);
+    const { elb, deps, warnings } = promotedPair(2, SCHEMAS);
     elb.resourceTags.set(LISTENER_ARN, { [TAG.schemaContracted]: "42" });
     const result = await rollback(rollbackOptions({ force: true }), deps);
     expect(result.good.name).toBe("blue");
@@ -104,17 +86,17 @@ describe("rollback after a contract", () => {
   });
 
   it("rolls back as before when the slot needs a newer schema than the contracted one, or nothing was contracted", async () => {
-    const newer = environment(2);
+    const newer = promotedPair(2, SCHEMAS);
     newer.elb.resourceTags.set(LISTENER_ARN, { [TAG.schemaContracted]: "41" });
     expect((await rollback(rollbackOptions(), newer.deps)).good.name).toBe("blue");
-    const none = environment(2);
+    const none = promotedPair(2, SCHEMAS);
     expect((await rollback(rollbackOptions(), none.deps)).good.name).toBe("blue");
   });
 });
 
 describe("deploy-green after a contract", () => {
   it("refuses a schema-version at or below the contracted one, and allows a newer one", async () => {
-    const { elb, ports } = environment(0);
+    const { elb, ports } = promotedPair(0, SCHEMAS);
     elb.resourceTags.set(LISTENER_ARN, { [TAG.schemaContracted]: "42" });
     const env = await resolveEnvironment({ kind: "listener", arn: LISTENER_ARN }, ports);
     await expect(checkDeploySchema(env, 42, ports.tags)).rejects.toThrow(/^deploy-green refused: schema-version 42 was contracted away \(tag deploy:schema-contracted=42/);

@@ -3,23 +3,15 @@
  * tried, and AWS's answer), never as "no Auto Scaling group feeds the slot".
  */
 import { describe, expect, it } from "vitest";
-import { rollback, type RollbackOptions } from "../../src/domain/rollback";
+import { rollback } from "../../src/domain/rollback";
 import { OperationalError, SafetyError } from "../../src/util/errors";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
 import { promotedPair } from "../support/promoted-pair";
+import { rollbackOptions } from "../support/rollback-options";
+
+const options = rollbackOptions();
 
 const DENIED = "Describing Auto Scaling groups (feeding web-blue): AccessDenied: User is not authorized to perform: autoscaling:DescribeAutoScalingGroups";
-
-const options: RollbackOptions = {
-  environment: { kind: "listener", arn: LISTENER_ARN },
-  reason: "errors after release",
-  minHealthy: { kind: "count", value: 1 },
-  scaleInBad: false,
-  timeoutMs: 900_000,
-  dryRun: false,
-  lockOwner: "org/repo/actions/runs/7",
-  lockTtlMs: 3_600_000,
-};
 
 const blueWeight = (elb: FakeElb) => elb.groups.find((g) => g.targetGroupArn === BLUE_ARN)!.weight;
 

@@ -5,6 +5,7 @@ import { ManualClock } from "../../src/util/clock";
 import { ConfigurationError, SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN, unhealthy } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { rollbackOptions } from "../support/rollback-options";
 
 type Phase = "canary" | "promoted-scaled-in" | "promoted-warm" | "steady-no-previous";
 
@@ -46,18 +47,7 @@ function setup(phase: Phase) {
 }
 
 function options(overrides: Partial<RollbackOptions> = {}): RollbackOptions {
-  return {
-    environment: { kind: "listener", arn: LISTENER_ARN },
-    reason: "p99 doubled after release",
-    minHealthy: { kind: "count", value: 1 },
-    scaleInBad: false,
-    timeoutMs: 900_000,
-    dryRun: false,
-    lockOwner: "org/repo/actions/runs/7",
-    lockTtlMs: 3_600_000,
-    actor: "oncall-alice",
-    ...overrides,
-  };
+  return rollbackOptions({ reason: "p99 doubled after release", actor: "oncall-alice", ...overrides });
 }
 
 describe("rollback", () => {

@@ -1,13 +1,14 @@
 /** The contract gate over the environment's slots, and rollback's refusal to return to a slot whose schema was contracted away. */
 import { describe, expect, it } from "vitest";
 import { resolveEnvironment } from "../../src/domain/environment";
-import { rollback, type RollbackOptions } from "../../src/domain/rollback";
+import { rollback } from "../../src/domain/rollback";
 import { checkDeploySchema } from "../../src/domain/schema-check";
 import { TAG } from "../../src/domain/tags";
 import { decideGate, readSlotSchemas, recordContracted, type SlotSchema } from "../../src/migrations/gate";
 import { SafetyError } from "../../src/util/errors";
 import { BLUE_ARN, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
 import { promotedPair } from "../support/promoted-pair";
+import { rollbackOptions } from "../support/rollback-options";
 
 /** Blue (v1, previous) needs schema 42, green (v2, stable) 43. */
 const SCHEMAS = { blue: { [TAG.schemaVersion]: "42" }, green: { [TAG.schemaVersion]: "43" } };
@@ -51,18 +52,6 @@ describe("readSlotSchemas and recordContracted", () => {
     expect(await recordContracted(env, 40, 42, ports)).toBe(42);
     expect(elb.tagsOf(LISTENER_ARN)[TAG.schemaContracted]).toBe("42");
   });
-});
-
-const rollbackOptions = (overrides: Partial<RollbackOptions> = {}): RollbackOptions => ({
-  environment: { kind: "listener", arn: LISTENER_ARN },
-  reason: "errors after release",
-  minHealthy: { kind: "count", value: 1 },
-  scaleInBad: false,
-  timeoutMs: 900_000,
-  dryRun: false,
-  lockOwner: "org/repo/actions/runs/9",
-  lockTtlMs: 3_600_000,
-  ...overrides,
 });
 
 describe("rollback after a contract", () => {

@@ -4,8 +4,9 @@ import { rollback } from "../../src/domain/rollback";
 import { renderRollbackSummary } from "../../src/actions/rollback/summary";
 import { rollbackReason, TAG, TAG_VALUE_MAX, TAG_VALUE_PATTERN, tagText } from "../../src/domain/tags";
 import { ManualClock } from "../../src/util/clock";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { rollbackOptions } from "../support/rollback-options";
 import { shiftOptions } from "../support/shift-options";
 
 const codePoints = (s: string) => Array.from(s).length;
@@ -70,20 +71,10 @@ describe("the tags a rollback writes", () => {
     elb.healthOf.set(GREEN_ARN, () => fleet.targetsOf(GREEN_ARN));
     const locks = (elb as unknown as { locks?: unknown }).locks;
     const deps = { ports: { router: elb, tags: elb.tags, locks, targetGroups: elb, discovery: elb, fleet: async () => fleet }, clock, random: () => 0.5, log: () => {}, warn: () => {} };
-    const options = {
-      environment: { kind: "listener", arn: LISTENER_ARN },
-      reason: "bad release (5xx; see #42)",
-      actor: "github-actions[bot]",
-      minHealthy: { kind: "count", value: 1 },
-      scaleInBad: false,
-      timeoutMs: 900_000,
-      dryRun: false,
-      lockOwner: "org/repo/actions/runs/7",
-      lockTtlMs: 3_600_000,
-    };
+    const options = { reason: "bad release (5xx; see #42)", actor: "github-actions[bot]" };
 
-    const result = await rollback(options as Parameters<typeof rollback>[0], deps as unknown as Parameters<typeof rollback>[1]);
-    const summary = renderRollbackSummary(result, { actor: options.actor, reason: options.reason });
+    const result = await rollback(rollbackOptions(options), deps as unknown as Parameters<typeof rollback>[1]);
+    const summary = renderRollbackSummary(result, options);
 
     const good = elb.tagsOf(BLUE_ARN);
     expect(good[TAG.reason]).toBe("bad release - 5xx - see 42 - by github-actions-bot");

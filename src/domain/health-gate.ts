@@ -30,7 +30,7 @@ export interface GateDeps {
   random: Random;
   log: (line: string) => void;
   signal?: AbortSignal | undefined;
-  /** Defaults to `gatePoll`. */
+  /** Defaults to `gateWaitPoll` for target groups alone, `gatePoll` with URL checks. */
   policy?: PollPolicy | undefined;
 }
 
@@ -65,6 +65,17 @@ export interface GateResult {
  * sleep before the next poll, that keeps the lines no more than about 5 s apart.
  */
 export const gatePoll: PollPolicy = { ...fastPoll, progressEveryMs: 4000 };
+
+/**
+ * A gate on target groups alone, while it waits for health: the account's ELB Describe* budget (40,
+ * refilled at 10 per second) is shared by every deployment in it, so a wait on a plateau backs off to
+ * 2–2.5 s between polls after its first 10 s, and polls 0.5–0.8 s apart again after any change of
+ * status (a target registered, checking, healthy, failing). The hold (stable-for) keeps its 1.0–1.2 s
+ * polls: a target failing then is what the gate must see at once. With URL checks the gate keeps
+ * gatePoll: consecutive-successes counts polls, and URL checks cost no AWS call. A progress line every
+ * 5 s: two backed-off polls.
+ */
+export const gateWaitPoll: PollPolicy = { ...gatePoll, maxDelayMs: 2500, progressEveryMs: 5000, resetOnChange: true, backoffAfterMs: 10_000 };
 
 export type GateTargets = { kind: "arns"; arns: string[] } | { kind: "environment"; ref: EnvironmentRef; slot: string };
 
@@ -131,7 +142,7 @@ async function pollGate(plan: GatePlan, deps: GateDeps, http: HttpCheck[], holdF
       clock: deps.clock,
       random: deps.random,
       log: deps.log,
-      policy: deps.policy ?? gatePoll,
+      policy: deps.policy ?? (plan.http.length > 0 ? gatePoll : gateWaitPoll),
       ...(deps.signal ? { signal: deps.signal } : {}),
       holdForMs,
       onLapse: (lapse) => polled.lapses.push(lapse),

@@ -102,6 +102,9 @@ async function probeOrThrottled<T>(options: PollOptions<T>, deadline: number, th
   }
 }
 
+/** The last status of a probe that was done, for resetOnChange (no probe status is a symbol). */
+const PASSING = Symbol("passing");
+
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const policy = options.policy ?? fastPoll;
   const holdForMs = options.holdForMs ?? 0;
@@ -110,7 +113,7 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const deadline = start + options.timeoutMs;
   let lastProgress = start;
   let doneSince: number | undefined;
-  let previous: string | undefined;
+  let previous: string | typeof PASSING | undefined;
   const throttled = { waitMs: 0 };
   for (let attempt = 0; ; attempt++) {
     const result = await probeOrThrottled(options, deadline, throttled);
@@ -118,9 +121,10 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
       attempt--;
       continue;
     }
-    if (policy.resetOnChange && !result.done) {
-      if (previous !== undefined && result.status !== previous) attempt = 0;
-      previous = result.status;
+    if (policy.resetOnChange) {
+      // A hold that breaks is a change too: the wait after it starts from the initial delay.
+      if (!result.done && previous !== undefined && result.status !== previous) attempt = 0;
+      previous = result.done ? PASSING : result.status;
     }
     const now = clock.now();
     let lastStatus: string;

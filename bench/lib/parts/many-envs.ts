@@ -57,6 +57,14 @@ interface Crowd {
   elbDescribePerSecond: number;
   throttled: number;
   spanMs: number;
+  /** The busiest operations, most calls first: `DescribeTargetHealth 512`. */
+  busiest: string[];
+}
+
+function busiest(operations: string[], top = 4): string[] {
+  const counts = new Map<string, number>();
+  for (const op of operations) counts.set(op, (counts.get(op) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top).map(([op, n]) => `${op} ${n}`);
 }
 
 async function crowd(ctx: BenchContext, n: number): Promise<Crowd> {
@@ -69,7 +77,16 @@ async function crowd(ctx: BenchContext, n: number): Promise<Crowd> {
     const spanMs = Date.now() - started;
     const calls = world.sandbox.calls();
     const elbDescribe = calls.filter((c) => c.service === "ElasticLoadBalancingV2" && /^Describe/.test(c.operation)).length;
-    return { n, wallMs, calls: calls.length, perMinute: calls.length / (spanMs / 60_000), elbDescribePerSecond: elbDescribe / (spanMs / 1000), throttled: world.sandbox.throttledCalls() - throttledBefore, spanMs };
+    return {
+      n,
+      wallMs,
+      calls: calls.length,
+      perMinute: calls.length / (spanMs / 60_000),
+      elbDescribePerSecond: elbDescribe / (spanMs / 1000),
+      throttled: world.sandbox.throttledCalls() - throttledBefore,
+      spanMs,
+      busiest: busiest(calls.map((c) => c.operation)),
+    };
   } finally {
     await world.close();
   }
@@ -86,7 +103,7 @@ export async function manyEnvs(ctx: BenchContext): Promise<PartResult> {
     crowds.push(c);
     const slower = summarize(c.wallMs.map((ms) => ms / aloneMs));
     ctx.log(`many-envs: ${n} at once: ${c.calls} calls (${c.perMinute.toFixed(0)}/min), ${c.throttled} throttled, ${slower.median.toFixed(2)}× alone (median)`);
-    rows.push(info({ part: "many-envs", metric: `${n} at once: AWS calls per minute (account)`, unit: "calls/min", value: Math.round(c.perMinute), note: `${c.calls} calls in ${(c.spanMs / 1000).toFixed(0)} s; ELB Describe* ${c.elbDescribePerSecond.toFixed(1)}/s against a refill of 10/s` }));
+    rows.push(info({ part: "many-envs", metric: `${n} at once: AWS calls per minute (account)`, unit: "calls/min", value: Math.round(c.perMinute), note: `${c.calls} calls in ${(c.spanMs / 1000).toFixed(0)} s; ELB Describe* ${c.elbDescribePerSecond.toFixed(1)}/s against a refill of 10/s; busiest (throttled answers included): ${c.busiest.join(", ")}` }));
     rows.push(info({ part: "many-envs", metric: `${n} at once: throttled calls`, unit: "calls", value: c.throttled, note: "answered ThrottlingException/Throttling by the buckets and retried by the SDK (adaptive, 8 attempts); no step failed" }));
     rows.push(info({ part: "many-envs", metric: `${n} at once: wall time vs alone`, unit: "×", value: slower, note: `each deployment's time over the ${(aloneMs / 1000).toFixed(1)} s it takes alone (median, min–max)` }));
   }

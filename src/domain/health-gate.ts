@@ -10,6 +10,7 @@ import { ConfigurationError, wrapError } from "../util/errors";
 import { fastPoll, type Lapse, type PollPolicy, pollUntil, TimeoutError } from "../util/wait";
 import { targetGroupName } from "../util/arn";
 import { type EnvironmentPorts, type EnvironmentRef, findSlot, resolveEnvironment } from "./environment";
+import { TargetHealthReads } from "./gate-reads";
 import { HttpCheck, type HttpCheckSpec } from "./http-check";
 import { formatMinHealthy, formatSeconds, type HealthRequirement, HeldTargets, readTargetHealth, requireStableForFits, resolveStableFor, type StableFor, type TargetGroupHealthReport } from "./target-health";
 
@@ -30,7 +31,7 @@ export interface GateDeps {
   random: Random;
   log: (line: string) => void;
   signal?: AbortSignal | undefined;
-  /** Defaults to `gateWaitPoll` for target groups alone, `gatePoll` with URL checks. */
+  /** Defaults to `gateWaitPoll`, or `gatePoll` with URL checks (target health then read as gateWaitPoll spaces it). */
   policy?: PollPolicy | undefined;
 }
 
@@ -67,13 +68,13 @@ export interface GateResult {
 export const gatePoll: PollPolicy = { ...fastPoll, progressEveryMs: 4000 };
 
 /**
- * A gate on target groups alone, while it waits for health: the account's ELB Describe* budget (40,
+ * A gate on target groups, while it waits for health: the account's ELB Describe* budget (40,
  * refilled at 10 per second) is shared by every deployment in it, so a wait on a plateau backs off to
  * 2–2.5 s between polls after its first 10 s, and polls 0.5–0.8 s apart again after any change of
  * status (a target registered, checking, healthy, failing). The hold (stable-for) keeps its 1.0–1.2 s
- * polls: a target failing then is what the gate must see at once. With URL checks the gate keeps
- * gatePoll: consecutive-successes counts polls, and URL checks cost no AWS call. A progress line every
- * 5 s: two backed-off polls.
+ * polls: a target failing then is what the gate must see at once. With URL checks the gate polls as
+ * gatePoll does (consecutive-successes counts polls, and URL checks cost no AWS call) and reads target
+ * health on this schedule (TargetHealthReads). A progress line every 5 s: two backed-off polls.
  */
 export const gateWaitPoll: PollPolicy = { ...gatePoll, maxDelayMs: 2500, progressEveryMs: 5000, resetOnChange: true, backoffAfterMs: 10_000 };
 
@@ -135,6 +136,10 @@ async function pollGate(plan: GatePlan, deps: GateDeps, http: HttpCheck[], holdF
     readTargetHealth(deps.targetGroups!, arn, plan.requirement).catch((error: unknown) => {
       throw wrapError(`reading the target health of ${targetGroupName(arn)}`, error);
     });
+  const policy = deps.policy ?? (plan.http.length > 0 ? gatePoll : gateWaitPoll);
+  const spaced = plan.http.length > 0 && !policy.resetOnChange ? gateWaitPoll : undefined;
+  const reads = new TargetHealthReads(() => Promise.all(plan.targetGroupArns.map(readGroup)), deps.clock, deps.random, spaced, policy.maxDelayMs);
+  let passing = false;
   try {
     await pollUntil({
       label: describePlan(plan),
@@ -142,15 +147,17 @@ async function pollGate(plan: GatePlan, deps: GateDeps, http: HttpCheck[], holdF
       clock: deps.clock,
       random: deps.random,
       log: deps.log,
-      policy: deps.policy ?? (plan.http.length > 0 ? gatePoll : gateWaitPoll),
+      policy,
       ...(deps.signal ? { signal: deps.signal } : {}),
       holdForMs,
       onLapse: (lapse) => polled.lapses.push(lapse),
       probe: async () => {
         polled.polls++;
-        const [groups] = await Promise.all([Promise.all(plan.targetGroupArns.map(readGroup)), Promise.all(http.map((c) => c.poll()))]);
-        const reports = (polled.reports = groups);
-        const done = reports.every((r) => r.ok) && http.every((c) => c.passed);
+        const [read] = await Promise.all([reads.current(passing), Promise.all(http.map((c) => c.poll()))]);
+        let reports = read.reports;
+        if (!read.fresh && reports.every((r) => r.ok) && http.every((c) => c.passed)) reports = await reads.fresh();
+        polled.reports = reports;
+        const done = (passing = reports.every((r) => r.ok) && http.every((c) => c.passed));
         const left = holdForMs > 0 ? held.check(done, reports) : undefined;
         if (left) return { done: false, status: left };
         if (done) return { done: true, value: undefined };

@@ -86,15 +86,57 @@ describe("health-gate polling fits the account's API budget", () => {
     for (const g of secondHold) expect(g.gap).toBeLessThanOrEqual(1200);
   });
 
-  it("with URL checks keeps sub-second polls for the whole wait (consecutive-successes counts polls)", async () => {
-    const { reads, deps } = scripted((t) => (t < 60_000 ? initial(2) : healthy(2, "i-new")));
-    const fetch: Fetch = async () => new Response("ok", { status: 200 });
+  it("with URL checks keeps their sub-second polls and spaces the target health reads as without them", async () => {
+    const { clock, reads, deps } = scripted((t) => (t < 60_000 ? initial(2) : healthy(2, "i-new")));
+    const urlPolls: number[] = [];
+    const http: HttpCheckSpec = { url: "http://127.0.0.1:9/health", expectedStatus: [{ min: 200, max: 200 }], expectJson: [], requestTimeoutMs: 1000, consecutiveSuccesses: 3, headers: [] };
+    const start = clock.now();
+    const fetch: Fetch = async () => (urlPolls.push(clock.now() - start), new Response("ok", { status: 200 }));
+
+    const result = await runHealthGate(plan({ http: [http] }), { ...deps, fetch });
+
+    expect(result.healthy).toBe(true);
+    expect(Math.max(...gaps(urlPolls).map((g) => g.gap))).toBeLessThanOrEqual(800);
+    expect(reads.length).toBeLessThan(urlPolls.length / 2);
+    expect(Math.min(...gaps(reads, 15_000, 60_000).map((g) => g.gap))).toBeGreaterThanOrEqual(1200);
+    expect(Math.max(...gaps(reads).map((g) => g.gap))).toBeLessThanOrEqual(2500);
+    // The pass is judged on a target health read of the last poll.
+    expect(reads.at(-1)).toBe(urlPolls.at(-1));
+    expect(reads.at(-1)! - 60_000).toBeLessThanOrEqual(2500);
+  });
+
+  it("with URL checks, a URL that recovers after a long wait passes 3 polls later, on a fresh target health read", async () => {
+    const { clock, reads, deps } = scripted(() => healthy(2, "i-new"));
+    const start = clock.now();
+    const urlPolls: number[] = [];
+    const fetch: Fetch = async () => {
+      urlPolls.push(clock.now() - start);
+      return new Response("ok", { status: clock.now() - start < 60_000 ? 503 : 200 });
+    };
     const http: HttpCheckSpec = { url: "http://127.0.0.1:9/health", expectedStatus: [{ min: 200, max: 200 }], expectJson: [], requestTimeoutMs: 1000, consecutiveSuccesses: 3, headers: [] };
 
     const result = await runHealthGate(plan({ http: [http] }), { ...deps, fetch });
 
     expect(result.healthy).toBe(true);
-    expect(Math.max(...gaps(reads).map((g) => g.gap))).toBeLessThanOrEqual(800);
-    expect(reads.at(-1)! - 60_000).toBeLessThanOrEqual(800);
+    const recovered = urlPolls.find((at) => at >= 60_000)!;
+    expect(recovered - 60_000).toBeLessThanOrEqual(800);
+    expect(urlPolls.filter((at) => at >= 60_000)).toHaveLength(3);
+    expect(reads.at(-1)).toBe(urlPolls.at(-1));
+    expect(reads.length).toBeLessThan(urlPolls.length / 2);
+  });
+
+  it("with URL checks reads target health on every poll of the hold", async () => {
+    const { clock, reads, deps } = scripted((t) => (t < 30_000 ? initial(2) : healthy(2, "i-new")));
+    const start = clock.now();
+    const urlPolls: number[] = [];
+    const fetch: Fetch = async () => (urlPolls.push(clock.now() - start), new Response("ok", { status: 200 }));
+    const http: HttpCheckSpec = { url: "http://127.0.0.1:9/health", expectedStatus: [{ min: 200, max: 200 }], expectJson: [], requestTimeoutMs: 1000, consecutiveSuccesses: 1, headers: [] };
+
+    const result = await runHealthGate(plan({ http: [http], stableFor: { kind: "fixed", ms: 10_000 } }), { ...deps, fetch });
+
+    expect(result.healthy).toBe(true);
+    const passedAt = reads.find((at) => at >= 30_000)!;
+    expect(reads.filter((at) => at >= passedAt)).toEqual(urlPolls.filter((at) => at >= passedAt));
+    expect(reads.filter((at) => at >= passedAt).length).toBeGreaterThanOrEqual(9);
   });
 });

@@ -9,6 +9,11 @@ export interface EvaluateAlarmOptions {
   periodMs?: number;
   /** The alarm's current state, kept when `treatMissingData` is `ignore` and no data arrived. */
   previousState?: AlarmState;
+  /**
+   * Real epoch ms up to which CloudWatch has published data (see publication.ts): only periods that end
+   * by then are evaluated, as GetMetricData serves them. By default every complete period is.
+   */
+  publishedUntil?: number;
 }
 
 type Point = { at: number; value: number | undefined };
@@ -22,7 +27,7 @@ const WORDS: Record<AlarmDefinition["comparisonOperator"], string> = {
 
 /**
  * CloudWatch's evaluation of a metric alarm at `now` (real epoch ms) over its last `evaluationPeriods`
- * complete periods: ALARM when at least `datapointsToAlarm` of them breach, with missing periods treated
+ * complete periods (published ones only, when `publishedUntil` is given): ALARM when at least `datapointsToAlarm` of them breach, with missing periods treated
  * as `treatMissingData` says. With `missing` or `ignore`, CloudWatch looks further back for data: this
  * evaluates the most recent `evaluationPeriods` datapoints found within twice that many periods.
  * No data at all gives INSUFFICIENT_DATA (`missing`) or the previous state (`ignore`).
@@ -36,7 +41,8 @@ export function evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: 
     );
   }
   const lookBack = alarm.treatMissingData === "missing" || alarm.treatMissingData === "ignore" ? 2 * n : n;
-  const points = recentPeriods(alarm, store, now, lookBack, options.periodMs);
+  const evaluatedUntil = Math.min(now, options.publishedUntil ?? now);
+  const points = recentPeriods(alarm, store, evaluatedUntil, lookBack, options.periodMs);
   const breaches = (value: number) => compare(alarm.comparisonOperator, value, alarm.threshold);
 
   let window: Point[];
@@ -75,10 +81,10 @@ export function evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: 
   };
 }
 
-/** The last `count` complete periods before `now`, newest first, with their value or undefined. */
-function recentPeriods(alarm: AlarmDefinition, store: MetricsStore, now: number, count: number, periodMs?: number): Point[] {
+/** The last `count` periods that end by `until`, newest first, with their value or undefined. */
+function recentPeriods(alarm: AlarmDefinition, store: MetricsStore, until: number, count: number, periodMs?: number): Point[] {
   const length = periodMs ?? inferPeriodMs(alarm, store);
-  const endIndex = Math.floor(now / length); // the current, incomplete period is not evaluated
+  const endIndex = Math.floor(until / length); // a period still open (or not yet published) is not evaluated
   const startIndex = endIndex - count;
   const series = store.query({
     namespace: alarm.namespace,

@@ -19,5 +19,5 @@ export interface DataPlane {
   createTargetGroupHealth(options: { config: HealthCheckConfig; clock: SandboxClock; onChange?: (view: TargetHealthView) => void }): TargetGroupHealth;
   launchInstance(options: { instanceId: string; behaviour: ReleaseBehaviour; clock: SandboxClock; random: () => number }): RunningInstance;
   createMetricsStore(clock: SandboxClock): MetricsStore;
-  evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: number, options?: { previousState?: AlarmState }): AlarmEvaluation;
+  evaluateAlarm(alarm: AlarmDefinition, store: MetricsStore, now: number, options?: { previousState?: AlarmState; publishedUntil?: number }): AlarmEvaluation;
 }

@@ -2,7 +2,7 @@
  * CloudWatch serves a minute only once it is complete plus the publication lag, and a published
  * minute without events has no HTTPCode_* data point (AWS/ApplicationELB reports counts only when non-zero).
  */
-import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig, parseConfig } from "../../../aws/config";
@@ -83,6 +83,25 @@ describe("metric publication", () => {
       expect(done.answeredAt).toBeGreaterThanOrEqual(Math.floor(sentAt / MINUTE) * MINUTE + 3 * MINUTE);
       // A published minute with requests but no 5xx: the count is absent, not 0.
       expect(done.err.Values).toEqual([]);
+    }, 15_000);
+
+    it("evaluates an alarm only on published minutes: ALARM no earlier than the breaching minute's end plus the lag", async () => {
+      const metric = { Namespace: "Sandbox/Lag", MetricName: "Errors" };
+      await c.cw.send(new PutMetricAlarmCommand({ AlarmName: "lag-errors", ...metric, Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching" }));
+      const putAt = Date.now();
+      await c.cw.send(new PutMetricDataCommand({ Namespace: metric.Namespace, MetricData: [{ MetricName: metric.MetricName, Value: 5, Timestamp: new Date(putAt) }] }));
+      const minuteEnd = Math.floor(putAt / MINUTE) * MINUTE + MINUTE;
+      const alarmed = await eventually(
+        "the alarm in ALARM",
+        async () => {
+          const a = (await c.cw.send(new DescribeAlarmsCommand({ AlarmNames: ["lag-errors"] }))).MetricAlarms![0]!;
+          return a.StateValue === "ALARM" ? a : undefined;
+        },
+        8_000,
+      );
+      // Not on the minute's unpublished data (which a plain evaluation sees as soon as the minute ends).
+      expect(alarmed.StateUpdatedTimestamp!.getTime()).toBeGreaterThanOrEqual(minuteEnd + 2 * MINUTE);
+      expect(alarmed.StateReason).toContain("[5.0 (");
     }, 15_000);
   });
 });

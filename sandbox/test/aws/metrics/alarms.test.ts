@@ -119,6 +119,23 @@ describe("evaluateAlarm", () => {
     expect(evaluateAlarm({ ...latency, statistic: "p90" }, store, NOW).state).toBe("OK");
   });
 
+  it("evaluates only the periods published by publishedUntil, with the unpublished ones not yet missing", () => {
+    const newest = storeWith([[2_000, 9]]); // breaches in the newest complete period, not yet published
+    const one = alarm({ evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "notBreaching" });
+    expect(evaluateAlarm(one, newest, NOW, { publishedUntil: T + 2_000 })).toEqual({
+      state: "OK",
+      reason: "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].",
+    });
+    expect(evaluateAlarm(one, newest, NOW, { publishedUntil: T + 3_000 }).state).toBe("ALARM");
+    // A period is evaluated only once all of it is published; a later publishedUntil than now changes nothing.
+    expect(evaluateAlarm(one, newest, NOW, { publishedUntil: T + 2_999 }).state).toBe("OK");
+    expect(evaluateAlarm(one, newest, NOW, { publishedUntil: T + 60_000 }).state).toBe("ALARM");
+    // With `missing`, the look-back starts at the newest published period: 2 of 3 breach only once both are in.
+    const two = storeWith([[-1_000, 9], [0, 9]]);
+    expect(evaluateAlarm(alarm(), two, NOW, { publishedUntil: T }).state).toBe("OK");
+    expect(evaluateAlarm(alarm(), two, NOW, { publishedUntil: T + 1_000 }).state).toBe("ALARM");
+  });
+
   it("rejects datapointsToAlarm above evaluationPeriods", () => {
     expect(() => evaluateAlarm(alarm({ datapointsToAlarm: 4 }), storeWith([]), NOW)).toThrow(/errors-high: datapointsToAlarm \(4\) must be between 1 and evaluationPeriods \(3\)/);
   });

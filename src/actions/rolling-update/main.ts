@@ -44,7 +44,18 @@ export function outputsOf(r: RollingUpdateResult): Record<string, string> {
   };
 }
 
+/**
+ * How late an alarm on ALB metrics can learn of an error: its one-minute period must end, then
+ * CloudWatch ingests it (1–3 min commonly observed; see metrics-delay and docs/TIMING.md).
+ */
+const ALARM_DATA_LAG_MS = 3 * 60_000;
+
+function alarmLagWarning(bakeMs: number): string {
+  return `bake is ${bakeMs / 1000}s, shorter than the ~3m an alarm on ALB metrics needs to see an error (its period must end, then CloudWatch ingests it): the alarms cannot judge a checkpoint's own bake. The refresh's alarm gate (AlarmSpecification) keeps watching until the refresh ends, but not after the last checkpoint. Give bake: 3m or more, or canary analysis from a source without that delay (Prometheus).`;
+}
+
 export async function main(s: RollingUpdateSettings, ctx: ActionContext): Promise<void> {
+  if (s["alarm-names"].length > 0 && s.bake < ALARM_DATA_LAG_MS) ctx.io.warning(alarmLagWarning(s.bake));
   const ports = await ctx.ports();
   const reports: CanaryReport[] = [];
   const analyze = await analysisOf(s, ports, ctx, reports);

@@ -7,6 +7,10 @@
  * squawk runs with its style rules excluded (they judge schema taste, not downtime) and
  * require-statement-timeout (the labels do not require a statement_timeout). It has no notion of
  * phases, so a DROP COLUMN in a gated contract file is a finding to it.
+ *
+ * squawk-cli is not a devDependency: its binaries are per-platform optional packages, and a lock file
+ * holding all of them cannot be written from a registry that serves only this platform's. The npm
+ * script runs this file under `npm exec --package=squawk-cli@2.66.0`, which puts `squawk` on the PATH.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -31,7 +35,7 @@ interface Row {
 function runSquawk(paths: string[]): Map<string, string[]> {
   let out: string;
   try {
-    out = execFileSync(join(root, "node_modules/.bin/squawk"), ["--reporter", "json", `--exclude=${SQUAWK_EXCLUDED.join(",")}`, ...paths], { encoding: "utf8", maxBuffer: 32 << 20 });
+    out = execFileSync("squawk", ["--reporter", "json", `--exclude=${SQUAWK_EXCLUDED.join(",")}`, ...paths], { encoding: "utf8", maxBuffer: 32 << 20 });
   } catch (error) {
     // squawk exits non-zero when it finds something; its report is still on stdout.
     out = (error as { stdout?: string }).stdout ?? "";
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   const same = count((r) => r.ours === r.squawk);
   console.log(`corpus: ${rows.length} migrations (${count((r) => r.label === "safe")} labelled safe, ${count((r) => r.label === "unsafe")} unsafe), bench/migrations/corpus/`);
   console.log("");
-  console.log("                     migration-guard lint   squawk-cli " + execFileSync(join(root, "node_modules/.bin/squawk"), ["--version"], { encoding: "utf8" }).trim().replace(/^squawk\s*/, ""));
+  console.log("                     migration-guard lint   squawk-cli " + execFileSync("squawk", ["--version"], { encoding: "utf8" }).trim().replace(/^squawk\s*/, ""));
   console.log(`agrees with label    ${`${ourRight}/${rows.length} (${pct(ourRight)})`.padEnd(23)}${squawkRight}/${rows.length} (${pct(squawkRight)})`);
   console.log(`missed unsafe        ${String(count((r) => r.label === "unsafe" && r.ours === "safe")).padEnd(23)}${count((r) => r.label === "unsafe" && r.squawk === "safe")}`);
   console.log(`flagged safe         ${String(count((r) => r.label === "safe" && r.ours === "unsafe")).padEnd(23)}${count((r) => r.label === "safe" && r.squawk === "unsafe")}`);

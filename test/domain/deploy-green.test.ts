@@ -388,16 +388,14 @@ describe("suspended processes", () => {
 });
 
 describe("failures", () => {
-  it("stops without tagging when a rollback takes the lock over while the fleet comes up", async () => {
+  it("stops without tagging when a rollback takes the lock over once the fleet is up, after the wait's last checkpoint", async () => {
     const t = setup();
-    let taken = false;
-    t.elb.healthOf.set(GREEN_ARN, () => {
-      if (!taken && t.fleet.targetsOf(GREEN_ARN).some((e) => e.state === "healthy")) {
-        taken = true;
-        takeOver(t.elb, "octo/web/actions/runs/99", t.clock.now());
-      }
-      return t.fleet.targetsOf(GREEN_ARN);
-    });
+    const log = t.deps.log;
+    // The wait has ended (its checkpoints all passed): a rollback takes the lock right before the tagging.
+    t.deps.log = (line: string) => {
+      if (line.includes("are InService and healthy")) takeOver(t.elb, "octo/web/actions/runs/99", t.clock.now());
+      return log(line);
+    };
 
     const error = await deployGreen(t.request, t.deps).catch((e: unknown) => e);
 

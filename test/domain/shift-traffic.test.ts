@@ -486,10 +486,17 @@ describe("the deployment lock guards every write", () => {
     const { elb, fleet, deps, clock } = setup();
     elb.deregistrationDelay.set(BLUE_ARN, 30);
     const read = elb.read.bind(elb);
-    let reads = 0;
-    // The weights are read again once the delay has passed, right before the scale-in: a rollback comes first.
+    const delayOf = elb.deregistrationDelaySeconds.bind(elb);
+    let delayEndsAt: number | undefined;
+    elb.deregistrationDelaySeconds = async (arn) => {
+      const seconds = await delayOf(arn);
+      delayEndsAt = clock.now() + seconds * 1000;
+      return seconds;
+    };
+    // The weights are read again once the delay has passed, right before the scale-in: a rollback takes
+    // the lock over at that very moment, after the last checkpoint of the wait.
     elb.read = async (ref) => {
-      if (elb.weightHistory.length > 0 && ++reads === 2) takeOver(elb, clock.now());
+      if (delayEndsAt !== undefined && clock.now() >= delayEndsAt) takeOver(elb, clock.now());
       return read(ref);
     };
     const error = await shiftTraffic(options({ scaleInPrevious: true }), deps).catch((e: unknown) => e);

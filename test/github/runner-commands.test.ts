@@ -17,8 +17,9 @@ import { run as runCanary } from "../../src/actions/canary-analyze/index";
 import { run as runHealthGate } from "../../src/actions/health-gate/index";
 import { ManualClock } from "../../src/util/clock";
 import { startStub, type Stub } from "../metrics/stub-server";
-import { BLUE_ARN, FakeElb, GREEN_ARN, LISTENER_ARN } from "../support/fake-elb";
+import { BLUE_ARN, FakeElb, GREEN_ARN } from "../support/fake-elb";
 import { FakeFleet } from "../support/fake-fleet";
+import { shiftOptions } from "../support/shift-options";
 import { captureRunner } from "./runner-capture";
 
 const INJECTED = "oops\n::add-mask::verdict\n::stop-commands::pwned\n::error title=forged::canary is fine";
@@ -112,21 +113,7 @@ describe("an alarm's StateReason cannot inject runner commands", () => {
     const ports = { router: elb, tags: elb.tags, locks, targetGroups: elb, discovery: elb, fleet: async () => fleet, alarms: async () => alarms } as unknown as Ports;
 
     const result = await shiftTraffic(
-      {
-        environment: { kind: "listener", arn: LISTENER_ARN },
-        to: "candidate",
-        plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 },
-        minHealthy: { kind: "count", value: 1 },
-        alarmNames: ["web-5xx"],
-        scaleInPrevious: false,
-        scaleInDelayMs: 0,
-        timeoutMs: 3_600_000,
-        dryRun: false,
-        lockOwner: "org/repo/actions/runs/1",
-        lockTtlMs: 3_600_000,
-        watchEveryMs: 2000,
-        locks: (elb as unknown as { locks?: unknown }).locks,
-      } as Parameters<typeof shiftTraffic>[0],
+      shiftOptions({ plan: { kind: "steps", percents: [10, 100], intervalMs: 10_000 }, alarmNames: ["web-5xx"] }),
       { ports, gates: [], clock, random: () => 0.5, log: (l) => io.info(l), warn: (l) => io.warning(l) } as Parameters<typeof shiftTraffic>[1],
     );
 
